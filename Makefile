@@ -1,0 +1,43 @@
+# The two commands: `make run` (the product) and `make test` (the checks).
+# Both create the Python 3.10 virtual environment on first use and reuse it afterwards.
+
+SHELL := /bin/bash
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+export RASA_TELEMETRY_ENABLED := false
+export PIP_DISABLE_PIP_VERSION_CHECK := 1
+
+# Python 3.10: an explicit PYTHON310, else pyenv's 3.10.x, else python3.10 on PATH.
+PYTHON310 ?= $(shell ls -d $${PYENV_ROOT:-$$HOME/.pyenv}/versions/3.10.*/bin/python3.10 2>/dev/null | sort -V | tail -n1)
+ifeq ($(PYTHON310),)
+PYTHON310 := $(shell command -v python3.10 2>/dev/null)
+endif
+
+.PHONY: run test lint bench install clean
+
+$(PY):
+	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: install it (pyenv install 3.10.13) or set PYTHON310=/path/to/python3.10" >&2; exit 1; }
+	$(PYTHON310) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade "pip<25" "setuptools>=68" wheel
+
+$(STAMP): pyproject.toml | $(PY)
+	$(PY) -m pip install --quiet -e ".[dev]"
+	touch $(STAMP)
+
+install: $(STAMP)
+
+test: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+	$(VENV)/bin/advisor kb validate
+	$(VENV)/bin/python -m pytest
+
+run: install
+	$(VENV)/bin/advisor run
+
+bench: install
+	$(VENV)/bin/advisor bench
+
+clean:
+	rm -rf $(VENV) models .pytest_cache .ruff_cache

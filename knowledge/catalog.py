@@ -1,0 +1,209 @@
+"""The catalog model: a category (attributes, needs, priorities) and its products.
+
+Everything here is plain data; reading and validating YAML lives in `loader.py`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import cached_property
+from typing import Any
+
+from knowledge.errors import UnknownProductError
+
+ATTRIBUTE_TYPES = ("number", "integer", "boolean", "category", "set")
+DIRECTIONS = ("higher", "lower")
+NEED_OPS = ("max", "min", "in", "has_any")
+
+
+@dataclass(frozen=True)
+class Attribute:
+    name: str
+    label: str
+    type: str
+    unit: str | None = None
+    better: str | None = None
+    range: tuple[float, float] | None = None
+    values: tuple[str, ...] = ()
+    synonyms: tuple[str, ...] = ()
+    value_synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    @property
+    def is_numeric(self) -> bool:
+        return self.type in ("number", "integer")
+
+    def format(self, value: Any) -> str:
+        """A value as people read it: '$34,995', '41 mpg', '7 seats', 'AWD, FWD'."""
+        if value is None:
+            return "not published"
+        if self.type == "boolean":
+            return "yes" if value else "no"
+        if self.type == "set":
+            return ", ".join(_word(v) for v in value)
+        if self.type == "category":
+            return _word(value)
+        if self.unit == "USD":
+            return f"${value:,.0f}"
+        number = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+        return f"{number} {self.unit}" if self.unit else number
+
+
+def _word(value: str) -> str:
+    """A declared value as a word: 'plug_in_hybrid' -> 'plug-in hybrid', 'awd' -> 'AWD'."""
+    text = str(value)
+    return text.upper() if len(text) <= 3 else text.replace("_", " ").replace("plug in", "plug-in")
+
+
+@dataclass(frozen=True)
+class NeedSpec:
+    """A hard constraint a shopper can state, e.g. budget = msrp_usd <= X."""
+
+    name: str
+    attribute: str
+    op: str
+    label: str
+    fixed: tuple[str, ...] | None = None
+
+
+@dataclass(frozen=True)
+class PrioritySpec:
+    """A soft priority, scored on the first of its attributes that a product has."""
+
+    name: str
+    attributes: tuple[str, ...]
+    label: str
+
+
+@dataclass(frozen=True)
+class Category:
+    id: str
+    name: str
+    item: str
+    items: str
+    attributes: dict[str, Attribute]
+    needs: dict[str, NeedSpec]
+    priorities: dict[str, PrioritySpec]
+    default_priorities: tuple[str, ...]
+    deployer: str | None = None
+    house_brand: str | None = None
+    brand_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class KnownIssue:
+    kind: str
+    summary: str
+    source: str | None = None
+    date: date | None = None
+
+
+@dataclass(frozen=True)
+class Product:
+    id: str
+    brand: str
+    model: str
+    values: dict[str, Any]
+    sources: tuple[str, ...]
+    as_of: date
+    trim: str | None = None
+    year: int | None = None
+    aliases: tuple[str, ...] = ()
+    known_issues: tuple[KnownIssue, ...] = ()
+    file: str = ""
+
+    @property
+    def name(self) -> str:
+        return f"{self.brand} {self.model}"
+
+    @property
+    def full_name(self) -> str:
+        year = f"{self.year} " if self.year else ""
+        trim = f" {self.trim}" if self.trim else ""
+        return f"{year}{self.brand} {self.model}{trim}"
+
+    def value(self, attribute: str) -> Any:
+        return self.values.get(attribute)
+
+
+def name_key(text: str) -> str:
+    """Normalise a product name for lookup: 'CR-V', 'cr v' and 'CRV' all become 'crv'."""
+    return re.sub(r"[^a-z0-9]+", "", text.lower())
+
+
+@dataclass(frozen=True)
+class Catalog:
+    category: Category
+    products: tuple[Product, ...]
+    source: str = ""
+
+    def __iter__(self):
+        return iter(self.products)
+
+    def __len__(self) -> int:
+        return len(self.products)
+
+    @cached_property
+    def by_id(self) -> dict[str, Product]:
+        return {p.id: p for p in self.products}
+
+    @cached_property
+    def brands(self) -> tuple[str, ...]:
+        return tuple(sorted({p.brand for p in self.products}))
+
+    @cached_property
+    def value_ranges(self) -> dict[str, tuple[float, float]]:
+        """Min and max of each numeric attribute over the catalog, for normalising scores."""
+        ranges: dict[str, tuple[float, float]] = {}
+        for name, attribute in self.category.attributes.items():
+            if not attribute.is_numeric:
+                continue
+            present = [p.values[name] for p in self.products if p.values.get(name) is not None]
+            if present:
+                ranges[name] = (min(present), max(present))
+        return ranges
+
+    def brand_names(self, brand: str) -> tuple[str, ...]:
+        return (brand, *self.category.brand_aliases.get(brand, ()))
+
+    @cached_property
+    def name_index(self) -> dict[str, list[Product]]:
+        """Every way a product can be named (model, brand + model, aliases, brand alias + model)."""
+        index: dict[str, list[Product]] = {}
+        for product in self.products:
+            names = {product.model, *product.aliases}
+            keys = set()
+            for name in names:
+                keys.add(name_key(name))
+                for brand in self.brand_names(product.brand):
+                    keys.add(name_key(f"{brand} {name}"))
+                    if product.year:
+                        keys.add(name_key(f"{product.year} {brand} {name}"))
+            for key in keys:
+                index.setdefault(key, []).append(product)
+        return index
+
+    def find(self, name: str) -> Product:
+        """The product a shopper means by `name`; raises UnknownProductError with suggestions."""
+        if name in self.by_id:
+            return self.by_id[name]
+        matches = self.name_index.get(name_key(name), [])
+        if matches:
+            # Several model years of one model: the newest is what a shopper means.
+            return max(matches, key=lambda p: (p.year or 0, p.id))
+        raise UnknownProductError(name, self.suggest(name))
+
+    def suggest(self, name: str, limit: int = 3) -> list[str]:
+        """Catalog product names closest to `name`, for 'did you mean' answers."""
+        key = name_key(name)
+        close = difflib.get_close_matches(key, list(self.name_index), n=limit * 3, cutoff=0.6)
+        if not close:
+            close = [k for k in self.name_index if key and (key in k or k in key)]
+        seen: list[str] = []
+        for candidate in close:
+            for product in self.name_index[candidate]:
+                if product.name not in seen:
+                    seen.append(product.name)
+        return seen[:limit]

@@ -1,0 +1,358 @@
+"""Reading and validating catalogs from YAML.
+
+Every problem is collected with its file, product and field, so `advisor kb validate` can print all of
+them at once and the bot never runs on half a catalog.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from knowledge.catalog import (
+    ATTRIBUTE_TYPES,
+    DIRECTIONS,
+    NEED_OPS,
+    Attribute,
+    Catalog,
+    Category,
+    KnownIssue,
+    NeedSpec,
+    PrioritySpec,
+    Product,
+)
+from knowledge.errors import CatalogError, CatalogProblem, Errors
+
+CATALOGS_DIR = Path(__file__).parent / "catalogs"
+DEFAULT_CATALOG = CATALOGS_DIR / "vehicles"
+PRODUCT_FIELDS = (
+    "id",
+    "brand",
+    "model",
+    "trim",
+    "year",
+    "aliases",
+    "values",
+    "known_issues",
+    "sources",
+    "as_of",
+)
+REQUIRED_PRODUCT_FIELDS = ("id", "brand", "model", "values", "as_of")
+ISSUE_KINDS = ("recall", "issue")
+URL = re.compile(r"^https?://\S+$")
+UNIT_VALUE = re.compile(r"^\s*(-?[\d,]*\.?\d+)\s*(.*?)\s*$")
+
+
+@dataclass
+class Report:
+    """What validating a catalog found: the catalog (when usable) and every problem."""
+
+    problems: list[CatalogProblem] = field(default_factory=list)
+    catalog: Catalog | None = None
+
+    def add(self, file: Path | str, message: str, product: str | None = None, field: str | None = None):
+        self.problems.append(CatalogProblem(str(file), message, product, field))
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+
+def default_catalog_path() -> Path:
+    return Path(os.environ.get("ADVISOR_CATALOG") or DEFAULT_CATALOG)
+
+
+def validate(path: Path | str | None = None) -> Report:
+    """Read and check a catalog; never raises for bad data, returns a Report instead."""
+    path = Path(path) if path else default_catalog_path()
+    report = Report()
+    if path.is_dir() and (path / "category.yml").is_file():
+        head = _read_yaml(path / "category.yml", report)
+        product_files = sorted((path / "products").glob("*.yml")) if (path / "products").is_dir() else []
+        head_file = path / "category.yml"
+    elif path.is_dir() and len(list(path.glob("*.yml"))) == 1:
+        head_file = next(path.glob("*.yml"))
+        head = _read_yaml(head_file, report)
+        product_files = []
+    elif path.is_file():
+        head_file, head, product_files = path, _read_yaml(path, report), []
+    else:
+        report.add(path, Errors.E113.format(path=path))
+        return report
+    if head is None:
+        return report
+    category = _category(head, head_file, report)
+    if category is None:
+        return report
+    products: list[Product] = []
+    seen: dict[str, str] = {}
+    sources = [(head_file, head)] + [(f, _read_yaml(f, report)) for f in product_files]
+    for file, data in sources:
+        if data is None:
+            continue
+        rows = data.get("products", []) if isinstance(data, dict) else None
+        if not isinstance(rows, list):
+            report.add(file, Errors.E102.format(expected="a list under 'products'", got=rows))
+            continue
+        for row in rows:
+            product = _product(row, file, category, report)
+            if product is None:
+                continue
+            if product.id in seen:
+                report.add(file, Errors.E104.format(id=product.id, first=seen[product.id]), product.id, "id")
+                continue
+            seen[product.id] = str(file)
+            products.append(product)
+    if report.ok:
+        report.catalog = Catalog(category, tuple(products), str(path))
+    return report
+
+
+def load(path: Path | str | None = None) -> Catalog:
+    """The catalog at `path` (default: the vehicles catalog); raises CatalogError listing every problem."""
+    report = validate(path)
+    if not report.ok:
+        raise CatalogError(report.problems)
+    assert report.catalog is not None
+    return report.catalog
+
+
+@lru_cache(maxsize=8)
+def _cached(path: str) -> Catalog:
+    return load(path)
+
+
+def get_catalog(path: Path | str | None = None) -> Catalog:
+    """The catalog, read once per process (no I/O at import time)."""
+    return _cached(str(Path(path) if path else default_catalog_path()))
+
+
+def _read_yaml(file: Path, report: Report) -> Any:
+    try:
+        with open(file, encoding="utf-8") as handle:
+            data = yaml.safe_load(handle)
+    except (OSError, yaml.YAMLError) as error:
+        report.add(file, Errors.E100.format(detail=str(error).replace("\n", " ")))
+        return None
+    if not isinstance(data, dict):
+        report.add(file, Errors.E100.format(detail="the top level must be a mapping"))
+        return None
+    return data
+
+
+def _category(data: dict, file: Path, report: Report) -> Category | None:
+    head = data.get("category")
+    if not isinstance(head, dict) or not head.get("id"):
+        report.add(file, Errors.E112.format(detail="a 'category' mapping with an 'id' is required"))
+        return None
+    before = len(report.problems)
+    attributes = {}
+    for name, spec in (data.get("attributes") or {}).items():
+        attribute = _attribute(name, spec, file, report)
+        if attribute:
+            attributes[name] = attribute
+    needs = {}
+    for name, spec in (data.get("needs") or {}).items():
+        if not isinstance(spec, dict) or spec.get("attribute") not in attributes:
+            report.add(file, Errors.E112.format(detail=f"need '{name}' must name a declared attribute"))
+            continue
+        if spec.get("op") not in NEED_OPS:
+            report.add(file, Errors.E112.format(detail=f"need '{name}': op must be one of {NEED_OPS}"))
+            continue
+        fixed = spec.get("fixed")
+        needs[name] = NeedSpec(
+            name, spec["attribute"], spec["op"], spec.get("label", name), tuple(fixed) if fixed else None
+        )
+    priorities = {}
+    for name, spec in (data.get("priorities") or {}).items():
+        names = tuple((spec or {}).get("attributes") or ())
+        if not names or any(a not in attributes for a in names):
+            report.add(file, Errors.E112.format(detail=f"priority '{name}' must list declared attributes"))
+            continue
+        if any(attributes[a].better not in DIRECTIONS for a in names):
+            report.add(file, Errors.E112.format(detail=f"priority '{name}' needs attributes with 'better'"))
+            continue
+        priorities[name] = PrioritySpec(name, names, spec.get("label", name))
+    defaults = tuple(data.get("default_priorities") or ())
+    for name in defaults:
+        if name not in priorities:
+            report.add(file, Errors.E112.format(detail=f"default priority '{name}' is not declared"))
+    if len(report.problems) > before:
+        return None
+    deployer = head.get("deployer") or {}
+    brand_aliases = {b: tuple(a) for b, a in (head.get("brand_aliases") or {}).items()}
+    return Category(
+        id=str(head["id"]),
+        name=str(head.get("name", head["id"])),
+        item=str(head.get("item", "product")),
+        items=str(head.get("items", "products")),
+        attributes=attributes,
+        needs=needs,
+        priorities=priorities,
+        default_priorities=defaults,
+        deployer=deployer.get("name"),
+        house_brand=deployer.get("house_brand"),
+        brand_aliases=brand_aliases,
+    )
+
+
+def _attribute(name: str, spec: Any, file: Path, report: Report) -> Attribute | None:
+    if not isinstance(spec, dict) or spec.get("type") not in ATTRIBUTE_TYPES:
+        report.add(file, Errors.E112.format(detail=f"attribute '{name}': type must be one of {ATTRIBUTE_TYPES}"))
+        return None
+    better = spec.get("better")
+    if better is not None and better not in DIRECTIONS:
+        report.add(file, Errors.E112.format(detail=f"attribute '{name}': better must be one of {DIRECTIONS}"))
+        return None
+    values = tuple(str(v) for v in spec.get("values") or ())
+    if spec["type"] in ("category", "set") and not values:
+        report.add(file, Errors.E112.format(detail=f"attribute '{name}': a {spec['type']} needs 'values'"))
+        return None
+    bounds = spec.get("range")
+    if bounds is not None and (not isinstance(bounds, list) or len(bounds) != 2):
+        report.add(file, Errors.E112.format(detail=f"attribute '{name}': range must be [min, max]"))
+        return None
+    value_synonyms = {str(k): tuple(v or ()) for k, v in (spec.get("value_synonyms") or {}).items()}
+    return Attribute(
+        name=name,
+        label=str(spec.get("label", name)),
+        type=spec["type"],
+        unit=spec.get("unit"),
+        better=better,
+        range=tuple(bounds) if bounds else None,
+        values=values,
+        synonyms=tuple(spec.get("synonyms") or ()),
+        value_synonyms=value_synonyms,
+    )
+
+
+def _product(row: Any, file: Path, category: Category, report: Report) -> Product | None:
+    if not isinstance(row, dict):
+        report.add(file, Errors.E102.format(expected="a product mapping", got=row))
+        return None
+    pid = str(row.get("id") or f"#{row.get('model', '?')}")
+    before = len(report.problems)
+    for key in row:
+        if key not in PRODUCT_FIELDS:
+            report.add(file, Errors.E110.format(field=key, allowed=", ".join(PRODUCT_FIELDS)), pid, key)
+    for key in REQUIRED_PRODUCT_FIELDS:
+        if row.get(key) in (None, ""):
+            report.add(file, Errors.E107.format(field=key), pid, key)
+    sources = row.get("sources") or []
+    if not isinstance(sources, list) or not sources:
+        report.add(file, Errors.E105, pid, "sources")
+    else:
+        for url in sources:
+            if not isinstance(url, str) or not URL.match(url):
+                report.add(file, Errors.E111.format(value=url), pid, "sources")
+    as_of = _date(row.get("as_of"), file, pid, "as_of", report) if row.get("as_of") else None
+    year = row.get("year")
+    if year is not None and not (isinstance(year, int) and 1990 <= year <= 2100):
+        report.add(file, Errors.E102.format(expected="a model year like 2025", got=year), pid, "year")
+    values = {}
+    raw_values = row.get("values") or {}
+    if not isinstance(raw_values, dict):
+        report.add(file, Errors.E102.format(expected="a mapping of attribute values", got=raw_values), pid, "values")
+        raw_values = {}
+    for name, raw in raw_values.items():
+        attribute = category.attributes.get(name)
+        if attribute is None:
+            known = ", ".join(category.attributes)
+            report.add(file, Errors.E101.format(name=name, known=known), pid, f"values.{name}")
+            continue
+        if raw is None:
+            continue
+        value = _value(attribute, raw, file, pid, report)
+        if value is not None:
+            values[name] = value
+    issues = tuple(_issue(i, file, pid, report) for i in row.get("known_issues") or ())
+    if len(report.problems) > before:
+        return None
+    return Product(
+        id=pid,
+        brand=str(row["brand"]),
+        model=str(row["model"]),
+        trim=str(row["trim"]) if row.get("trim") else None,
+        year=year,
+        aliases=tuple(str(a) for a in row.get("aliases") or ()),
+        values=values,
+        known_issues=tuple(i for i in issues if i),
+        sources=tuple(sources),
+        as_of=as_of,
+        file=str(file),
+    )
+
+
+def _value(attribute: Attribute, raw: Any, file: Path, pid: str, report: Report) -> Any:
+    where = f"values.{attribute.name}"
+    if attribute.is_numeric:
+        number = raw
+        if isinstance(raw, str):
+            match = UNIT_VALUE.match(raw)
+            if not match:
+                report.add(file, Errors.E102.format(expected=f"a {attribute.type}", got=raw), pid, where)
+                return None
+            number, unit = float(match.group(1).replace(",", "")), match.group(2)
+            if unit and unit.lower() != (attribute.unit or "").lower():
+                report.add(file, Errors.E103.format(expected=attribute.unit, got=unit), pid, where)
+                return None
+        if isinstance(number, bool) or not isinstance(number, (int, float)):
+            report.add(file, Errors.E102.format(expected=f"a {attribute.type}", got=raw), pid, where)
+            return None
+        if attribute.type == "integer":
+            if not float(number).is_integer():
+                report.add(file, Errors.E102.format(expected="a whole number", got=raw), pid, where)
+                return None
+            number = int(number)
+        if attribute.range and not attribute.range[0] <= number <= attribute.range[1]:
+            low, high = attribute.range
+            report.add(file, Errors.E106.format(value=number, low=low, high=high), pid, where)
+            return None
+        return number
+    if attribute.type == "boolean":
+        if not isinstance(raw, bool):
+            report.add(file, Errors.E102.format(expected="true or false", got=raw), pid, where)
+            return None
+        return raw
+    options = raw if attribute.type == "set" else [raw]
+    if attribute.type == "set" and not isinstance(raw, list):
+        report.add(file, Errors.E102.format(expected="a list", got=raw), pid, where)
+        return None
+    bad = [o for o in options if str(o) not in attribute.values]
+    if bad:
+        report.add(file, Errors.E108.format(value=bad[0], allowed=", ".join(attribute.values)), pid, where)
+        return None
+    return tuple(sorted(str(o) for o in options)) if attribute.type == "set" else str(raw)
+
+
+def _date(raw: Any, file: Path, pid: str, field_name: str, report: Report) -> date | None:
+    if isinstance(raw, date):
+        return raw
+    try:
+        return date.fromisoformat(str(raw))
+    except ValueError:
+        report.add(file, Errors.E109.format(value=raw), pid, field_name)
+        return None
+
+
+def _issue(raw: Any, file: Path, pid: str, report: Report) -> KnownIssue | None:
+    if not isinstance(raw, dict) or not raw.get("summary"):
+        report.add(file, Errors.E114.format(detail="each needs a 'summary'"), pid, "known_issues")
+        return None
+    kind = raw.get("kind", "issue")
+    if kind not in ISSUE_KINDS:
+        report.add(file, Errors.E108.format(value=kind, allowed=", ".join(ISSUE_KINDS)), pid, "known_issues")
+        return None
+    source = raw.get("source")
+    if source is not None and not (isinstance(source, str) and URL.match(source)):
+        report.add(file, Errors.E111.format(value=source), pid, "known_issues")
+        return None
+    when = _date(raw["date"], file, pid, "known_issues", report) if raw.get("date") else None
+    return KnownIssue(kind=kind, summary=str(raw["summary"]), source=source, date=when)

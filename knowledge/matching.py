@@ -1,0 +1,257 @@
+"""Ranking products against a needs profile, with reasons, and the nearest misses when nothing fits.
+
+The published rules, in plain words (see `RANKING_RULES`):
+1. A product is a match only if it meets every hard constraint with a published value.
+2. Matches are scored by the shopper's priorities (or the category's defaults): each attribute is
+   scaled 0..1 across the whole catalog in its better direction, and the priorities are averaged. A
+   product earns nothing for a figure its maker does not publish.
+3. Ties are broken by the products' specifications, then model name; never by brand. The deployer's
+   own brand is read for the disclosure only.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from knowledge.catalog import Catalog, Product
+from knowledge.constraints import Failure, failures, satisfied_text
+from knowledge.needs import NeedsProfile
+
+RANKING_RULES = (
+    "Every brand is ranked by the same published rules. "
+    "1) A {item} is shown only if it meets every hard requirement you state, with a published figure. "
+    "2) Matches are scored on what you said matters most (or, if you did not say, on {defaults}): "
+    "each figure is scaled from worst to best across the whole catalog, and the scores are averaged. "
+    "No credit is given for figures the maker does not publish. "
+    "3) Ties are broken by the specifications, never by brand. "
+    "Who runs this advisor changes no ranking."
+)
+
+
+@dataclass(frozen=True)
+class Reason:
+    kind: str  # "need" (a hard constraint met), "priority" (how it scores), "note" (a caveat)
+    text: str
+    attribute: str | None = None
+
+
+@dataclass(frozen=True)
+class Match:
+    product: Product
+    score: float
+    reasons: tuple[Reason, ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.product.id,
+            "name": self.product.name,
+            "full_name": self.product.full_name,
+            "score": round(self.score, 4),
+            "reasons": [r.text for r in self.reasons],
+        }
+
+
+@dataclass(frozen=True)
+class NearMiss:
+    product: Product
+    failures: tuple[Failure, ...]
+
+    @property
+    def distance(self) -> tuple[int, float]:
+        """Fewest failed constraints first, then the smallest total relaxation."""
+        return (len(self.failures), sum(f.relative_gap for f in self.failures))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "id": self.product.id,
+            "name": self.product.name,
+            "fails": [f.to_dict() for f in self.failures],
+        }
+
+
+@dataclass(frozen=True)
+class Relaxation:
+    """What dropping one constraint would give: how many products then fit."""
+
+    need: str
+    label: str
+    matches: int
+
+
+@dataclass(frozen=True)
+class NothingFits:
+    """A first-class 'no product meets all of this' result, later logged as an unmet need."""
+
+    profile: NeedsProfile
+    nearest: tuple[NearMiss, ...]
+    relaxations: tuple[Relaxation, ...]
+
+    @property
+    def blocking_needs(self) -> tuple[str, ...]:
+        """The needs the nearest misses fail on, most common first."""
+        counts: dict[str, int] = {}
+        for miss in self.nearest:
+            for failure in miss.failures:
+                counts[failure.need] = counts.get(failure.need, 0) + 1
+        return tuple(sorted(counts, key=lambda n: (-counts[n], n)))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "needs": self.profile.to_dict(),
+            "nearest": [m.to_dict() for m in self.nearest],
+            "relaxations": [r.__dict__ for r in self.relaxations],
+            "blocking_needs": list(self.blocking_needs),
+        }
+
+
+@dataclass(frozen=True)
+class Advice:
+    profile: NeedsProfile
+    matches: tuple[Match, ...]
+    match_count: int
+    nothing_fits: NothingFits | None = None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "needs": self.profile.to_dict(),
+            "match_count": self.match_count,
+            "matches": [m.to_dict() for m in self.matches],
+            "nothing_fits": self.nothing_fits.to_dict() if self.nothing_fits else None,
+        }
+
+
+def ranking_rules(catalog: Catalog) -> str:
+    category = catalog.category
+    defaults = ", ".join(category.priorities[p].label for p in category.default_priorities)
+    return RANKING_RULES.format(item=category.item, defaults=defaults or "overall value")
+
+
+def eligible(catalog: Catalog, profile: NeedsProfile) -> list[Product]:
+    """Products meeting every hard constraint (and not of a brand the shopper ruled out)."""
+    return [
+        p
+        for p in candidates(catalog, profile)
+        if not failures(catalog.category, profile.constraints, p)
+    ]
+
+
+def candidates(catalog: Catalog, profile: NeedsProfile) -> list[Product]:
+    excluded = {b.lower() for b in profile.excluded_brands}
+    return [p for p in catalog.products if p.brand.lower() not in excluded]
+
+
+def priority_names(catalog: Catalog, profile: NeedsProfile) -> tuple[str, ...]:
+    return profile.priorities or catalog.category.default_priorities
+
+
+def normalised(catalog: Catalog, attribute: str, value: float) -> float:
+    """`value` scaled 0..1 across the catalog, 1 being best in the attribute's direction."""
+    low, high = catalog.value_ranges[attribute]
+    if high == low:
+        return 1.0
+    share = (value - low) / (high - low)
+    return 1.0 - share if catalog.category.attributes[attribute].better == "lower" else share
+
+
+def priority_value(catalog: Catalog, priority: str, product: Product) -> tuple[str, float] | None:
+    """The attribute and value a priority scores for this product (first one published)."""
+    for attribute in catalog.category.priorities[priority].attributes:
+        value = product.value(attribute)
+        if value is not None:
+            return attribute, value
+    return None
+
+
+def score(catalog: Catalog, profile: NeedsProfile, product: Product) -> float:
+    names = priority_names(catalog, profile)
+    if not names:
+        return 0.0
+    total = 0.0
+    for name in names:
+        found = priority_value(catalog, name, product)
+        if found:
+            total += normalised(catalog, *found)
+    return total / len(names)
+
+
+def tie_break_key(product: Product) -> tuple:
+    """Deterministic order among equal scores from the data alone: specs, then model. No brand."""
+    specs = tuple((name, repr(product.values[name])) for name in sorted(product.values))
+    return (specs, product.model, product.trim or "", product.year or 0)
+
+
+def rank(catalog: Catalog, profile: NeedsProfile, products: list[Product]) -> list[tuple[Product, float]]:
+    scored = [(p, score(catalog, profile, p)) for p in products]
+    scored.sort(key=lambda item: (-round(item[1], 9), tie_break_key(item[0])))
+    return scored
+
+
+def recommend(catalog: Catalog, profile: NeedsProfile, top: int = 3, misses: int = 3) -> Advice:
+    """The top matches with reasons, or a NothingFits with the nearest misses."""
+    matching = eligible(catalog, profile)
+    if not matching:
+        return Advice(profile, (), 0, nothing_fits(catalog, profile, misses))
+    ranked = rank(catalog, profile, matching)
+    shown = tuple(
+        Match(product, value, tuple(reasons(catalog, profile, product, ranked)))
+        for product, value in ranked[:top]
+    )
+    return Advice(profile, shown, len(matching))
+
+
+def reasons(
+    catalog: Catalog, profile: NeedsProfile, product: Product, ranked: list[tuple[Product, float]]
+) -> list[Reason]:
+    """Why this product: each hard need it meets, and where it stands on each priority."""
+    category = catalog.category
+    out = [
+        Reason("need", satisfied_text(category, c, product), category.needs[c.need].attribute)
+        for c in profile.constraints
+    ]
+    cited = {r.attribute for r in out}
+    pool = [p for p, _ in ranked]
+    for name in priority_names(catalog, profile):
+        found = priority_value(catalog, name, product)
+        label = category.priorities[name].label
+        if found is None:
+            out.append(Reason("note", f"no published figure for {label}"))
+            continue
+        attribute_name, value = found
+        if attribute_name in cited:
+            continue
+        attribute = category.attributes[attribute_name]
+        text = f"{attribute.label}: {attribute.format(value)}"
+        if len(pool) > 1:
+            peers = [p.value(attribute_name) for p in pool if p.value(attribute_name) is not None]
+            better = sum(1 for v in peers if _beats(attribute.better, v, value))
+            place = "best" if better == 0 else _ordinal(better + 1)
+            text += f", {place} of the {len(pool)} matches"
+        out.append(Reason("priority", text, attribute_name))
+    for issue in product.known_issues:
+        out.append(Reason("note", f"known {issue.kind}: {issue.summary}"))
+    return out
+
+
+def _beats(better: str | None, other: float, value: float) -> bool:
+    return other < value if better == "lower" else other > value
+
+
+def _ordinal(n: int) -> str:
+    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
+    return f"{n}{suffix}"
+
+
+def nothing_fits(catalog: Catalog, profile: NeedsProfile, limit: int = 3) -> NothingFits:
+    """Nearest misses (fewest and smallest failures first) and what relaxing each need would give."""
+    category = catalog.category
+    pool = candidates(catalog, profile)
+    misses = [NearMiss(p, tuple(failures(category, profile.constraints, p))) for p in pool]
+    misses.sort(key=lambda m: (m.distance, tie_break_key(m.product)))
+    relaxations = []
+    for constraint in profile.constraints:
+        relaxed = profile.without(constraint.need)
+        count = len(eligible(catalog, relaxed))
+        relaxations.append(Relaxation(constraint.need, category.needs[constraint.need].label, count))
+    relaxations.sort(key=lambda r: (-r.matches, r.need))
+    return NothingFits(profile, tuple(misses[:limit]), tuple(relaxations))
