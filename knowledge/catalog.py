@@ -30,6 +30,11 @@ class Attribute:
     values: tuple[str, ...] = ()
     synonyms: tuple[str, ...] = ()
     value_synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    value_labels: dict[str, str] = field(default_factory=dict)
+
+    def value_label(self, value: str) -> str:
+        """A declared value as people read it: 'suv' -> 'SUV' (from value_labels), 'a_b' -> 'a b'."""
+        return self.value_labels.get(value, str(value).replace("_", " "))
 
     @property
     def is_numeric(self) -> bool:
@@ -38,23 +43,17 @@ class Attribute:
     def format(self, value: Any) -> str:
         """A value as people read it: '$34,995', '41 mpg', '7 seats', 'AWD, FWD'."""
         if value is None:
-            return "not published"
+            return "no data"
         if self.type == "boolean":
             return "yes" if value else "no"
         if self.type == "set":
-            return ", ".join(_word(v) for v in value)
+            return ", ".join(self.value_label(v) for v in value)
         if self.type == "category":
-            return _word(value)
+            return self.value_label(value)
         if self.unit == "USD":
             return f"${value:,.0f}"
         number = f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
         return f"{number} {self.unit}" if self.unit else number
-
-
-def _word(value: str) -> str:
-    """A declared value as a word: 'plug_in_hybrid' -> 'plug-in hybrid', 'awd' -> 'AWD'."""
-    text = str(value)
-    return text.upper() if len(text) <= 3 else text.replace("_", " ").replace("plug in", "plug-in")
 
 
 @dataclass(frozen=True)
@@ -100,8 +99,10 @@ class KnownIssue:
     date: date | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Product:
+    """One product. Identity is its id: two products are the same only if their ids are."""
+
     id: str
     brand: str
     model: str
@@ -113,6 +114,12 @@ class Product:
     aliases: tuple[str, ...] = ()
     known_issues: tuple[KnownIssue, ...] = ()
     file: str = ""
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, Product) and other.id == self.id
+
+    def __hash__(self) -> int:
+        return hash(self.id)
 
     @property
     def name(self) -> str:

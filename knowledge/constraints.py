@@ -56,7 +56,7 @@ def check(category: Category, constraint: Constraint, product: Product) -> Failu
             spec.label,
             None,
             constraint.value,
-            f"no published {attribute.label.lower()}",
+            f"no {attribute.label.lower()} figure on file",
         )
     if spec.op in ("max", "min"):
         return _numeric(spec, attribute, constraint, actual)
@@ -65,10 +65,14 @@ def check(category: Category, constraint: Constraint, product: Product) -> Failu
     if has & allowed:
         return None
     wanted = describe_wanted(category, constraint)
-    return Failure(spec.name, spec.label, actual, constraint.value, f"{attribute.format(actual)}, not {wanted}")
+    return Failure(
+        spec.name, spec.label, actual, constraint.value, f"{attribute.format(actual)}, not {wanted}"
+    )
 
 
-def _numeric(spec: NeedSpec, attribute: Attribute, constraint: Constraint, actual: float) -> Failure | None:
+def _numeric(
+    spec: NeedSpec, attribute: Attribute, constraint: Constraint, actual: float
+) -> Failure | None:
     wanted = constraint.value
     if (spec.op == "max" and actual <= wanted) or (spec.op == "min" and actual >= wanted):
         return None
@@ -81,7 +85,9 @@ def _numeric(spec: NeedSpec, attribute: Attribute, constraint: Constraint, actua
     return Failure(spec.name, spec.label, actual, wanted, text, gap, relative)
 
 
-def failures(category: Category, constraints: tuple[Constraint, ...], product: Product) -> list[Failure]:
+def failures(
+    category: Category, constraints: tuple[Constraint, ...], product: Product
+) -> list[Failure]:
     found = (check(category, c, product) for c in constraints)
     return [f for f in found if f is not None]
 

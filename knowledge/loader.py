@@ -57,7 +57,9 @@ class Report:
     problems: list[CatalogProblem] = field(default_factory=list)
     catalog: Catalog | None = None
 
-    def add(self, file: Path | str, message: str, product: str | None = None, field: str | None = None):
+    def add(
+        self, file: Path | str, message: str, product: str | None = None, field: str | None = None
+    ):
         self.problems.append(CatalogProblem(str(file), message, product, field))
 
     @property
@@ -75,7 +77,9 @@ def validate(path: Path | str | None = None) -> Report:
     report = Report()
     if path.is_dir() and (path / "category.yml").is_file():
         head = _read_yaml(path / "category.yml", report)
-        product_files = sorted((path / "products").glob("*.yml")) if (path / "products").is_dir() else []
+        product_files = (
+            sorted((path / "products").glob("*.yml")) if (path / "products").is_dir() else []
+        )
         head_file = path / "category.yml"
     elif path.is_dir() and len(list(path.glob("*.yml"))) == 1:
         head_file = next(path.glob("*.yml"))
@@ -106,7 +110,12 @@ def validate(path: Path | str | None = None) -> Report:
             if product is None:
                 continue
             if product.id in seen:
-                report.add(file, Errors.E104.format(id=product.id, first=seen[product.id]), product.id, "id")
+                report.add(
+                    file,
+                    Errors.E104.format(id=product.id, first=seen[product.id]),
+                    product.id,
+                    "id",
+                )
                 continue
             seen[product.id] = str(file)
             products.append(product)
@@ -161,29 +170,43 @@ def _category(data: dict, file: Path, report: Report) -> Category | None:
     needs = {}
     for name, spec in (data.get("needs") or {}).items():
         if not isinstance(spec, dict) or spec.get("attribute") not in attributes:
-            report.add(file, Errors.E112.format(detail=f"need '{name}' must name a declared attribute"))
+            report.add(
+                file, Errors.E112.format(detail=f"need '{name}' must name a declared attribute")
+            )
             continue
         if spec.get("op") not in NEED_OPS:
-            report.add(file, Errors.E112.format(detail=f"need '{name}': op must be one of {NEED_OPS}"))
+            report.add(
+                file, Errors.E112.format(detail=f"need '{name}': op must be one of {NEED_OPS}")
+            )
             continue
         fixed = spec.get("fixed")
         needs[name] = NeedSpec(
-            name, spec["attribute"], spec["op"], spec.get("label", name), tuple(fixed) if fixed else None
+            name,
+            spec["attribute"],
+            spec["op"],
+            spec.get("label", name),
+            tuple(fixed) if fixed else None,
         )
     priorities = {}
     for name, spec in (data.get("priorities") or {}).items():
         names = tuple((spec or {}).get("attributes") or ())
         if not names or any(a not in attributes for a in names):
-            report.add(file, Errors.E112.format(detail=f"priority '{name}' must list declared attributes"))
+            report.add(
+                file, Errors.E112.format(detail=f"priority '{name}' must list declared attributes")
+            )
             continue
         if any(attributes[a].better not in DIRECTIONS for a in names):
-            report.add(file, Errors.E112.format(detail=f"priority '{name}' needs attributes with 'better'"))
+            report.add(
+                file, Errors.E112.format(detail=f"priority '{name}' needs attributes with 'better'")
+            )
             continue
         priorities[name] = PrioritySpec(name, names, spec.get("label", name))
     defaults = tuple(data.get("default_priorities") or ())
     for name in defaults:
         if name not in priorities:
-            report.add(file, Errors.E112.format(detail=f"default priority '{name}' is not declared"))
+            report.add(
+                file, Errors.E112.format(detail=f"default priority '{name}' is not declared")
+            )
     if len(report.problems) > before:
         return None
     deployer = head.get("deployer") or {}
@@ -205,15 +228,23 @@ def _category(data: dict, file: Path, report: Report) -> Category | None:
 
 def _attribute(name: str, spec: Any, file: Path, report: Report) -> Attribute | None:
     if not isinstance(spec, dict) or spec.get("type") not in ATTRIBUTE_TYPES:
-        report.add(file, Errors.E112.format(detail=f"attribute '{name}': type must be one of {ATTRIBUTE_TYPES}"))
+        report.add(
+            file,
+            Errors.E112.format(detail=f"attribute '{name}': type must be one of {ATTRIBUTE_TYPES}"),
+        )
         return None
     better = spec.get("better")
     if better is not None and better not in DIRECTIONS:
-        report.add(file, Errors.E112.format(detail=f"attribute '{name}': better must be one of {DIRECTIONS}"))
+        report.add(
+            file,
+            Errors.E112.format(detail=f"attribute '{name}': better must be one of {DIRECTIONS}"),
+        )
         return None
     values = tuple(str(v) for v in spec.get("values") or ())
     if spec["type"] in ("category", "set") and not values:
-        report.add(file, Errors.E112.format(detail=f"attribute '{name}': a {spec['type']} needs 'values'"))
+        report.add(
+            file, Errors.E112.format(detail=f"attribute '{name}': a {spec['type']} needs 'values'")
+        )
         return None
     bounds = spec.get("range")
     if bounds is not None and (not isinstance(bounds, list) or len(bounds) != 2):
@@ -230,6 +261,7 @@ def _attribute(name: str, spec: Any, file: Path, report: Report) -> Attribute | 
         values=values,
         synonyms=tuple(spec.get("synonyms") or ()),
         value_synonyms=value_synonyms,
+        value_labels={str(k): str(v) for k, v in (spec.get("value_labels") or {}).items()},
     )
 
 
@@ -241,7 +273,9 @@ def _product(row: Any, file: Path, category: Category, report: Report) -> Produc
     before = len(report.problems)
     for key in row:
         if key not in PRODUCT_FIELDS:
-            report.add(file, Errors.E110.format(field=key, allowed=", ".join(PRODUCT_FIELDS)), pid, key)
+            report.add(
+                file, Errors.E110.format(field=key, allowed=", ".join(PRODUCT_FIELDS)), pid, key
+            )
     for key in REQUIRED_PRODUCT_FIELDS:
         if row.get(key) in (None, ""):
             report.add(file, Errors.E107.format(field=key), pid, key)
@@ -255,11 +289,18 @@ def _product(row: Any, file: Path, category: Category, report: Report) -> Produc
     as_of = _date(row.get("as_of"), file, pid, "as_of", report) if row.get("as_of") else None
     year = row.get("year")
     if year is not None and not (isinstance(year, int) and 1990 <= year <= 2100):
-        report.add(file, Errors.E102.format(expected="a model year like 2025", got=year), pid, "year")
+        report.add(
+            file, Errors.E102.format(expected="a model year like 2025", got=year), pid, "year"
+        )
     values = {}
     raw_values = row.get("values") or {}
     if not isinstance(raw_values, dict):
-        report.add(file, Errors.E102.format(expected="a mapping of attribute values", got=raw_values), pid, "values")
+        report.add(
+            file,
+            Errors.E102.format(expected="a mapping of attribute values", got=raw_values),
+            pid,
+            "values",
+        )
         raw_values = {}
     for name, raw in raw_values.items():
         attribute = category.attributes.get(name)
@@ -297,14 +338,18 @@ def _value(attribute: Attribute, raw: Any, file: Path, pid: str, report: Report)
         if isinstance(raw, str):
             match = UNIT_VALUE.match(raw)
             if not match:
-                report.add(file, Errors.E102.format(expected=f"a {attribute.type}", got=raw), pid, where)
+                report.add(
+                    file, Errors.E102.format(expected=f"a {attribute.type}", got=raw), pid, where
+                )
                 return None
             number, unit = float(match.group(1).replace(",", "")), match.group(2)
             if unit and unit.lower() != (attribute.unit or "").lower():
                 report.add(file, Errors.E103.format(expected=attribute.unit, got=unit), pid, where)
                 return None
         if isinstance(number, bool) or not isinstance(number, (int, float)):
-            report.add(file, Errors.E102.format(expected=f"a {attribute.type}", got=raw), pid, where)
+            report.add(
+                file, Errors.E102.format(expected=f"a {attribute.type}", got=raw), pid, where
+            )
             return None
         if attribute.type == "integer":
             if not float(number).is_integer():
@@ -327,7 +372,9 @@ def _value(attribute: Attribute, raw: Any, file: Path, pid: str, report: Report)
         return None
     bad = [o for o in options if str(o) not in attribute.values]
     if bad:
-        report.add(file, Errors.E108.format(value=bad[0], allowed=", ".join(attribute.values)), pid, where)
+        report.add(
+            file, Errors.E108.format(value=bad[0], allowed=", ".join(attribute.values)), pid, where
+        )
         return None
     return tuple(sorted(str(o) for o in options)) if attribute.type == "set" else str(raw)
 
@@ -348,7 +395,12 @@ def _issue(raw: Any, file: Path, pid: str, report: Report) -> KnownIssue | None:
         return None
     kind = raw.get("kind", "issue")
     if kind not in ISSUE_KINDS:
-        report.add(file, Errors.E108.format(value=kind, allowed=", ".join(ISSUE_KINDS)), pid, "known_issues")
+        report.add(
+            file,
+            Errors.E108.format(value=kind, allowed=", ".join(ISSUE_KINDS)),
+            pid,
+            "known_issues",
+        )
         return None
     source = raw.get("source")
     if source is not None and not (isinstance(source, str) and URL.match(source)):

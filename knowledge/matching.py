@@ -1,10 +1,10 @@
 """Ranking products against a needs profile, with reasons, and the nearest misses when nothing fits.
 
 The published rules, in plain words (see `RANKING_RULES`):
-1. A product is a match only if it meets every hard constraint with a published value.
+1. A product is a match only if it meets every hard constraint with a value on file.
 2. Matches are scored by the shopper's priorities (or the category's defaults): each attribute is
    scaled 0..1 across the whole catalog in its better direction, and the priorities are averaged. A
-   product earns nothing for a figure its maker does not publish.
+   product earns nothing for a figure not on file.
 3. Ties are broken by the products' specifications, then model name; never by brand. The deployer's
    own brand is read for the disclosure only.
 """
@@ -20,10 +20,10 @@ from knowledge.needs import NeedsProfile
 
 RANKING_RULES = (
     "Every brand is ranked by the same published rules. "
-    "1) A {item} is shown only if it meets every hard requirement you state, with a published figure. "
+    "1) A {item} is shown only if it meets every hard requirement you state, with a figure on file. "
     "2) Matches are scored on what you said matters most (or, if you did not say, on {defaults}): "
     "each figure is scaled from worst to best across the whole catalog, and the scores are averaged. "
-    "No credit is given for figures the maker does not publish. "
+    "No credit is given for figures we do not have on file. "
     "3) Ties are broken by the specifications, never by brand. "
     "Who runs this advisor changes no ranking."
 )
@@ -181,7 +181,9 @@ def tie_break_key(product: Product) -> tuple:
     return (specs, product.model, product.trim or "", product.year or 0)
 
 
-def rank(catalog: Catalog, profile: NeedsProfile, products: list[Product]) -> list[tuple[Product, float]]:
+def rank(
+    catalog: Catalog, profile: NeedsProfile, products: list[Product]
+) -> list[tuple[Product, float]]:
     scored = [(p, score(catalog, profile, p)) for p in products]
     scored.sort(key=lambda item: (-round(item[1], 9), tie_break_key(item[0])))
     return scored
@@ -215,7 +217,7 @@ def reasons(
         found = priority_value(catalog, name, product)
         label = category.priorities[name].label
         if found is None:
-            out.append(Reason("note", f"no published figure for {label}"))
+            out.append(Reason("note", f"no figure on file for {label}"))
             continue
         attribute_name, value = found
         if attribute_name in cited:
@@ -252,6 +254,8 @@ def nothing_fits(catalog: Catalog, profile: NeedsProfile, limit: int = 3) -> Not
     for constraint in profile.constraints:
         relaxed = profile.without(constraint.need)
         count = len(eligible(catalog, relaxed))
-        relaxations.append(Relaxation(constraint.need, category.needs[constraint.need].label, count))
+        relaxations.append(
+            Relaxation(constraint.need, category.needs[constraint.need].label, count)
+        )
     relaxations.sort(key=lambda r: (-r.matches, r.need))
     return NothingFits(profile, tuple(misses[:limit]), tuple(relaxations))

@@ -67,7 +67,8 @@ class NeedsProfile:
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able form, e.g. {'budget': 45000, 'powertrain': ['hybrid'], ...}."""
         out: dict[str, Any] = {
-            c.need: list(c.value) if isinstance(c.value, tuple) else c.value for c in self.constraints
+            c.need: list(c.value) if isinstance(c.value, tuple) else c.value
+            for c in self.constraints
         }
         if self.priorities:
             out["priorities"] = list(self.priorities)
@@ -111,7 +112,10 @@ def canonical_value(category: Category, attribute_name: str, text: str) -> str:
     attribute = category.attributes[attribute_name]
     wanted = text.strip().lower().replace("_", " ")
     for value in attribute.values:
-        names = {value.lower().replace("_", " "), *(s.lower() for s in attribute.value_synonyms.get(value, ()))}
+        names = {
+            value.lower().replace("_", " "),
+            *(s.lower() for s in attribute.value_synonyms.get(value, ())),
+        }
         if wanted in names:
             return value
     raise NeedsError(

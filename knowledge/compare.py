@@ -1,0 +1,120 @@
+"""Side-by-side comparison of 2-3 products, with pros and cons derived from the data.
+
+A pro or con is never marketing text: it is a figure in the best or worst quarter of the whole
+category for that attribute, said as such.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from knowledge.catalog import Catalog, KnownIssue, Product
+
+QUARTER = 0.25
+
+
+@dataclass(frozen=True)
+class Row:
+    attribute: str
+    label: str
+    values: tuple[str, ...]  # formatted, one per product
+    raw: tuple[Any, ...]
+    best: tuple[int, ...]  # indexes of the better product(s); empty when no direction or a tie
+
+
+@dataclass(frozen=True)
+class Comparison:
+    products: tuple[Product, ...]
+    rows: tuple[Row, ...]
+    pros: tuple[tuple[str, ...], ...]  # one tuple per product
+    cons: tuple[tuple[str, ...], ...]
+    issues: tuple[tuple[KnownIssue, ...], ...]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "products": [
+                {
+                    "id": p.id,
+                    "name": p.name,
+                    "full_name": p.full_name,
+                    "sources": list(p.sources),
+                    "as_of": p.as_of.isoformat(),
+                    "pros": list(self.pros[i]),
+                    "cons": list(self.cons[i]),
+                    "known_issues": [
+                        {"kind": k.kind, "summary": k.summary, "source": k.source}
+                        for k in self.issues[i]
+                    ],
+                }
+                for i, p in enumerate(self.products)
+            ],
+            "rows": [
+                {
+                    "attribute": r.attribute,
+                    "label": r.label,
+                    "values": list(r.values),
+                    "best": list(r.best),
+                }
+                for r in self.rows
+            ],
+        }
+
+
+def compare(catalog: Catalog, products: list[Product]) -> Comparison:
+    """Compare 2 or 3 distinct products attribute by attribute."""
+    unique = list(dict.fromkeys(products))
+    if not 2 <= len(unique) <= 3:
+        raise ValueError(f"A comparison needs 2 or 3 different products, got {len(unique)}")
+    rows = []
+    for name, attribute in catalog.category.attributes.items():
+        raw = tuple(p.value(name) for p in unique)
+        if all(v is None for v in raw):
+            continue
+        values = tuple(attribute.format(v) for v in raw)
+        rows.append(Row(name, attribute.label, values, raw, _best(attribute.better, raw)))
+    pros, cons = [], []
+    for product in unique:
+        good, bad = _standing(catalog, product)
+        pros.append(tuple(good))
+        cons.append(tuple(bad))
+    return Comparison(
+        tuple(unique), tuple(rows), tuple(pros), tuple(cons), tuple(p.known_issues for p in unique)
+    )
+
+
+def _best(better: str | None, raw: tuple[Any, ...]) -> tuple[int, ...]:
+    known = [(i, v) for i, v in enumerate(raw) if v is not None and not isinstance(v, (tuple, str))]
+    if better is None or len(known) < 2:
+        return ()
+    pick = min if better == "lower" else max
+    top = pick(v for _, v in known)
+    winners = tuple(i for i, v in known if v == top)
+    return () if len(winners) == len(known) else winners
+
+
+def percentile(catalog: Catalog, attribute: str, value: float) -> float:
+    """Share of catalog products (with a figure) that this value beats or equals, 0..1, in 'better' terms."""
+    better = catalog.category.attributes[attribute].better
+    values = [p.value(attribute) for p in catalog.products if p.value(attribute) is not None]
+    if better == "lower":
+        beaten = sum(1 for v in values if v >= value)
+    else:
+        beaten = sum(1 for v in values if v <= value)
+    return beaten / len(values)
+
+
+def _standing(catalog: Catalog, product: Product) -> tuple[list[str], list[str]]:
+    items = catalog.category.items
+    good, bad = [], []
+    for name, attribute in catalog.category.attributes.items():
+        value = product.value(name)
+        if value is None or attribute.better is None or not attribute.is_numeric:
+            continue
+        share = percentile(catalog, name, value)
+        figure = f"{attribute.label}: {attribute.format(value)}"
+        if share >= 1 - QUARTER:
+            good.append(f"{figure}, in the best quarter of {items} here")
+        elif share <= QUARTER:
+            bad.append(f"{figure}, in the worst quarter of {items} here")
+    return good, bad

@@ -1,0 +1,82 @@
+"""Plain-text forms of advice and comparisons, for the CLI and for text-only chat channels."""
+
+from __future__ import annotations
+
+from knowledge.catalog import Catalog
+from knowledge.compare import Comparison
+from knowledge.constraints import describe_wanted
+from knowledge.matching import Advice, NothingFits
+from knowledge.needs import NeedsProfile
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    """A fixed-width text table."""
+    widths = [max(len(str(r[i])) for r in [header, *rows]) for i in range(len(header))]
+    line = "  ".join("-" * w for w in widths)
+    out = ["  ".join(str(c).ljust(w) for c, w in zip(header, widths, strict=True)).rstrip(), line]
+    out += ["  ".join(str(c).ljust(w) for c, w in zip(r, widths, strict=True)).rstrip() for r in rows]
+    return "\n".join(out)
+
+
+def describe_needs(catalog: Catalog, profile: NeedsProfile) -> str:
+    """'budget at most $45,000; seats at least 7 seats; powertrain hybrid'."""
+    category = catalog.category
+    parts = [
+        f"{category.needs[c.need].label} {describe_wanted(category, c)}"
+        for c in profile.constraints
+    ]
+    if profile.excluded_brands:
+        parts.append("not " + ", ".join(profile.excluded_brands))
+    if profile.priorities:
+        parts.append(
+            "priorities: " + ", ".join(category.priorities[p].label for p in profile.priorities)
+        )
+    return "; ".join(parts) or "no requirements yet"
+
+
+def render_advice(catalog: Catalog, advice: Advice) -> str:
+    if advice.nothing_fits:
+        return render_nothing_fits(catalog, advice.nothing_fits)
+    category = catalog.category
+    count = advice.match_count
+    noun = f"{count} {category.item} meets" if count == 1 else f"{count} {category.items} meet"
+    lines = [f"{noun} {describe_needs(catalog, advice.profile)}. Top {len(advice.matches)}:"]
+    for number, match in enumerate(advice.matches, 1):
+        lines.append(f"{number}. {match.product.full_name}")
+        lines += [f"   - {r.text}" for r in match.reasons]
+    return "\n".join(lines)
+
+
+def render_nothing_fits(catalog: Catalog, result: NothingFits) -> str:
+    category = catalog.category
+    lines = [f"No {category.item} meets all of: {describe_needs(catalog, result.profile)}."]
+    if result.nearest:
+        lines.append("Nearest:")
+        for miss in result.nearest:
+            lines.append(f"- {miss.product.full_name}: " + "; ".join(f.text for f in miss.failures))
+    useful = [r for r in result.relaxations if r.matches]
+    if useful:
+        lines.append(
+            "Relaxing one need: "
+            + "; ".join(f"without the {r.label} limit, {r.matches} would fit" for r in useful)
+        )
+    return "\n".join(lines)
+
+
+def render_comparison(comparison: Comparison) -> str:
+    names = [p.name for p in comparison.products]
+    rows = []
+    for row in comparison.rows:
+        cells = [f"{v} *" if i in row.best else v for i, v in enumerate(row.values)]
+        rows.append([row.label, *cells])
+    lines = [table(["", *names], rows), "(* = better)"]
+    for i, product in enumerate(comparison.products):
+        lines.append(
+            f"\n{product.full_name} (as of {product.as_of}; sources: {', '.join(product.sources)})"
+        )
+        lines += [f"  + {p}" for p in comparison.pros[i]]
+        lines += [f"  - {c}" for c in comparison.cons[i]]
+        for issue in comparison.issues[i]:
+            source = f" [{issue.source}]" if issue.source else ""
+            lines.append(f"  ! {issue.kind}: {issue.summary}{source}")
+    return "\n".join(lines)
