@@ -41,7 +41,9 @@ def with_brands(catalog: Catalog, brand_of: dict[str, str]) -> Catalog:
 def test_swapping_brand_labels_leaves_every_ranking_unchanged(vehicles, seed):
     brands = [p.brand for p in vehicles.products]
     random.Random(seed).shuffle(brands)
-    swapped = with_brands(vehicles, {p.id: b for p, b in zip(vehicles.products, brands, strict=True)})
+    swapped = with_brands(
+        vehicles, {p.id: b for p, b in zip(vehicles.products, brands, strict=True)}
+    )
     assert any(p.brand != q.brand for p, q in zip(vehicles.products, swapped.products, strict=True))
     for profile in profiles(vehicles):
         assert ranking(swapped, profile) == ranking(vehicles, profile)
