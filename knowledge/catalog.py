@@ -89,6 +89,7 @@ class Category:
     deployer: str | None = None
     house_brand: str | None = None
     brand_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    ownership: dict[str, float] = field(default_factory=dict)  # cost-to-own assumptions
 
 
 @dataclass(frozen=True)

@@ -223,6 +223,7 @@ def _category(data: dict, file: Path, report: Report) -> Category | None:
         deployer=deployer.get("name"),
         house_brand=deployer.get("house_brand"),
         brand_aliases=brand_aliases,
+        ownership=dict(data.get("ownership") or {}),
     )
 
 

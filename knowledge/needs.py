@@ -134,3 +134,41 @@ def build_profile(
             known = ", ".join(category.priorities)
             raise NeedsError(f"Unknown priority '{name}': this category knows {known}")
     return NeedsProfile(constraints=constraints, priorities=tuple(dict.fromkeys(priorities)))
+
+
+NO_PREFERENCE = ("any", "no preference", "")
+
+
+def profile_from_values(
+    category: Category,
+    values: dict[str, Any],
+    priorities: list[str] | tuple[str, ...] = (),
+    excluded_brands: list[str] | tuple[str, ...] = (),
+) -> tuple[NeedsProfile, list[str]]:
+    """A profile from loosely filled values (chat slots), skipping 'no preference' and empty ones.
+
+    Returns the profile and a message for every value that could not be used, so nothing is
+    dropped silently.
+    """
+    constraints, problems = [], []
+    for need, value in values.items():
+        if (
+            value is None
+            or value == []
+            or (isinstance(value, str) and value.lower() in NO_PREFERENCE)
+        ):
+            continue
+        if (
+            isinstance(value, list)
+            and len(value) == 1
+            and category.needs.get(need)
+            and category.needs[need].op in ("max", "min")
+        ):
+            value = value[0]
+        try:
+            constraints.append(make_constraint(category, need, value))
+        except NeedsError as error:
+            problems.append(str(error))
+    known = [p for p in priorities if p in category.priorities]
+    profile = NeedsProfile(tuple(constraints), tuple(dict.fromkeys(known)), tuple(excluded_brands))
+    return profile, problems

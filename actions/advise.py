@@ -1,0 +1,145 @@
+"""Recommend, refine, relax, and 'anything better than X for me?'."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.render_payload import advice_payload, cards_payload
+from actions.session import (
+    OFFERED_RELAXATION,
+    SHOWN_PRODUCTS,
+    catalog,
+    entities,
+    mentioned_products,
+    needs_profile,
+    profile_events,
+)
+from knowledge.constraints import failures
+from knowledge.facts import better_than
+from knowledge.matching import Match, reasons, rank, recommend
+from knowledge.needs import Constraint, NeedsProfile
+from knowledge.render import describe_needs, render_advice
+
+
+def advise(dispatcher: CollectingDispatcher, profile: NeedsProfile) -> list[EventType]:
+    """Recommend for `profile`, send text + cards (or nothing-fits), and remember what was shown."""
+    shop = catalog()
+    advice = recommend(shop, profile)
+    text = render_advice(shop, advice)
+    offered = None
+    if advice.nothing_fits:
+        useful = [r for r in advice.nothing_fits.relaxations if r.matches]
+        if useful:
+            offered = useful[0].need
+            text += (
+                f"\nShall I drop the {useful[0].label} limit? {useful[0].matches} would then fit."
+            )
+    dispatcher.utter_message(text=text, json_message=advice_payload(shop, advice))
+    shown = [m.product.id for m in advice.matches] or [
+        m.product.id for m in (advice.nothing_fits.nearest if advice.nothing_fits else ())
+    ]
+    return [
+        *profile_events(profile),
+        SlotSet(SHOWN_PRODUCTS, shown),
+        SlotSet(OFFERED_RELAXATION, offered),
+    ]
+
+
+class ActionRecommend(Action):
+    def name(self) -> str:
+        return "action_recommend"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        return advise(dispatcher, needs_profile(tracker))
+
+
+def refined(profile: NeedsProfile, intent: str, tracker: Tracker) -> NeedsProfile:
+    """The profile after 'cheaper', 'something bigger' or 'no Teslas'."""
+    shop = catalog()
+    shown = [shop.by_id[i] for i in tracker.get_slot(SHOWN_PRODUCTS) or [] if i in shop.by_id]
+    if intent == "refine_cheaper":
+        prices = [p.value("msrp_usd") for p in shown if p.value("msrp_usd")]
+        current = profile.get("budget")
+        if prices:
+            return profile.with_constraint(Constraint("budget", min(prices) - 1))
+        if current:
+            return profile.with_constraint(Constraint("budget", round(current.value * 0.9)))
+        return profile.with_priorities(["price"])
+    if intent == "refine_bigger":
+        seats = [p.value("seats") for p in shown if p.value("seats")]
+        if seats and max(seats) < 8:
+            return profile.with_constraint(Constraint("seats", max(seats) + 1))
+        return profile.with_priorities(["cargo"])
+    if intent == "exclude_brand":
+        brands = entities(tracker, "brand") + [p.brand for p in mentioned_products(tracker)]
+        for brand in dict.fromkeys(brands):
+            profile = profile.excluding(brand)
+    return profile
+
+
+class ActionRefine(Action):
+    def name(self) -> str:
+        return "action_refine"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        intent = (tracker.latest_message.get("intent") or {}).get("name") or "refine"
+        return advise(dispatcher, refined(needs_profile(tracker), intent, tracker))
+
+
+class ActionRelax(Action):
+    def name(self) -> str:
+        return "action_relax"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        need = tracker.get_slot(OFFERED_RELAXATION)
+        profile = needs_profile(tracker)
+        if need:
+            profile = profile.without(need)
+        return advise(dispatcher, profile)
+
+
+class ActionBetterThan(Action):
+    def name(self) -> str:
+        return "action_better_than"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        products = mentioned_products(tracker)
+        if not products:
+            dispatcher.utter_message(response="utter_ask_which_product")
+            return []
+        shop, profile, product = catalog(), needs_profile(tracker), products[0]
+        result = better_than(shop, profile, product)
+        needs = describe_needs(shop, profile)
+        ranked = rank(shop, profile, list(result.better))
+        matches = [Match(p, s, tuple(reasons(shop, profile, p, ranked))) for p, s in ranked]
+        if not result.meets_needs:
+            misses = "; ".join(
+                f.text for f in failures(shop.category, profile.constraints, product)
+            )
+            lines = [f"The {product.full_name} doesn't meet your needs ({needs}): {misses}."]
+            lines.append(
+                "These do, across all brands:" if matches else "Nothing in the catalog does."
+            )
+        elif matches:
+            lines = [f"Yes. For your needs ({needs}), these score higher than the {product.name}:"]
+        else:
+            lines = [
+                f"No. For your needs ({needs}), the {product.full_name} is the best match of every brand I know."
+            ]
+        lines += [
+            f"- {m.product.full_name}: " + "; ".join(r.text for r in m.reasons[:3]) for m in matches
+        ]
+        dispatcher.utter_message(text="\n".join(lines), json_message=cards_payload(shop, matches))
+        return [SlotSet(SHOWN_PRODUCTS, [product.id, *(m.product.id for m in matches)])]

@@ -1,0 +1,50 @@
+"""Compare 2-3 named products, honestly saying which names we have no data on."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.render_payload import comparison_payload
+from actions.session import SHOWN_PRODUCTS, catalog, mentioned_products
+from knowledge.compare import compare
+from knowledge.references import leftover_names
+from knowledge.render import render_comparison
+
+
+def unknown_names(tracker: Tracker) -> list[str]:
+    """Parts of the message that name no catalog product ('Lexus NX' in 'RAV4 vs Lexus NX')."""
+    spans = [
+        (e["start"], e["end"])
+        for e in tracker.latest_message.get("entities", [])
+        if "start" in e and "end" in e
+    ]
+    return leftover_names(tracker.latest_message.get("text") or "", spans)
+
+
+class ActionCompare(Action):
+    def name(self) -> str:
+        return "action_compare"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        shop = catalog()
+        products = mentioned_products(tracker)[:3]
+        unknown = unknown_names(tracker)
+        for name in unknown:
+            nearest = shop.suggest(name)
+            hint = f" The nearest I have: {', '.join(nearest)}." if nearest else ""
+            dispatcher.utter_message(text=f'I don\'t have data on "{name}".{hint}')
+        if len(products) < 2:
+            if not unknown:
+                dispatcher.utter_message(response="utter_ask_which_products")
+            return []
+        comparison = compare(shop, products)
+        dispatcher.utter_message(
+            text=render_comparison(comparison), json_message=comparison_payload(comparison)
+        )
+        return [SlotSet(SHOWN_PRODUCTS, [p.id for p in comparison.products])]

@@ -1,0 +1,73 @@
+"""Greeting with the disclosure, the ranking rules, and the fallback that offers a person."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.session import catalog
+from knowledge.matching import ranking_rules
+
+FALLBACKS_BEFORE_OFFERING_A_PERSON = 2
+
+
+class ActionGreet(Action):
+    def name(self) -> str:
+        return "action_greet"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        category = catalog().category
+        if category.deployer:
+            dispatcher.utter_message(
+                response="utter_greet", category=category.items, deployer=category.deployer
+            )
+        else:
+            dispatcher.utter_message(response="utter_greet_no_deployer", category=category.items)
+        return []
+
+
+class ActionExplainRules(Action):
+    def name(self) -> str:
+        return "action_explain_rules"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        shop = catalog()
+        who = f"This advisor is run by {shop.category.deployer}. " if shop.category.deployer else ""
+        dispatcher.utter_message(response="utter_rules", rules=who + ranking_rules(shop))
+        return []
+
+
+def consecutive_fallbacks(tracker: Tracker) -> int:
+    """How many of the latest user messages in a row were not understood."""
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent != "nlu_fallback":
+            break
+        count += 1
+    return count
+
+
+class ActionHandleFallback(Action):
+    """Low confidence: a helpful hint; after two in a row, offer a person."""
+
+    def name(self) -> str:
+        return "action_handle_fallback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        if consecutive_fallbacks(tracker) >= FALLBACKS_BEFORE_OFFERING_A_PERSON:
+            dispatcher.utter_message(response="utter_offer_human")
+        else:
+            dispatcher.utter_message(response="utter_default")
+        return []

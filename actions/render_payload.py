@@ -1,0 +1,48 @@
+"""Custom JSON payloads for the web widget: product cards and comparison tables."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from knowledge.catalog import Catalog, Product
+from knowledge.compare import Comparison
+from knowledge.matching import Advice, Match
+
+
+def product_card(
+    catalog: Catalog, product: Product, reasons: list[str] | None = None
+) -> dict[str, Any]:
+    attributes = catalog.category.attributes
+    facts = [
+        {"label": attributes[name].label, "value": attributes[name].format(value)}
+        for name, value in product.values.items()
+    ]
+    return {
+        "id": product.id,
+        "name": product.full_name,
+        "brand": product.brand,
+        "facts": facts[:8],
+        "reasons": reasons or [],
+        "known_issues": [
+            {"kind": i.kind, "summary": i.summary, "source": i.source} for i in product.known_issues
+        ],
+        "sources": list(product.sources),
+        "as_of": product.as_of.isoformat(),
+    }
+
+
+def cards_payload(catalog: Catalog, matches: tuple[Match, ...] | list[Match]) -> dict[str, Any]:
+    return {
+        "type": "product_cards",
+        "items": [product_card(catalog, m.product, [r.text for r in m.reasons]) for m in matches],
+    }
+
+
+def advice_payload(catalog: Catalog, advice: Advice) -> dict[str, Any]:
+    if advice.nothing_fits:
+        return {"type": "nothing_fits", **advice.nothing_fits.to_dict()}
+    return cards_payload(catalog, advice.matches)
+
+
+def comparison_payload(comparison: Comparison) -> dict[str, Any]:
+    return {"type": "comparison_table", **comparison.to_dict()}

@@ -1,0 +1,94 @@
+"""Slot names and the translation between Rasa slots and the advisor library's values.
+
+The needs profile lives in one slot per need (filled from entities by the domain's slot mappings),
+plus the priorities and excluded brands the actions keep. This is the only module that knows it.
+"""
+
+from __future__ import annotations
+
+import logging
+from typing import Any
+
+from rasa_sdk import Tracker
+from rasa_sdk.events import SlotSet
+
+from knowledge.catalog import Catalog, Product
+from knowledge.loader import get_catalog
+from knowledge.needs import NeedsProfile, profile_from_values
+
+logger = logging.getLogger(__name__)
+
+NEED_SLOTS = (
+    "budget",
+    "body",
+    "powertrain",
+    "seats",
+    "range",
+    "towing",
+    "mpg",
+    "cargo",
+    "drivetrain",
+    "awd",
+)
+PRIORITIES = "priorities"
+EXCLUDED_BRANDS = "excluded_brands"
+SHOWN_PRODUCTS = "shown_products"
+OFFERED_RELAXATION = "offered_relaxation"
+
+
+def catalog() -> Catalog:
+    return get_catalog()
+
+
+def needs_profile(tracker: Tracker) -> NeedsProfile:
+    """The shopper's needs as the library's NeedsProfile, built from the slots."""
+    category = catalog().category
+    values = {name: tracker.get_slot(name) for name in NEED_SLOTS if name in category.needs}
+    priorities = list(tracker.get_slot(PRIORITIES) or [])
+    for entity in entities(tracker, "priority"):
+        if entity not in priorities:
+            priorities.append(entity)
+    profile, problems = profile_from_values(
+        category, values, priorities, tracker.get_slot(EXCLUDED_BRANDS) or []
+    )
+    for problem in problems:
+        logger.warning("conversation %s: ignoring a need: %s", tracker.sender_id, problem)
+    return profile
+
+
+def profile_events(profile: NeedsProfile) -> list[SlotSet]:
+    """Slot events that store `profile` (the inverse of needs_profile)."""
+    stored = profile.to_dict()
+    events = [SlotSet(name, stored.get(name)) for name in NEED_SLOTS]
+    events.append(SlotSet(PRIORITIES, list(profile.priorities)))
+    events.append(SlotSet(EXCLUDED_BRANDS, list(profile.excluded_brands)))
+    return events
+
+
+def entities(tracker: Tracker, name: str) -> list[Any]:
+    """Values of one entity in the latest message, in order, without repeats."""
+    found = [
+        e.get("value")
+        for e in tracker.latest_message.get("entities", [])
+        if e.get("entity") == name
+    ]
+    return list(dict.fromkeys(found))
+
+
+def mentioned_products(tracker: Tracker) -> list[Product]:
+    """Products named in the latest message (by the catalog extractor), then any referred to by
+    position among those last shown ('the second one')."""
+    from knowledge.references import referenced
+
+    by_id = catalog().by_id
+    ids = [i for i in entities(tracker, "product") if i in by_id]
+    shown = tracker.get_slot(SHOWN_PRODUCTS) or []
+    for pid in referenced(tracker.latest_message.get("text") or "", shown):
+        if pid not in ids and pid in by_id:
+            ids.append(pid)
+    return [by_id[i] for i in ids]
+
+
+def unknown_product_names(tracker: Tracker) -> list[str]:
+    """Names the shopper used that look like models we have no data on (from the extractor)."""
+    return entities(tracker, "unknown_product")

@@ -1,0 +1,127 @@
+"""Compare, facts, known issues, cost to own, greeting, rules, fallback and the needs form."""
+
+import asyncio
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.compare import ActionCompare
+from actions.dialogue import ActionExplainRules, ActionGreet, ActionHandleFallback
+from actions.facts import ActionCostToOwn, ActionKnownIssues, ActionProductFact
+from actions.needs_form import ValidateNeedsForm
+from tests.actions.conftest import make_tracker, product_entity, run_action, slot
+
+RAV4 = "toyota-rav4-hybrid-2025"
+CRV = "honda-cr-v-hybrid-2025"
+
+
+def test_compare_two_named_products_sends_a_table():
+    text = "compare the RAV4 Hybrid and the CR-V Hybrid"
+    entities = [product_entity("RAV4 Hybrid", RAV4, text), product_entity("CR-V Hybrid", CRV, text)]
+    events, dispatcher = run_action(ActionCompare(), make_tracker(text, "compare", entities))
+    table = dispatcher.messages[0]["custom"]
+    assert table["type"] == "comparison_table"
+    assert [p["id"] for p in table["products"]] == [RAV4, CRV]
+    assert "(* = better)" in dispatcher.messages[0]["text"]
+    assert slot(events, "shown_products") == [RAV4, CRV]
+
+
+def test_compare_the_first_two_shown():
+    tracker = make_tracker(
+        "compare the first two", "compare", slots={"shown_products": [CRV, RAV4, "x"]}
+    )
+    _, dispatcher = run_action(ActionCompare(), tracker)
+    assert [p["id"] for p in dispatcher.messages[0]["custom"]["products"]] == [CRV, RAV4]
+
+
+def test_compare_with_an_unknown_product_says_so_honestly():
+    text = "compare the RAV4 Hybrid with the Lexus NX"
+    tracker = make_tracker(text, "compare", [product_entity("RAV4 Hybrid", RAV4, text)])
+    _, dispatcher = run_action(ActionCompare(), tracker)
+    assert dispatcher.messages[0]["text"].startswith('I don\'t have data on "Lexus NX".')
+    assert len(dispatcher.messages) == 1
+
+
+def test_fact_answer_cites_value_source_and_date():
+    text = "what's the range of the Ioniq 5?"
+    entity = product_entity("Ioniq 5", "hyundai-ioniq-5-2025", text)
+    events, dispatcher = run_action(ActionProductFact(), make_tracker(text, "ask_fact", [entity]))
+    reply = dispatcher.messages[0]["text"]
+    assert (
+        "EPA electric range: 245 mi" in reply
+        and "Source: https://" in reply
+        and "as of 2025-" in reply
+    )
+
+
+def test_fact_about_the_second_one_shown():
+    tracker = make_tracker(
+        "how many seats does the second one have", "ask_fact", slots={"shown_products": [RAV4, CRV]}
+    )
+    _, dispatcher = run_action(ActionProductFact(), tracker)
+    assert (
+        dispatcher.messages[0]["text"].startswith("2025 Honda CR-V Hybrid")
+        and "Seats: 5 seats" in dispatcher.messages[0]["text"]
+    )
+
+
+def test_known_issues_are_disclosed_with_sources():
+    text = "any recalls on the ID.4?"
+    entity = product_entity("ID.4", "volkswagen-id-4-2024", text)
+    _, dispatcher = run_action(
+        ActionKnownIssues(), make_tracker(text, "ask_known_issues", [entity])
+    )
+    reply = dispatcher.messages[0]["text"]
+    assert (
+        reply.startswith("Known problems on file for the 2024 Volkswagen ID.4")
+        and "recall" in reply
+    )
+
+
+def test_cost_to_own_states_its_assumptions():
+    text = "what does the RAV4 Hybrid cost to own?"
+    _, dispatcher = run_action(
+        ActionCostToOwn(),
+        make_tracker(text, "ask_cost_to_own", [product_entity("RAV4 Hybrid", RAV4, text)]),
+    )
+    reply = dispatcher.messages[0]["text"]
+    assert "5 years, 15,000 miles a year, $3.50 a gallon" in reply
+    assert "energy: about $1,346 a year" in reply  # 15,000 mi / 39 mpg * $3.50
+
+
+def test_greeting_discloses_who_runs_the_advisor():
+    _, dispatcher = run_action(ActionGreet(), make_tracker("hi", "greet"))
+    assert dispatcher.messages[0]["response"] == "utter_greet"
+    assert dispatcher.messages[0]["deployer"] == "a Chevrolet retailer"
+
+
+def test_rules_are_explained_in_plain_words():
+    _, dispatcher = run_action(ActionExplainRules(), make_tracker("how do you rank?", "ask_rules"))
+    assert "same published rules" in dispatcher.messages[0]["rules"]
+
+
+def fallback_events(count: int) -> list[dict]:
+    parse = {"intent": {"name": "nlu_fallback"}}
+    greet = {"event": "user", "text": "hi", "parse_data": {"intent": {"name": "greet"}}}
+    return [greet] + [{"event": "user", "text": "???", "parse_data": parse} for _ in range(count)]
+
+
+def test_one_fallback_gives_a_hint_two_offer_a_person():
+    _, once = run_action(
+        ActionHandleFallback(), make_tracker("???", "nlu_fallback", events=fallback_events(1))
+    )
+    assert once.messages[0]["response"] == "utter_default"
+    _, twice = run_action(
+        ActionHandleFallback(), make_tracker("???", "nlu_fallback", events=fallback_events(2))
+    )
+    assert twice.messages[0]["response"] == "utter_offer_human"
+
+
+def test_needs_form_keeps_valid_answers_and_no_preference():
+    form = ValidateNeedsForm()
+    tracker = make_tracker()
+    dispatcher = CollectingDispatcher()
+    assert form.validate_body("crossover", dispatcher, tracker, {}) == {"body": "crossover"}
+    assert form.validate_body("boat", dispatcher, tracker, {}) == {"body": None}
+    assert form.validate_budget("any", dispatcher, tracker, {}) == {"budget": "any"}
+    assert form.validate_budget(40000, dispatcher, tracker, {}) == {"budget": 40000}
+    assert asyncio.iscoroutinefunction(form.run)

@@ -1,0 +1,94 @@
+"""`advisor run` and `advisor chat`, added to the library's CLI."""
+
+from __future__ import annotations
+
+import json
+import time
+import urllib.request
+import uuid
+
+import click
+
+from knowledge.cli import cli
+from knowledge.loader import validate
+
+
+@cli.command("run")
+@click.option("--rasa-port", default=5005, show_default=True)
+@click.option("--action-port", default=5055, show_default=True)
+def run(rasa_port: int, action_port: int) -> None:
+    """Start the advisor: train if the data changed, start the action server and the Rasa server.
+
+    Stops everything on Ctrl-C; reports and stops if a server dies.
+
+    Example: advisor run
+    """
+    from web.stack import ROOT, Stack, api_token, ensure_model
+
+    report = validate()
+    if not report.ok:
+        for problem in report.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(f"Refusing to start: {len(report.problems)} catalog problem(s)")
+    model = ensure_model(echo=click.echo)
+    stack = Stack(rasa_port=rasa_port, action_port=action_port)
+    stack.start(model, api_token(), log_dir=ROOT / "data" / "logs")
+    try:
+        stack.wait_healthy()
+        click.echo(f"\nThe advisor is running: {stack.rasa_url}/webhooks/rest/webhook (REST)")
+        click.echo(
+            "Talk to it in this terminal with: advisor chat   (Ctrl-C here stops everything)"
+        )
+        while not stack.dead():
+            time.sleep(1)
+        raise click.ClickException(
+            f"{', '.join(stack.dead())} stopped unexpectedly; see data/logs/"
+        )
+    except KeyboardInterrupt:
+        click.echo("\nStopping...")
+    except (RuntimeError, TimeoutError) as error:
+        raise click.ClickException(f"{error}; see data/logs/") from error
+    finally:
+        stack.stop()
+
+
+def send(url: str, sender: str, text: str) -> list[dict]:
+    request = urllib.request.Request(
+        f"{url}/webhooks/rest/webhook",
+        data=json.dumps({"sender": sender, "message": text}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read())
+
+
+@cli.command("chat")
+@click.option(
+    "--url", default="http://127.0.0.1:5005", show_default=True, help="The running Rasa server."
+)
+def chat(url: str) -> None:
+    """Talk to a running advisor in the terminal (start it with `advisor run`).
+
+    Example: advisor chat
+    """
+    sender = f"cli-{uuid.uuid4().hex[:8]}"
+    click.echo("Type a message (Ctrl-D to leave).")
+    while True:
+        try:
+            text = click.prompt("you", prompt_suffix="> ")
+        except (EOFError, click.Abort):
+            click.echo()
+            return
+        try:
+            replies = send(url, sender, text)
+        except OSError as error:
+            raise click.ClickException(f"Cannot reach the advisor at {url}: {error}") from error
+        for reply in replies:
+            if reply.get("text"):
+                click.echo(f"advisor> {reply['text']}")
+            for button in reply.get("buttons") or []:
+                click.echo(f"   [{button.get('title')}]")
+
+
+def main() -> None:
+    cli(prog_name="advisor")
