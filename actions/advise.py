@@ -20,7 +20,7 @@ from actions.session import (
 )
 from knowledge.constraints import failures
 from knowledge.facts import better_than
-from knowledge.matching import Match, reasons, rank, recommend
+from knowledge.matching import Match, rank, reasons, recommend
 from knowledge.needs import Constraint, NeedsProfile
 from knowledge.render import describe_needs, render_advice
 

@@ -95,7 +95,7 @@ def ownership_cost(catalog: Catalog, product: Product, settings: dict) -> Owners
 def ownership_answer(cost: OwnershipCost) -> str:
     product = cost.product
     parts = [f"Estimated cost to own the {product.full_name} ({cost.assumptions}):"]
-    parts.append(f"- price: {'${:,.0f}'.format(cost.price) if cost.price else 'no price on file'}")
+    parts.append(f"- price: {f'${cost.price:,.0f}' if cost.price else 'no price on file'}")
     if cost.energy_per_year is None:
         parts.append("- energy: no EPA efficiency figure on file")
     else:
