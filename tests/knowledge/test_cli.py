@@ -6,7 +6,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from knowledge.cli import cli
+from web.cli import cli
 
 
 def all_commands(group: click.Group, prefix=()):

@@ -1,0 +1,80 @@
+"""The real Rasa server and the real action server, talked to over the REST channel."""
+
+from __future__ import annotations
+
+import json
+import socket
+import urllib.request
+import uuid
+
+import pytest
+
+from web.stack import ROOT, Stack, ensure_model
+
+pytestmark = pytest.mark.e2e
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def stack(tmp_path_factory):
+    model = ensure_model()
+    running = Stack(rasa_port=free_port(), action_port=free_port())
+    running.start(model, token="e2e-" + uuid.uuid4().hex, log_dir=tmp_path_factory.mktemp("logs"))
+    try:
+        running.wait_healthy(timeout=240)
+        yield running
+    finally:
+        running.stop()
+
+
+def say(stack: Stack, sender: str, text: str) -> list[dict]:
+    request = urllib.request.Request(
+        f"{stack.rasa_url}/webhooks/rest/webhook",
+        data=json.dumps({"sender": sender, "message": text}).encode(),
+        headers={"Content-Type": "application/json"},
+    )
+    with urllib.request.urlopen(request, timeout=60) as response:
+        return json.loads(response.read())
+
+
+def texts(replies: list[dict]) -> str:
+    return "\n".join(r.get("text", "") for r in replies)
+
+
+def test_a_multi_turn_conversation_over_rest(stack):
+    sender = "e2e-" + uuid.uuid4().hex[:8]
+    greeting = texts(say(stack, sender, "hi"))
+    assert "run by a Chevrolet retailer" in greeting and "same published rules" in greeting
+
+    first = say(stack, sender, "I want a 7-seat hybrid SUV under 45k")
+    assert "meet" in texts(first) and "7 seats" in texts(first)
+    assert any((r.get("custom") or {}).get("type") == "product_cards" for r in first)
+
+    wider = texts(say(stack, sender, "I need a pickup truck"))
+    assert "pickup" in wider
+
+    compared = say(stack, sender, "compare the RAV4 Hybrid and the CR-V Hybrid")
+    assert any((r.get("custom") or {}).get("type") == "comparison_table" for r in compared)
+
+    issues = texts(say(stack, sender, "any recalls on the ID.4?"))
+    assert "Volkswagen ID.4" in issues and "recall" in issues
+
+
+def test_the_form_asks_only_what_is_missing(stack):
+    sender = "e2e-" + uuid.uuid4().hex[:8]
+    asked = texts(say(stack, sender, "I'm looking for a new vehicle"))
+    assert "What kind of vehicle" in asked
+    asked = texts(say(stack, sender, "an SUV under $40k"))
+    assert "Gas, hybrid, plug-in hybrid or electric?" in asked  # budget was given, so not asked
+    final = texts(say(stack, sender, "no preference"))
+    assert "meet budget at most $40,000; body type SUV" in final
+
+
+def test_model_is_reused_when_nothing_changed():
+    model = ensure_model()
+    assert model.exists() and model.parent == ROOT / "models"
