@@ -29,6 +29,7 @@ NEED_SLOTS = (
     "cargo",
     "drivetrain",
     "awd",
+    "safety",
 )
 PRIORITIES = "priorities"
 EXCLUDED_BRANDS = "excluded_brands"
@@ -87,8 +88,3 @@ def mentioned_products(tracker: Tracker) -> list[Product]:
         if pid not in ids and pid in by_id:
             ids.append(pid)
     return [by_id[i] for i in ids]
-
-
-def unknown_product_names(tracker: Tracker) -> list[str]:
-    """Names the shopper used that look like models we have no data on (from the extractor)."""
-    return entities(tracker, "unknown_product")

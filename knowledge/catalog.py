@@ -31,6 +31,7 @@ class Attribute:
     synonyms: tuple[str, ...] = ()
     value_synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     value_labels: dict[str, str] = field(default_factory=dict)
+    unit_words: tuple[str, ...] = ()  # how shoppers write the unit after a number: 'lbs', 'seater'
 
     def value_label(self, value: str) -> str:
         """A declared value as people read it: 'suv' -> 'SUV' (from value_labels), 'a_b' -> 'a b'."""

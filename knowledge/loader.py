@@ -263,6 +263,7 @@ def _attribute(name: str, spec: Any, file: Path, report: Report) -> Attribute | 
         synonyms=tuple(spec.get("synonyms") or ()),
         value_synonyms=value_synonyms,
         value_labels={str(k): str(v) for k, v in (spec.get("value_labels") or {}).items()},
+        unit_words=tuple(str(w) for w in spec.get("unit_words") or ()),
     )
 
 

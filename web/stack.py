@@ -21,7 +21,7 @@ MODEL_INPUTS = (
     "bot",
     "knowledge/catalogs",
     "knowledge/entities.py",
-    "knowledge/rasa_extractor.py",
+    "knowledge/lexicon.py",
 )
 SECRETS_FILE = ROOT / ".secrets"
 

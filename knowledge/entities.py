@@ -1,0 +1,309 @@
+"""Entity recognition from a catalog's lexicon with spaCy: products, brands, attribute values,
+priorities and quantities with units ('under $40k', '7-seat', '300+ miles of range', 'tow 5000 lbs').
+
+A blank English pipeline with the lookup lemmatiser (spacy-lookups-data) and phrase matchers built
+from the lexicon; no statistical model. spaCy is imported when a recogniser is built, not before.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from knowledge.lexicon import Lexicon, Quantity
+
+_NUMBER = re.compile(r"^(\d[\d,]*(?:\.\d+)?|\.\d+)(k)?(\+)?$")
+WORD_NUMBERS = {
+    "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+}  # fmt: skip
+MULTIPLIERS = {"k": 1000, "grand": 1000, "thousand": 1000}
+MAX_CUES = {
+    ("under",), ("below",), ("less", "than"), ("up", "to"), ("at", "most"), ("max",),
+    ("maximum",), ("within",), ("no", "more", "than"), ("cheaper", "than"), ("lower", "than"),
+    ("<",), ("<=",), ("around",), ("about",), ("budget",), ("spend",), ("afford",),
+}  # fmt: skip
+MIN_CUES = {
+    ("at", "least"), ("over",), ("more", "than"), ("minimum",), ("min",), ("above",),
+    (">",), (">=",), ("greater", "than"), ("or", "more"), ("plus",), ("+",),
+}  # fmt: skip
+# Words allowed between an attribute word and its number: 'budget is around $40k', 'tow up to 5000'.
+FILLER = {
+    "is", "of", "be", "around", "about", ":", "=", "at", "to", "up", "a", "an", "the", "my", "our",
+    "for", "than", "no", "more", "less", "least", "most", "should", "must", "can", "need", "needs",
+    "able", "roughly", "approximately", "~", "under", "below", "over", "above", "within", "max",
+    "maximum", "min", "minimum", "$", "it", "that", "has", "have", "with", "capacity", "'s",
+}  # fmt: skip
+PLACE_WORDS = {"in", "at", "from", "near", "around", "across", "through", "into", "outside", "to"}
+# Overlapping matches: the longest wins; on equal length, the earlier kind in this order.
+KIND_ORDER = ("product", "quantity", "brand", "value", "priority")
+
+
+@dataclass(frozen=True)
+class Entity:
+    entity: str
+    value: Any
+    start: int  # character offsets in the original text
+    end: int
+    text: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "entity": self.entity,
+            "value": self.value,
+            "start": self.start,
+            "end": self.end,
+            "text": self.text,
+        }
+
+
+@dataclass(frozen=True)
+class _Candidate:
+    kind: str
+    entity: str
+    value: Any
+    start: int  # token span reported as the entity
+    end: int
+    cover_start: int  # token span the match consumes (context words included)
+    cover_end: int
+
+    @property
+    def rank(self) -> tuple[int, int, int]:
+        return (-(self.cover_end - self.cover_start), KIND_ORDER.index(self.kind), self.start)
+
+
+def blank_english():
+    """A blank English pipeline with the lookup lemmatiser; unit suffixes split off numbers."""
+    import spacy
+    from spacy.util import compile_suffix_regex
+
+    nlp = spacy.blank("en")
+    nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
+    nlp.initialize()
+    suffixes = [*nlp.Defaults.suffixes, r"(?<=\d)(?:lbs?|mpg|mi|miles|seats?|seater|hrs?|gb|tb)$"]
+    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    return nlp
+
+
+class EntityRecognizer:
+    """Finds catalog entities in shopper messages. Build once (≈1 s), then call `extract`."""
+
+    def __init__(self, lexicon: Lexicon):
+        from spacy.matcher import PhraseMatcher
+
+        self.lexicon = lexicon
+        self.nlp = blank_english()
+        self._payloads: dict[str, tuple[str, str, Any, bool]] = {}
+        self._by_lower = PhraseMatcher(self.nlp.vocab, attr="LOWER")
+        self._by_lemma = PhraseMatcher(self.nlp.vocab, attr="LEMMA")
+        for item in lexicon.products:
+            self._add("product", "product", item.product, item.phrase, cue=item.needs_cue)
+        for phrase, brand in lexicon.brands.items():
+            self._add("brand", "brand", brand, phrase)
+        for phrase, entity, value in lexicon.values:
+            self._add("value", entity, value, phrase, lemma=True)
+        for phrase, priority in lexicon.priorities:
+            self._add("priority", "priority", priority, phrase, lemma=True)
+        self._units: dict[tuple[str, ...], list[Quantity]] = {}
+        self._contexts: dict[tuple[str, ...], list[Quantity]] = {}
+        for quantity in lexicon.quantities:
+            for word in quantity.unit_words:
+                self._units.setdefault(self._lemmas(word), []).append(quantity)
+            for word in quantity.context_words:
+                self._contexts.setdefault(self._lemmas(word), []).append(quantity)
+        self._longest_unit = max((len(k) for k in self._units), default=0)
+        self._longest_context = max((len(k) for k in self._contexts), default=0)
+
+    def _lemmas(self, phrase: str) -> tuple[str, ...]:
+        return tuple(t.lemma_.lower() or t.lower_ for t in self.nlp(phrase.lower()))
+
+    def _add(
+        self, kind: str, entity: str, value: Any, phrase: str, lemma: bool = False, cue=False
+    ) -> None:
+        key = f"{kind}|{entity}|{value}|{int(cue)}"
+        self._payloads[key] = (kind, entity, value, cue)
+        self._by_lower.add(key, [self.nlp.make_doc(phrase)])
+        if lemma:
+            self._by_lemma.add(key, [self.nlp(phrase)])
+
+    def extract(self, text: str) -> list[Entity]:
+        lowered = text.lower()
+        doc = self.nlp(lowered if len(lowered) == len(text) else text)
+        candidates = self._phrase_candidates(doc, text) + self._quantity_candidates(doc)
+        chosen: list[_Candidate] = []
+        taken: set[int] = set()
+        for candidate in sorted(candidates, key=lambda c: c.rank):
+            span = set(range(candidate.cover_start, candidate.cover_end))
+            if span & taken:
+                continue
+            taken |= span
+            chosen.append(candidate)
+        entities = []
+        for c in sorted(chosen, key=lambda c: c.start):
+            start, end = doc[c.start].idx, doc[c.end - 1].idx + len(doc[c.end - 1])
+            entities.append(Entity(c.entity, c.value, start, end, text[start:end]))
+        return entities
+
+    def _phrase_candidates(self, doc, text: str) -> list[_Candidate]:
+        found = {}
+        for matcher in (self._by_lower, self._by_lemma):
+            for match_id, start, end in matcher(doc):
+                key = self.nlp.vocab.strings[match_id]
+                found[(key, start, end)] = self._payloads[key]
+        candidates = []
+        for (_, start, end), (kind, entity, value, cue) in found.items():
+            if cue and not self._has_cue(doc, text, start):
+                continue
+            candidates.append(_Candidate(kind, entity, value, start, end, start, end))
+        return candidates
+
+    @staticmethod
+    def _has_cue(doc, text: str, start: int) -> bool:
+        """A common-word model name counts when capitalised and not a place ('in Colorado')."""
+        token = doc[start]
+        if not text[token.idx : token.idx + 1].isupper():
+            return False
+        return start == 0 or doc[start - 1].lower_ not in PLACE_WORDS
+
+    def _quantity_candidates(self, doc) -> list[_Candidate]:
+        lemmas = [t.lemma_.lower() or t.lower_ for t in doc]
+        lowers = [t.lower_ for t in doc]
+        candidates = []
+        for i, word in enumerate(lowers):
+            number = self._number(word)
+            if number is None:
+                continue
+            start, end, value = i, i + 1, number[0]
+            plus = number[1]
+            if start > 0 and lowers[start - 1] == "$":
+                start -= 1
+            if end < len(doc) and lowers[end] in MULTIPLIERS and not number[2]:
+                value *= MULTIPLIERS[lowers[end]]
+                end += 1
+            multiplied = number[2] or end > i + 1
+            if end < len(doc) and lowers[end] == "+":
+                plus, end = True, end + 1
+            if end < len(doc) and lowers[end] == "-":
+                end += 1
+            found = self._quantity_at(lemmas, lowers, start, end, value, plus, multiplied)
+            if found:
+                candidates.append(found)
+        return candidates
+
+    @staticmethod
+    def _number(word: str) -> tuple[float, bool, bool] | None:
+        """(value, trailing '+', 'k' suffix) for '45k', '35,000', '300+', 'seven'; else None."""
+        if word in WORD_NUMBERS:
+            return float(WORD_NUMBERS[word]), False, False
+        match = _NUMBER.match(word)
+        if not match:
+            return None
+        value = float(match.group(1).replace(",", ""))
+        return value * (1000 if match.group(2) else 1), bool(match.group(3)), bool(match.group(2))
+
+    def _quantity_at(
+        self, lemmas, lowers, start, end, value, plus, multiplied
+    ) -> _Candidate | None:
+        dollar = lowers[start] == "$"
+        op = self._cue_before(lowers, start) or ("min" if plus else None)
+        unit_end, by_unit = end, []
+        for length in range(min(self._longest_unit, len(lemmas) - end), 0, -1):
+            window = (tuple(lemmas[end : end + length]), tuple(lowers[end : end + length]))
+            by_unit = self._units.get(window[0]) or self._units.get(window[1]) or []
+            if by_unit:
+                unit_end = end + length
+                break
+        context_start, by_context = start, self._context_before(lemmas, lowers, start)
+        if by_context:
+            context_start, by_context = by_context
+        if dollar or (multiplied and not by_unit and not by_context):
+            options = [q for q in self.lexicon.quantities if q.money]
+        elif by_unit:
+            options = by_unit
+        elif by_context:
+            options = by_context
+        elif op:
+            options = [q for q in self.lexicon.quantities if q.op == op]
+        else:
+            return None
+        plausible = []
+        for quantity in options:
+            scaled = self._scaled(quantity, value, multiplied)
+            if scaled is not None:
+                plausible.append((quantity, scaled))
+        if len(plausible) > 1 and op:
+            plausible = [p for p in plausible if p[0].op == op] or plausible
+        if len(plausible) > 1 and by_context:
+            plausible = [p for p in plausible if p[0] in by_context] or plausible
+        if len({q.need for q, _ in plausible}) != 1:
+            return None
+        quantity, scaled = plausible[0]
+        if quantity not in (by_context or ()):
+            context_start = start
+        report_end = unit_end if by_unit else end
+        while report_end > start + 1 and lowers[report_end - 1] in ("-", "+"):
+            report_end -= 1
+        return _Candidate(
+            "quantity",
+            quantity.need,
+            int(scaled) if float(scaled).is_integer() else scaled,
+            start,
+            report_end,
+            min(start, context_start),
+            max(report_end, unit_end),
+        )
+
+    @staticmethod
+    def _scaled(quantity: Quantity, value: float, multiplied: bool) -> float | None:
+        """The value if it is plausible for the quantity ('45' means $45k for a car budget)."""
+        if quantity.integer and not float(value).is_integer():
+            return None
+        if quantity.low <= value <= quantity.high:
+            return value
+        if quantity.money and not multiplied and quantity.low <= value * 1000 <= quantity.high:
+            return value * 1000
+        return None
+
+    @staticmethod
+    def _cue_before(lowers: list[str], start: int) -> str | None:
+        for length in (3, 2, 1):
+            window = tuple(lowers[max(0, start - length) : start])
+            if len(window) == length:
+                if window in MAX_CUES:
+                    return "max"
+                if window in MIN_CUES:
+                    return "min"
+        return None
+
+    def _context_before(self, lemmas, lowers, start) -> tuple[int, list[Quantity]] | None:
+        """An attribute word up to four filler words before the number: 'budget is about $40k'."""
+        position = start
+        skipped = 0
+        while position > 0 and skipped <= 4:
+            for length in range(min(self._longest_context, position), 0, -1):
+                window = (
+                    tuple(lemmas[position - length : position]),
+                    tuple(lowers[position - length : position]),
+                )
+                found = self._contexts.get(window[0]) or self._contexts.get(window[1])
+                if found:
+                    return position - length, found
+            if lowers[position - 1] not in FILLER:
+                return None
+            position -= 1
+            skipped += 1
+        return None
+
+
+_RECOGNIZERS: dict[int, EntityRecognizer] = {}
+
+
+def recognizer_for(catalog) -> EntityRecognizer:
+    """One recogniser per catalog object (building one takes about a second)."""
+    from knowledge.lexicon import build_lexicon
+
+    key = id(catalog)
+    if key not in _RECOGNIZERS:
+        _RECOGNIZERS[key] = EntityRecognizer(build_lexicon(catalog))
+    return _RECOGNIZERS[key]
