@@ -10,7 +10,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.render_payload import comparison_payload
 from actions.session import SHOWN_PRODUCTS, catalog, mentioned_products
-from knowledge.compare import compare
+from knowledge.compare import compare, similar_products
 from knowledge.references import leftover_names
 from knowledge.render import render_comparison
 
@@ -37,11 +37,25 @@ class ActionCompare(Action):
         unknown = unknown_names(tracker)
         for name in unknown:
             nearest = shop.suggest(name)
-            hint = f" The nearest I have: {', '.join(nearest)}." if nearest else ""
+            hint = f" Names close to it that I know: {', '.join(nearest)}." if nearest else ""
             dispatcher.utter_message(text=f'I don\'t have data on "{name}".{hint}')
+        if len(products) == 1 and unknown:
+            known = products[0]
+            alike = similar_products(shop, known)
+            dispatcher.utter_message(
+                text=f"The {shop.category.items} most like the {known.name} that I do have data on: "
+                + ", ".join(p.name for p in alike)
+                + f'. Say "compare the first two" to see the {known.name} next to the '
+                f"{alike[0].name}."
+            )
+            return [SlotSet(SHOWN_PRODUCTS, [known.id] + [p.id for p in alike])]
         if len(products) < 2:
             if not unknown:
                 dispatcher.utter_message(response="utter_ask_which_products")
+            elif not any(shop.suggest(name) for name in unknown):
+                dispatcher.utter_message(
+                    text=f"I have data on these brands: {', '.join(shop.brands)}."
+                )
             return []
         comparison = compare(shop, products)
         dispatcher.utter_message(

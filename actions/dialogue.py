@@ -5,10 +5,17 @@ from __future__ import annotations
 from typing import Any
 
 from rasa_sdk import Action, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.session import catalog
+from actions.session import (
+    EXCLUDED_BRANDS,
+    NEED_SLOTS,
+    OFFERED_RELAXATION,
+    PRIORITIES,
+    SHOWN_PRODUCTS,
+    catalog,
+)
 from knowledge.matching import ranking_rules
 
 FALLBACKS_BEFORE_OFFERING_A_PERSON = 2
@@ -71,3 +78,17 @@ class ActionHandleFallback(Action):
         else:
             dispatcher.utter_message(response="utter_default")
         return []
+
+
+class ActionStartOver(Action):
+    """Forget the needs, priorities, excluded brands and products shown; keep the conversation."""
+
+    def name(self) -> str:
+        return "action_start_over"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        cleared = [*NEED_SLOTS, PRIORITIES, EXCLUDED_BRANDS, SHOWN_PRODUCTS, OFFERED_RELAXATION]
+        dispatcher.utter_message(response="utter_started_over")
+        return [SlotSet(name, None) for name in cleared]

@@ -31,17 +31,31 @@ def product_card(
     }
 
 
-def cards_payload(catalog: Catalog, matches: tuple[Match, ...] | list[Match]) -> dict[str, Any]:
-    return {
+def cards_payload(
+    catalog: Catalog,
+    matches: tuple[Match, ...] | list[Match],
+    needs: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    """Cards for `matches`, each with its match score as "fit"; `needs` is the profile they answer."""
+    payload: dict[str, Any] = {
         "type": "product_cards",
-        "items": [product_card(catalog, m.product, [r.text for r in m.reasons]) for m in matches],
+        "items": [
+            {
+                **product_card(catalog, m.product, [r.text for r in m.reasons]),
+                "fit": round(m.score, 4),
+            }
+            for m in matches
+        ],
     }
+    if needs is not None:
+        payload["needs"] = needs
+    return payload
 
 
 def advice_payload(catalog: Catalog, advice: Advice) -> dict[str, Any]:
     if advice.nothing_fits:
         return {"type": "nothing_fits", **advice.nothing_fits.to_dict()}
-    return cards_payload(catalog, advice.matches)
+    return cards_payload(catalog, advice.matches, advice.profile.to_dict())
 
 
 def comparison_payload(comparison: Comparison) -> dict[str, Any]:

@@ -118,3 +118,27 @@ def _standing(catalog: Catalog, product: Product) -> tuple[list[str], list[str]]
         elif share <= QUARTER:
             bad.append(f"{figure}, in the worst quarter of {items} here")
     return good, bad
+
+
+def similar_products(catalog: Catalog, product: Product, limit: int = 3) -> list[Product]:
+    """Other products most like `product`: same body and powertrain first, then the nearest price
+    and seating. Brand plays no part."""
+    attributes = catalog.category.attributes
+    categorical = [n for n, a in attributes.items() if a.type == "category"]
+    numeric = [n for n, a in attributes.items() if a.is_numeric and a.better]
+    ranges = catalog.value_ranges
+
+    def distance(other: Product) -> tuple:
+        differing = sum(other.value(n) != product.value(n) for n in categorical)
+        gaps = []
+        for name in numeric[:3]:
+            mine, theirs = product.value(name), other.value(name)
+            low, high = ranges.get(name, (0, 0))
+            if mine is None or theirs is None or high == low:
+                gaps.append(1.0)
+            else:
+                gaps.append(abs(mine - theirs) / (high - low))
+        return (differing, round(sum(gaps), 9), other.model, other.id)
+
+    others = [p for p in catalog.products if p.id != product.id]
+    return sorted(others, key=distance)[:limit]

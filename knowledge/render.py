@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from knowledge.catalog import Catalog
+from knowledge.catalog import Catalog, Category
 from knowledge.compare import Comparison
 from knowledge.constraints import describe_wanted
 from knowledge.matching import Advice, NothingFits
-from knowledge.needs import NeedsProfile
+from knowledge.needs import Constraint, NeedsProfile
 
 
 def table(header: list[str], rows: list[list[str]]) -> str:
@@ -20,20 +20,37 @@ def table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join(out)
 
 
+def need_phrase(category: Category, constraint: Constraint) -> str:
+    """'budget up to $45,000', 'at least 7 seats', 'towing of at least 5,000 lb', 'SUV'."""
+    spec = category.needs[constraint.need]
+    attribute = category.attributes[spec.attribute]
+    if spec.op == "max":
+        return f"{spec.label} up to {attribute.format(constraint.value)}"
+    if spec.op == "min":
+        value = attribute.format(constraint.value)
+        if attribute.unit and attribute.unit.lower() in spec.label.lower():
+            return f"at least {value}"
+        return f"{spec.label} of at least {value}"
+    if spec.fixed:
+        return spec.label
+    return describe_wanted(category, constraint)
+
+
 def describe_needs(catalog: Catalog, profile: NeedsProfile) -> str:
-    """'budget at most $45,000; seats at least 7 seats; powertrain hybrid'."""
+    """The hard needs: 'budget up to $45,000; at least 7 seats; hybrid; not Tesla'."""
     category = catalog.category
-    parts = [
-        f"{category.needs[c.need].label} {describe_wanted(category, c)}"
-        for c in profile.constraints
-    ]
+    parts = [need_phrase(category, c) for c in profile.constraints]
     if profile.excluded_brands:
         parts.append("not " + ", ".join(profile.excluded_brands))
-    if profile.priorities:
-        parts.append(
-            "priorities: " + ", ".join(category.priorities[p].label for p in profile.priorities)
-        )
     return "; ".join(parts) or "no requirements yet"
+
+
+def describe_priorities(catalog: Catalog, profile: NeedsProfile) -> str:
+    """' Ranked by what you said matters most: low price, safety.' or ''."""
+    if not profile.priorities:
+        return ""
+    labels = ", ".join(catalog.category.priorities[p].label for p in profile.priorities)
+    return f" Ranked by what you said matters most: {labels}."
 
 
 def render_advice(catalog: Catalog, advice: Advice) -> str:
@@ -42,7 +59,11 @@ def render_advice(catalog: Catalog, advice: Advice) -> str:
     category = catalog.category
     count = advice.match_count
     noun = f"{count} {category.item} meets" if count == 1 else f"{count} {category.items} meet"
-    lines = [f"{noun} {describe_needs(catalog, advice.profile)}. Top {len(advice.matches)}:"]
+    lines = [
+        f"{noun} your needs ({describe_needs(catalog, advice.profile)})."
+        + describe_priorities(catalog, advice.profile)
+        + f" Top {len(advice.matches)}:"
+    ]
     for number, match in enumerate(advice.matches, 1):
         lines.append(f"{number}. {match.product.full_name}")
         lines += [f"   - {r.text}" for r in match.reasons]

@@ -9,7 +9,7 @@ def test_recommend_sends_text_and_cards_and_remembers_what_was_shown():
     tracker = make_tracker(slots={"body": "suv", "budget": 45000, "powertrain": "hybrid"})
     events, dispatcher = run_action(ActionRecommend(), tracker)
     message = dispatcher.messages[0]
-    assert "meet budget at most $45,000; body type SUV; powertrain hybrid" in message["text"]
+    assert "meet your needs (budget up to $45,000; SUV; hybrid)" in message["text"]
     cards = message["custom"]
     assert cards["type"] == "product_cards" and 1 <= len(cards["items"]) <= 3
     shown = slot(events, "shown_products")
@@ -24,7 +24,7 @@ def test_no_preference_answers_are_not_constraints():
     tracker = make_tracker(slots={"body": "pickup", "budget": "any", "powertrain": "any"})
     events, dispatcher = run_action(ActionRecommend(), tracker)
     assert dispatcher.messages[0]["custom"]["type"] == "product_cards"
-    assert "meet body type pickup." in dispatcher.messages[0]["text"]
+    assert "meet your needs (pickup)." in dispatcher.messages[0]["text"]
 
 
 def test_nothing_fits_is_said_plainly_and_offers_a_relaxation():

@@ -8,6 +8,7 @@ from actions.compare import ActionCompare
 from actions.dialogue import ActionExplainRules, ActionGreet, ActionHandleFallback
 from actions.facts import ActionCostToOwn, ActionKnownIssues, ActionProductFact
 from actions.needs_form import ValidateNeedsForm
+from actions.session import catalog
 from tests.actions.conftest import make_tracker, product_entity, run_action, slot
 
 RAV4 = "toyota-rav4-hybrid-2025"
@@ -36,9 +37,18 @@ def test_compare_the_first_two_shown():
 def test_compare_with_an_unknown_product_says_so_honestly():
     text = "compare the RAV4 Hybrid with the Lexus NX"
     tracker = make_tracker(text, "compare", [product_entity("RAV4 Hybrid", RAV4, text)])
-    _, dispatcher = run_action(ActionCompare(), tracker)
+    events, dispatcher = run_action(ActionCompare(), tracker)
     assert dispatcher.messages[0]["text"].startswith('I don\'t have data on "Lexus NX".')
-    assert len(dispatcher.messages) == 1
+    alike = dispatcher.messages[1]["text"]
+    assert alike.startswith("The vehicles most like the Toyota RAV4 Hybrid that I do have data on")
+    shown = next(e["value"] for e in events if e.get("name") == "shown_products")
+    assert shown[0] == RAV4 and len(shown) == 4
+    # similar = same body and powertrain first: all hybrid SUVs
+    shop = catalog()
+    assert all(
+        shop.by_id[i].value("body_type") == "suv" and shop.by_id[i].value("powertrain") == "hybrid"
+        for i in shown
+    )
 
 
 def test_fact_answer_cites_value_source_and_date():
@@ -125,3 +135,17 @@ def test_needs_form_keeps_valid_answers_and_no_preference():
     assert form.validate_budget("any", dispatcher, tracker, {}) == {"budget": "any"}
     assert form.validate_budget(40000, dispatcher, tracker, {}) == {"budget": 40000}
     assert asyncio.iscoroutinefunction(form.run)
+
+
+def test_start_over_clears_needs_and_what_was_shown():
+    from actions.dialogue import ActionStartOver
+
+    tracker = make_tracker(
+        "start over",
+        "start_over",
+        slots={"budget": 45000, "seats": 7, "excluded_brands": ["Tesla"], "shown_products": [RAV4]},
+    )
+    events, dispatcher = run_action(ActionStartOver(), tracker)
+    assert dispatcher.messages[0]["response"] == "utter_started_over"
+    for name in ("budget", "seats", "excluded_brands", "shown_products", "priorities"):
+        assert slot(events, name) is None

@@ -72,7 +72,7 @@ def test_the_form_asks_only_what_is_missing(stack):
     asked = texts(say(stack, sender, "an SUV under $40k"))
     assert "Gas, hybrid, plug-in hybrid or electric?" in asked  # budget was given, so not asked
     final = texts(say(stack, sender, "no preference"))
-    assert "meet budget at most $40,000; body type SUV" in final
+    assert "meet your needs (budget up to $40,000; SUV)" in final
 
 
 def test_model_is_reused_when_nothing_changed():

@@ -33,7 +33,7 @@ def test_recommend_prints_a_readable_answer(tiny_catalog_path):
         cli, ["recommend", "--catalog", str(tiny_catalog_path), "--budget", "42k", "--seats", "7"]
     )
     assert result.exit_code == 0, result.output
-    assert "1 car meets budget at most $42,000; seats at least 7 seats" in result.output
+    assert "1 car meets your needs (budget up to $42,000; at least 7 seats)" in result.output
     assert "2025 BrandC Hauler" in result.output
 
 
@@ -58,7 +58,7 @@ def test_recommend_nothing_fits_is_explained(tiny_catalog_path):
         cli, ["recommend", "--catalog", str(tiny_catalog_path), "--budget", "10000"]
     )
     assert result.exit_code == 0
-    assert "No car meets all of: budget at most $10,000." in result.output
+    assert "No car meets all of: budget up to $10,000." in result.output
     assert "$10,000 over your budget" in result.output
 
 
