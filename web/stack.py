@@ -23,6 +23,8 @@ MODEL_INPUTS = (
     "knowledge/entities.py",
     "knowledge/lexicon.py",
 )
+# Run-time settings that do not change what the model learns.
+NOT_MODEL_INPUTS = ("bot/endpoints.yml", "bot/credentials.yml")
 SECRETS_FILE = ROOT / ".secrets"
 
 
@@ -46,7 +48,12 @@ def model_fingerprint(root: Path = ROOT) -> str:
         path = root / name
         files = sorted(p for p in path.rglob("*") if p.is_file()) if path.is_dir() else [path]
         for file in files:
-            if file.exists() and "__pycache__" not in file.parts:
+            relative = file.relative_to(root).as_posix()
+            if (
+                file.exists()
+                and "__pycache__" not in file.parts
+                and relative not in NOT_MODEL_INPUTS
+            ):
                 digest.update(str(file.relative_to(root)).encode())
                 digest.update(file.read_bytes())
     return digest.hexdigest()[:16]
@@ -64,6 +71,9 @@ def ensure_model(root: Path = ROOT, echo=print) -> Path:
         "--out", "models", "--fixed-model-name", model.name.removesuffix(".tar.gz"),
     ]  # fmt: skip
     subprocess.run(command, cwd=root, env=rasa_env(), check=True)
+    for stale in model.parent.glob("advisor-*.tar.gz"):
+        if stale != model:
+            stale.unlink(missing_ok=True)
     return model
 
 
