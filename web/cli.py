@@ -91,4 +91,9 @@ def chat(url: str) -> None:
 
 
 def main() -> None:
+    from analysis.log_cli import log
+    from web.bench import bench
+
+    cli.add_command(bench)
+    cli.add_command(log)
     cli(prog_name="advisor")

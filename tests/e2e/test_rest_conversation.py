@@ -3,21 +3,14 @@
 from __future__ import annotations
 
 import json
-import socket
 import urllib.request
 import uuid
 
 import pytest
 
-from web.stack import ROOT, Stack, ensure_model
+from web.stack import ROOT, Stack, ensure_model, free_port
 
 pytestmark = pytest.mark.e2e
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
 
 
 @pytest.fixture(scope="module")
