@@ -55,14 +55,30 @@ def _phone(match: re.Match[str]) -> str:
     return PHONE if 7 <= digits <= 15 else match.group(0)
 
 
-def redact(text: str) -> str:
-    """`text` with e-mail addresses, phone numbers and card-like numbers replaced by placeholders."""
-    if not text:
-        return text
-    text = _EMAIL.sub(EMAIL, text)
+_URL = re.compile(r"https?://\S+")
+
+
+def _numbers(text: str) -> str:
     text = _CARD.sub(_card, text)
     text = _INTERNATIONAL_PHONE.sub(_phone, text)
     return _NORTH_AMERICAN_PHONE.sub(_phone, text)
+
+
+def redact(text: str) -> str:
+    """`text` with e-mail addresses, phone numbers and card-like numbers replaced by placeholders.
+
+    Digits inside web addresses (ids in a source URL) are not phone or card numbers; e-mail
+    addresses are redacted everywhere."""
+    if not text:
+        return text
+    text = _EMAIL.sub(EMAIL, text)
+    pieces, cursor = [], 0
+    for url in _URL.finditer(text):
+        pieces.append(_numbers(text[cursor : url.start()]))
+        pieces.append(url.group(0))
+        cursor = url.end()
+    pieces.append(_numbers(text[cursor:]))
+    return "".join(pieces)
 
 
 def redact_value(value: Any) -> Any:

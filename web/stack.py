@@ -108,6 +108,8 @@ class Stack:
     rasa_port: int = 5005
     action_port: int = 5055
     host: str = "127.0.0.1"
+    turn_log: Path | None = None  # default: $ADVISOR_TURN_LOG, else data/turns.db
+    token: str = ""
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
 
     @property
@@ -115,7 +117,10 @@ class Stack:
         return f"http://{self.host}:{self.rasa_port}"
 
     def start(self, model: Path, token: str, log_dir: Path | None = None) -> None:
+        self.token = token
         env = rasa_env({"ACTION_ENDPOINT_URL": f"http://{self.host}:{self.action_port}/webhook"})
+        if self.turn_log:
+            env["ADVISOR_TURN_LOG"] = str(self.turn_log)
         self._spawn(
             "action server",
             [rasa_bin(), "run", "actions", "--actions", "actions", "--port", str(self.action_port)],

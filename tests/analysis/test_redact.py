@@ -77,3 +77,9 @@ def test_long_text_is_redacted_in_linear_time(text: str) -> None:
     started = time.perf_counter()
     redact(text)
     assert time.perf_counter() - started < 0.5
+
+
+def test_digits_inside_web_addresses_are_kept_but_emails_in_them_are_not():
+    text = "source: https://example.org/news/20240413/282196540989713 call 555-123-4567"
+    assert redact(text) == "source: https://example.org/news/20240413/282196540989713 call [phone]"
+    assert "jane@example.com" not in redact("https://example.org/?to=jane@example.com")

@@ -2,37 +2,14 @@
 
 from __future__ import annotations
 
-import json
-import urllib.request
 import uuid
 
 import pytest
 
-from web.stack import ROOT, Stack, ensure_model, free_port
+from tests.e2e.conftest import say
+from web.stack import ROOT, ensure_model
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture(scope="module")
-def stack(tmp_path_factory):
-    model = ensure_model()
-    running = Stack(rasa_port=free_port(), action_port=free_port())
-    running.start(model, token="e2e-" + uuid.uuid4().hex, log_dir=tmp_path_factory.mktemp("logs"))
-    try:
-        running.wait_healthy(timeout=240)
-        yield running
-    finally:
-        running.stop()
-
-
-def say(stack: Stack, sender: str, text: str) -> list[dict]:
-    request = urllib.request.Request(
-        f"{stack.rasa_url}/webhooks/rest/webhook",
-        data=json.dumps({"sender": sender, "message": text}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=60) as response:
-        return json.loads(response.read())
 
 
 def texts(replies: list[dict]) -> str:
