@@ -31,6 +31,17 @@ NEED_SLOTS = (
     "awd",
     "safety",
 )
+# Intents in which words like 'cheap' or 'safe' state what matters most to the shopper.
+NEEDS_INTENTS = (
+    "state_needs",
+    "ask_recommendation",
+    "refine",
+    "refine_cheaper",
+    "refine_bigger",
+    "exclude_brand",
+    "ask_better_than",
+    "no_preference",
+)
 PRIORITIES = "priorities"
 EXCLUDED_BRANDS = "excluded_brands"
 SHOWN_PRODUCTS = "shown_products"
@@ -46,9 +57,11 @@ def needs_profile(tracker: Tracker) -> NeedsProfile:
     category = catalog().category
     values = {name: tracker.get_slot(name) for name in NEED_SLOTS if name in category.needs}
     priorities = list(tracker.get_slot(PRIORITIES) or [])
-    for entity in entities(tracker, "priority"):
-        if entity not in priorities:
-            priorities.append(entity)
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    if intent in NEEDS_INTENTS:  # 'cost' in a cost-to-own question is no priority
+        for entity in entities(tracker, "priority"):
+            if entity not in priorities:
+                priorities.append(entity)
     profile, problems = profile_from_values(
         category, values, priorities, tracker.get_slot(EXCLUDED_BRANDS) or []
     )

@@ -16,7 +16,12 @@ from knowledge.lexicon import Lexicon, Quantity
 _NUMBER = re.compile(r"^(\d[\d,]*(?:\.\d+)?|\.\d+)(k)?(\+)?$")
 WORD_NUMBERS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14,
+    "fifteen": 15, "sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19,
+}  # fmt: skip
+TENS = {
+    "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
+    "eighty": 80, "ninety": 90,
 }  # fmt: skip
 MULTIPLIERS = {"k": 1000, "grand": 1000, "thousand": 1000}
 MAX_CUES = {
@@ -36,6 +41,10 @@ FILLER = {
     "maximum", "min", "minimum", "$", "it", "that", "has", "have", "with", "capacity", "'s",
 }  # fmt: skip
 PLACE_WORDS = {"in", "at", "from", "near", "around", "across", "through", "into", "outside", "to"}
+# Words that make a lower-case common-word model name a product: 'the pilot', 'civic vs elantra'.
+PRODUCT_CUES_BEFORE = {"the", "a", "an", "my", "our", "this", "that", "new", "vs", "vs.", "versus",
+                       "or", "and", "than", "between"}  # fmt: skip
+PRODUCT_CUES_AFTER = {"vs", "vs.", "versus", "or", "and"}
 # Overlapping matches: the longest wins; on equal length, the earlier kind in this order.
 KIND_ORDER = ("product", "quantity", "brand", "value", "priority")
 
@@ -153,35 +162,37 @@ class EntityRecognizer:
                 found[(key, start, end)] = self._payloads[key]
         candidates = []
         for (_, start, end), (kind, entity, value, cue) in found.items():
-            if cue and not self._has_cue(doc, text, start):
+            if cue and not self._has_cue(doc, text, start, end):
                 continue
             candidates.append(_Candidate(kind, entity, value, start, end, start, end))
         return candidates
 
     @staticmethod
-    def _has_cue(doc, text: str, start: int) -> bool:
-        """A common-word model name counts when capitalised and not a place ('in Colorado')."""
-        token = doc[start]
-        if not text[token.idx : token.idx + 1].isupper():
+    def _has_cue(doc, text: str, start: int, end: int) -> bool:
+        """A common-word model name counts when it is not a place ('in Colorado') and is either
+        capitalised or next to a cue ('the pilot', 'civic vs elantra')."""
+        before = doc[start - 1].lower_ if start > 0 else ""
+        after = doc[end].lower_ if end < len(doc) else ""
+        if before in PLACE_WORDS:
             return False
-        return start == 0 or doc[start - 1].lower_ not in PLACE_WORDS
+        token = doc[start]
+        if text[token.idx : token.idx + 1].isupper():
+            return True
+        return before in PRODUCT_CUES_BEFORE or after in PRODUCT_CUES_AFTER
 
     def _quantity_candidates(self, doc) -> list[_Candidate]:
         lemmas = [t.lemma_.lower() or t.lower_ for t in doc]
         lowers = [t.lower_ for t in doc]
         candidates = []
-        for i, word in enumerate(lowers):
-            number = self._number(word)
+        for i in range(len(lowers)):
+            number = self._number(lowers, i)
             if number is None:
                 continue
-            start, end, value = i, i + 1, number[0]
-            plus = number[1]
-            if start > 0 and lowers[start - 1] == "$":
-                start -= 1
-            if end < len(doc) and lowers[end] in MULTIPLIERS and not number[2]:
+            value, plus, multiplied, end = number
+            start = i - 1 if i > 0 and lowers[i - 1] == "$" else i
+            if end < len(doc) and lowers[end] in MULTIPLIERS and not multiplied:
                 value *= MULTIPLIERS[lowers[end]]
-                end += 1
-            multiplied = number[2] or end > i + 1
+                multiplied, end = True, end + 1
             if end < len(doc) and lowers[end] == "+":
                 plus, end = True, end + 1
             if end < len(doc) and lowers[end] == "-":
@@ -192,15 +203,25 @@ class EntityRecognizer:
         return candidates
 
     @staticmethod
-    def _number(word: str) -> tuple[float, bool, bool] | None:
-        """(value, trailing '+', 'k' suffix) for '45k', '35,000', '300+', 'seven'; else None."""
+    def _number(lowers: list[str], i: int) -> tuple[float, bool, bool, int] | None:
+        """(value, trailing '+', 'k' suffix, end) for '45k', '35,000', '300+', 'seven',
+        'thirty-five' or 'forty five' starting at token i; else None."""
+        word = lowers[i]
+        if word in TENS:
+            value, end = TENS[word], i + 1
+            if end + 1 < len(lowers) and lowers[end] == "-" and lowers[end + 1] in WORD_NUMBERS:
+                end += 1
+            if end < len(lowers) and lowers[end] in WORD_NUMBERS and WORD_NUMBERS[lowers[end]] < 10:
+                value, end = value + WORD_NUMBERS[lowers[end]], end + 1
+            return float(value), False, False, end
         if word in WORD_NUMBERS:
-            return float(WORD_NUMBERS[word]), False, False
+            return float(WORD_NUMBERS[word]), False, False, i + 1
         match = _NUMBER.match(word)
         if not match:
             return None
         value = float(match.group(1).replace(",", ""))
-        return value * (1000 if match.group(2) else 1), bool(match.group(3)), bool(match.group(2))
+        suffix = bool(match.group(2))
+        return value * (1000 if suffix else 1), bool(match.group(3)), suffix, i + 1
 
     def _quantity_at(
         self, lemmas, lowers, start, end, value, plus, multiplied
@@ -217,31 +238,37 @@ class EntityRecognizer:
         context_start, by_context = start, self._context_before(lemmas, lowers, start)
         if by_context:
             context_start, by_context = by_context
-        if dollar or (multiplied and not by_unit and not by_context):
-            options = [q for q in self.lexicon.quantities if q.money]
-        elif by_unit:
-            options = by_unit
-        elif by_context:
-            options = by_context
-        elif op:
-            options = [q for q in self.lexicon.quantities if q.op == op]
-        else:
+        money = [q for q in self.lexicon.quantities if q.money]
+        # The evidence, strongest first: a unit after the number, a '$' before it, an attribute
+        # word before it, a 'k'/'grand' multiplier, a comparison word. The first that names
+        # exactly one plausible need decides.
+        groups = [
+            by_unit,
+            money if dollar else [],
+            by_context or [],
+            money if multiplied else [],
+            [q for q in self.lexicon.quantities if q.op == op] if op else [],
+        ]
+        chosen = None
+        for options in groups:
+            plausible = []
+            for quantity in options:
+                scaled = self._scaled(quantity, value, multiplied)
+                if scaled is not None:
+                    plausible.append((quantity, scaled))
+            if len(plausible) > 1 and op:
+                plausible = [p for p in plausible if p[0].op == op] or plausible
+            if len({q.need for q, _ in plausible}) == 1:
+                chosen = plausible[0]
+                break
+            if options and options is by_unit:
+                return None  # a unit that fits no need ('60,000 miles' is no range): no guess
+        if chosen is None:
             return None
-        plausible = []
-        for quantity in options:
-            scaled = self._scaled(quantity, value, multiplied)
-            if scaled is not None:
-                plausible.append((quantity, scaled))
-        if len(plausible) > 1 and op:
-            plausible = [p for p in plausible if p[0].op == op] or plausible
-        if len(plausible) > 1 and by_context:
-            plausible = [p for p in plausible if p[0] in by_context] or plausible
-        if len({q.need for q, _ in plausible}) != 1:
-            return None
-        quantity, scaled = plausible[0]
+        quantity, scaled = chosen
         if quantity not in (by_context or ()):
             context_start = start
-        report_end = unit_end if by_unit else end
+        report_end = unit_end if quantity in by_unit else end
         while report_end > start + 1 and lowers[report_end - 1] in ("-", "+"):
             report_end -= 1
         return _Candidate(
@@ -251,7 +278,7 @@ class EntityRecognizer:
             start,
             report_end,
             min(start, context_start),
-            max(report_end, unit_end),
+            max(report_end, unit_end if quantity in by_unit else report_end),
         )
 
     @staticmethod

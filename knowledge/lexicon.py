@@ -146,11 +146,14 @@ def build_lexicon(catalog: Catalog) -> Lexicon:
                 for variant in name_variants(phrase):
                     values.append((variant, need, "yes" if spec.fixed else value))
 
+    # A word that names a hard need ('budget') states a limit, not what matters most.
+    need_labels = {spec.label.lower() for spec in category.needs.values()}
     priorities = []
     for name, priority in category.priorities.items():
         for attribute_name in priority.attributes:
             for word in category.attributes[attribute_name].synonyms:
-                priorities.append((word.lower(), name))
+                if word.lower() not in need_labels:
+                    priorities.append((word.lower(), name))
     return Lexicon(
         products=products,
         brands=dict(sorted(brand_phrases.items())),

@@ -164,3 +164,30 @@ products:
     )
     after = EntityRecognizer(build_lexicon(load(catalog)))
     assert found(after, "the Zephyrette Roadster") == [("product", "test-zephyrette-roadster-2025")]
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("we want something with 8 seats under 55k", [("seats", 8), ("budget", 55000)]),
+        ("something for 5 people under 30000", [("seats", 5), ("budget", 30000)]),
+        ("under thirty thousand", [("budget", 30000)]),
+        ("forty-five thousand dollars", [("budget", 45000)]),
+        ("the warranty is 60,000 miles", [("priority", "warranty")]),
+    ],
+)
+def test_each_number_goes_to_the_need_its_evidence_names(vehicles, text, expected):
+    assert found(vehicles, text) == expected
+
+
+def test_lower_case_common_word_models_next_to_a_cue(vehicles):
+    assert found(vehicles, "civic vs elantra") == [
+        ("product", "honda-civic-2025"),
+        ("product", "hyundai-elantra-2025"),
+    ]
+    assert found(vehicles, "any complaints about the pilot?") == [("product", "honda-pilot-2025")]
+
+
+def test_a_word_that_names_a_limit_is_no_priority(vehicles):
+    assert found(vehicles, "no particular budget") == []
+    assert found(vehicles, "show me less pricey ones") == [("priority", "price")]
