@@ -1,0 +1,428 @@
+"""Structured unmet needs: conversations whose stated needs no product in the current catalog meets.
+
+Per conversation, the needs the shopper stated (the `needs` of their latest turn that had any, read
+with NeedsProfile.from_dict) are checked against the catalog as it stands now, by the rule
+knowledge.matching.recommend applies: a product fits when knowledge.constraints.check passes every
+hard need and its brand is not excluded. Each distinct need value is checked against every product
+once and kept as a bit mask, so a verdict is a few AND operations (a test proves it agrees with
+recommend); recommend itself gives each group's nearest products and what each misses.
+
+An unmet conversation is grouped by each *minimal* combination of its needs that no product meets
+together: needs that take no part in the conflict are dropped; a brand exclusion counts as a need
+when it is part of it. A profile that conflicts in several ways counts toward each conflict (at most
+MAX_CONFLICTS, smallest first). Numbers are bucketed into readable levels ("at most $42,500" and
+"$44,000" are both "under $45k"): the step is a round number (1, 2 or 5 x 10^n) near a tenth of the
+span of the attribute's values in the catalog (seats 1, mpg 5, range 50 mi, towing 1,000 lb, price
+$5k); a maximum is rounded up to the step and a minimum down, so the level stays true to the ask.
+
+The check is memoised per distinct needs profile. While the log streams by, a conversation keeps only
+its latest needs, its first and last timestamps and the texts of its last few need-stating turns.
+"""
+
+from __future__ import annotations
+
+import itertools
+import json
+import math
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cached_property
+from typing import Any
+
+from knowledge.catalog import Catalog
+from knowledge.constraints import check
+from knowledge.errors import NeedsError
+from knowledge.matching import recommend
+from knowledge.needs import Constraint, NeedsProfile, make_constraint
+
+MAX_CONFLICTS = 3  # conflicts reported per profile, smallest first
+QUOTES_PER_CONVERSATION = 4  # need-stating turns a conversation remembers
+QUOTES = 3  # representative quotes per group
+STEPS_PER_SPAN = 10  # about this many levels across an attribute's catalog range
+EXCLUDED_BRANDS = "excluded_brands"
+NO_NEEDS: dict[
+    str, Any
+] = {}  # shared by every conversation that has stated nothing yet; never mutated
+DAY = 86400
+
+
+@dataclass(frozen=True)
+class Level:
+    """One need at a readable level: 'under $45k', '7+ seats', 'electric', 'not Tesla'."""
+
+    need: str
+    key: str
+    label: str
+    order: tuple[int, int]  # categorical needs first, then numbers, then brand exclusions
+
+
+def nice_step(span: float, integer: bool) -> float:
+    """The round number (1, 2 or 5 x 10^n) nearest, on a log scale, to span / STEPS_PER_SPAN."""
+    if span <= 0:
+        return 1.0
+    raw = span / STEPS_PER_SPAN
+    exponent = math.floor(math.log10(raw))
+    candidates = [m * 10.0**e for e in (exponent, exponent + 1) for m in (1, 2, 5)]
+    step = min(candidates, key=lambda c: abs(math.log10(c / raw)))
+    return float(max(1, round(step))) if integer else step
+
+
+def _number(value: float) -> str:
+    return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+
+
+def _money(value: float) -> str:
+    return f"${_number(value / 1000)}k" if value >= 1000 else f"${_number(value)}"
+
+
+class NeedLevels:
+    """Readable levels for a catalog's needs, derived from its attributes' ranges and units."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.category = catalog.category
+        self.positions = {name: i for i, name in enumerate(self.category.needs)}
+        self.steps: dict[str, float] = {}
+        for name, spec in self.category.needs.items():
+            attribute = self.category.attributes[spec.attribute]
+            if spec.op in ("max", "min"):
+                low, high = catalog.value_ranges.get(spec.attribute) or attribute.range or (0, 0)
+                self.steps[name] = nice_step(high - low, attribute.type == "integer")
+
+    def level(self, constraint: Constraint) -> Level:
+        spec = self.category.needs[constraint.need]
+        attribute = self.category.attributes[spec.attribute]
+        position = self.positions[constraint.need]
+        if spec.op in ("max", "min"):
+            step = self.steps[constraint.need]
+            rounding = math.ceil if spec.op == "max" else math.floor
+            bucket = round(rounding(round(constraint.value / step, 9)) * step, 6)
+            if bucket <= 0:
+                bucket = constraint.value
+            money = attribute.unit == "USD"
+            unit = attribute.unit or ""
+            suffix = "" if constraint.need.lower() in unit.lower() else constraint.need
+            suffix = suffix.replace("_", " ")
+            if spec.op == "max":
+                text = _money(bucket) if money else f"{_number(bucket)} {unit}".strip()
+                label = f"under {text}" + ("" if money or not suffix else f" {suffix}")
+            else:
+                text = f"{_money(bucket)}+" if money else f"{_number(bucket)}+ {unit}".strip()
+                label = f"{text} {suffix}".strip()
+            symbol = "<=" if spec.op == "max" else ">="
+            return Level(
+                constraint.need, f"{constraint.need}{symbol}{bucket:g}", label, (1, position)
+            )
+        if spec.fixed:
+            return Level(constraint.need, f"{constraint.need}=yes", spec.label, (0, position))
+        values = sorted(constraint.value, key=lambda v: (attribute.values.index(v), v))
+        label = " or ".join(attribute.value_label(v) for v in values)
+        return Level(constraint.need, f"{constraint.need}={'|'.join(values)}", label, (0, position))
+
+    @staticmethod
+    def exclusion(brands: tuple[str, ...]) -> Level:
+        names = sorted(brands, key=str.lower)
+        key = "not=" + "|".join(n.lower() for n in names)
+        return Level(EXCLUDED_BRANDS, key, "not " + "/".join(names), (2, 0))
+
+
+@dataclass(frozen=True)
+class Conflict:
+    """A minimal set of stated needs that no product meets together, and how far the catalog is."""
+
+    constraints: tuple[Constraint, ...]
+    excluded_brands: tuple[str, ...]
+    levels: tuple[Level, ...]  # in label order
+    gap: float  # the smallest total shortfall of any product (see CatalogCheck.gap)
+    key: str = field(init=False)  # the levels' keys: shoppers with equal keys are one group
+    label: str = field(init=False)  # "pickup + electric + under $45k"
+    needs: frozenset[str] = field(init=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "key", " + ".join(level.key for level in self.levels))
+        object.__setattr__(self, "label", " + ".join(level.label for level in self.levels))
+        object.__setattr__(self, "needs", frozenset(level.need for level in self.levels))
+
+    def profile(self) -> NeedsProfile:
+        return NeedsProfile(self.constraints, (), self.excluded_brands)
+
+
+def readable_profile(catalog: Catalog, needs: dict[str, Any]) -> NeedsProfile:
+    """NeedsProfile.from_dict of the logged needs, dropping what the current catalog cannot read."""
+    try:
+        return NeedsProfile.from_dict(catalog.category, needs)
+    except (NeedsError, TypeError, ValueError, KeyError):
+        readable = {}
+        for name, value in needs.items():
+            try:
+                readable[name] = make_constraint(catalog.category, name, value).value
+            except (NeedsError, TypeError, ValueError, KeyError):
+                continue
+        known = [p for p in needs.get("priorities") or () if p in catalog.category.priorities]
+        brands = [str(b) for b in needs.get(EXCLUDED_BRANDS) or ()]
+        return NeedsProfile.from_dict(
+            catalog.category, {**readable, "priorities": known, EXCLUDED_BRANDS: brands}
+        )
+
+
+def needs_key(needs: dict[str, Any]) -> str:
+    """A canonical text for a needs dict: equal needs, equal keys, whatever the order."""
+    return json.dumps(needs, sort_keys=True, separators=(",", ":"), default=str)
+
+
+class CatalogCheck:
+    """Whether a stated profile can be met by the current catalog, memoised per distinct profile."""
+
+    def __init__(self, catalog: Catalog) -> None:
+        self.catalog = catalog
+        self.levels = NeedLevels(catalog)
+        self._everything = (1 << len(catalog.products)) - 1
+        self._conflicts: dict[str, tuple[Conflict, ...]] = {}
+        self._masks: dict[tuple[str, Any], int] = {}
+        self._shortfalls: dict[tuple[str, Any], list[float]] = {}
+        self._item_masks: dict[tuple[str, Any], int] = {}
+        self._nearest: dict[Conflict, tuple[dict[str, Any], ...]] = {}
+
+    def conflicts(self, needs: dict[str, Any]) -> tuple[Conflict, ...]:
+        """() when some product meets every stated need, else the minimal conflicts."""
+        key = needs_key(needs)
+        found = self._conflicts.get(key)
+        if found is None:
+            found = self._conflicts[key] = self._check(json.loads(key))
+        return found
+
+    @property
+    def profiles_checked(self) -> int:
+        return len(self._conflicts)
+
+    def _check(self, needs: dict[str, Any]) -> tuple[Conflict, ...]:
+        if self.needs_mask(needs):
+            return ()
+        return self._minimal_conflicts(readable_profile(self.catalog, needs))
+
+    def needs_mask(self, needs: dict[str, Any]) -> int:
+        """Bit i set when product i meets every need in `needs` and is not of an excluded brand
+        (the products knowledge.matching.eligible returns for readable_profile(needs)). Each
+        (need, value) is read and checked once; then a profile is a few look-ups and ANDs."""
+        mask, masks = self._everything, self._item_masks
+        for name, value in needs.items():
+            key = (name, tuple(value) if type(value) is list else value)
+            try:
+                bits = masks.get(key)
+            except TypeError:  # an unhashable value: not a need this catalog can read
+                continue
+            if bits is None:
+                bits = masks[key] = self._item_mask(name, value)
+            mask &= bits
+        return mask
+
+    def _item_mask(self, name: str, value: Any) -> int:
+        if name == "priorities":
+            return self._everything
+        if name == EXCLUDED_BRANDS:
+            return self._brand_mask(tuple(str(b) for b in value or ()))
+        try:
+            return self._mask(make_constraint(self.catalog.category, name, value))
+        except (NeedsError, TypeError, ValueError, KeyError):
+            return self._everything  # a need the current catalog does not know: dropped
+
+    def _mask(self, constraint: Constraint) -> int:
+        """Bit i set when product i meets `constraint`. Product i's shortfall on it (see gap) is
+        kept alongside; both are computed once per need and value."""
+        key = (constraint.need, constraint.value)
+        if key not in self._masks:
+            category, mask, shortfalls = self.catalog.category, 0, []
+            for i, product in enumerate(self.catalog.products):
+                failure = check(category, constraint, product)
+                mask |= 0 if failure else 1 << i
+                shortfalls.append(min(1.0, failure.relative_gap) if failure else 0.0)
+            self._masks[key], self._shortfalls[key] = mask, shortfalls
+        return self._masks[key]
+
+    @cached_property
+    def brand_masks(self) -> dict[str, int]:
+        """Bit i set in brand B's mask when product i is of brand B."""
+        masks: dict[str, int] = {}
+        for i, product in enumerate(self.catalog.products):
+            masks[product.brand] = masks.get(product.brand, 0) | 1 << i
+        return masks
+
+    def _brand_mask(self, excluded: tuple[str, ...]) -> int:
+        """Bit i set when product i is not of an `excluded` brand."""
+        names = {b.lower() for b in excluded}
+        out = sum(mask for brand, mask in self.brand_masks.items() if brand.lower() in names)
+        return self._everything & ~out
+
+    def _minimal_conflicts(self, profile: NeedsProfile) -> tuple[Conflict, ...]:
+        """The smallest subsets of the profile's needs (with its brand exclusion as one more need)
+        that no product meets, found by trying subsets in order of size."""
+        parts: list[tuple[Constraint | None, int]] = [
+            (c, self._mask(c)) for c in profile.constraints
+        ]
+        if profile.excluded_brands:
+            parts.append((None, self._brand_mask(profile.excluded_brands)))
+        found: list[frozenset[int]] = []
+        for size in range(1, len(parts) + 1):
+            for combo in itertools.combinations(range(len(parts)), size):
+                chosen = frozenset(combo)
+                if any(f <= chosen for f in found):
+                    continue
+                mask = self._everything
+                for i in combo:
+                    mask &= parts[i][1]
+                if not mask:
+                    found.append(chosen)
+            if len(found) >= MAX_CONFLICTS:
+                break
+        conflicts = []
+        for combo in found[:MAX_CONFLICTS]:
+            constraints = tuple(parts[i][0] for i in sorted(combo) if parts[i][0] is not None)
+            excluded = profile.excluded_brands if any(parts[i][0] is None for i in combo) else ()
+            conflicts.append(self._conflict(constraints, excluded))
+        return tuple(conflicts)
+
+    def _conflict(self, constraints: tuple[Constraint, ...], excluded: tuple[str, ...]) -> Conflict:
+        levels = [self.levels.level(c) for c in constraints]
+        if excluded:
+            levels.append(self.levels.exclusion(excluded))
+        levels.sort(key=lambda level: level.order)
+        return Conflict(constraints, excluded, tuple(levels), self.gap(constraints, excluded))
+
+    def gap(self, constraints: tuple[Constraint, ...], excluded: tuple[str, ...] = ()) -> float:
+        """The smallest, over all products, total shortfall on `constraints`: each failed need adds
+        its shortfall as a share of what was asked, capped at 1 (a missed category, a missing
+        figure or an excluded brand adds 1)."""
+        names = {b.lower() for b in excluded}
+        vectors = [[float(p.brand.lower() in names) for p in self.catalog.products]]
+        for constraint in constraints:
+            self._mask(constraint)
+            vectors.append(self._shortfalls[(constraint.need, constraint.value)])
+        return min(map(sum, zip(*vectors, strict=True)), default=0.0)
+
+    def nearest(self, conflict: Conflict) -> tuple[dict[str, Any], ...]:
+        """The nearest products to meeting the conflict's needs, with what each misses."""
+        found = self._nearest.get(conflict)
+        if found is None:
+            advice = recommend(self.catalog, conflict.profile(), top=1, misses=3)
+            misses = advice.nothing_fits.nearest if advice.nothing_fits else ()
+            found = tuple(
+                dict(id=m.product.id, name=m.product.full_name, misses=[f.text for f in m.failures])
+                for m in misses
+            )
+            self._nearest[conflict] = found
+        return found
+
+
+class _Conversation:
+    __slots__ = ("first_ts", "last_ts", "needs", "quotes")
+
+    def __init__(self, ts: float) -> None:
+        self.first_ts = ts
+        self.last_ts = ts
+        self.needs: dict[str, Any] = NO_NEEDS
+        self.quotes: list[tuple[float, str, dict[str, Any], dict[str, Any]]] = []
+
+
+@dataclass
+class UnmetGroup:
+    """Everything the miner knows about one unmet combination."""
+
+    key: str
+    label: str
+    levels: tuple[str, ...]
+    shoppers: int = 0
+    first_seen: float = math.inf
+    last_seen: float = -math.inf
+    days: Counter[int] = field(default_factory=Counter)  # shoppers by UTC day of their last turn
+    gap_total: float = 0.0
+    conflicts: Counter[Conflict] = field(default_factory=Counter)
+    candidates: list[tuple[int, float, str]] = field(default_factory=list)
+
+    @property
+    def gap(self) -> float:
+        return self.gap_total / self.shoppers if self.shoppers else 0.0
+
+    def add(self, conversation: _Conversation, conflict: Conflict) -> None:
+        self.shoppers += 1
+        self.first_seen = min(self.first_seen, conversation.first_ts)
+        self.last_seen = max(self.last_seen, conversation.last_ts)
+        self.days[int(conversation.last_ts // DAY)] += 1
+        self.gap_total += conflict.gap
+        self.conflicts[conflict] += 1
+        for ts, text, before, after in conversation.quotes:
+            stated = [k for k, v in after.items() if k in conflict.needs and before.get(k) != v]
+            if stated and text.strip():
+                self.candidates.append((-len(stated), ts, text))
+        if len(self.candidates) > 60:
+            self.candidates = sorted(self.candidates)[:20]
+
+    @property
+    def quotes(self) -> tuple[str, ...]:
+        """Up to QUOTES distinct texts, those naming the most conflicting needs first."""
+        chosen: dict[str, str] = {}
+        for _, _, text in sorted(self.candidates):
+            chosen.setdefault(" ".join(text.lower().split()), text)
+            if len(chosen) == QUOTES:
+                break
+        return tuple(chosen.values())
+
+    def representative(self) -> Conflict:
+        """The exact conflict most shoppers in the group stated (ties: the smallest key)."""
+        ranked = sorted(self.conflicts.items(), key=lambda c: (-c[1], repr(c[0].constraints)))
+        return ranked[0][0]
+
+
+class UnmetNeedMiner:
+    """Feed it turns in time order with add(); groups() then returns the unmet combinations.
+
+    A million turns keep little more than a few quotes per conversation."""
+
+    def __init__(self, catalog: Catalog, check: CatalogCheck | None = None) -> None:
+        self.check = check or CatalogCheck(catalog)
+        self.conversations: dict[str, _Conversation] = {}
+        self.unmet_conversations = 0
+        self._needs: dict[tuple, dict[str, Any]] = {}
+
+    @property
+    def shoppers(self) -> int:
+        return len(self.conversations)
+
+    def add(self, turn: dict[str, Any]) -> None:
+        if turn.get("role", "shopper") != "shopper":
+            return
+        ts = turn["ts"]
+        conversation = self.conversations.get(turn["conversation_id"])
+        if conversation is None:
+            conversation = self.conversations[turn["conversation_id"]] = _Conversation(ts)
+        conversation.last_ts = ts
+        needs = turn.get("needs")
+        if not needs or needs == conversation.needs:
+            return
+        try:  # conversations with equal needs share one dict
+            key = tuple((k, tuple(v) if type(v) is list else v) for k, v in needs.items())
+            needs = self._needs.setdefault(key, needs)
+        except TypeError:
+            pass
+        before, conversation.needs = conversation.needs, needs
+        text = turn.get("text")
+        if text:  # which needs it stated is worked out for unmet conversations only
+            conversation.quotes.append((ts, text, before, needs))
+            if len(conversation.quotes) > QUOTES_PER_CONVERSATION:
+                del conversation.quotes[0]
+
+    def groups(self) -> list[UnmetGroup]:
+        """One group per unmet combination, with shoppers, timing and quotes (the nearest products
+        come from self.check.nearest(group.representative()), for the groups one reports)."""
+        groups: dict[str, UnmetGroup] = {}
+        self.unmet_conversations = 0
+        for conversation in self.conversations.values():
+            if not conversation.needs or self.check.needs_mask(conversation.needs):
+                continue
+            conflicts = self.check.conflicts(conversation.needs)
+            self.unmet_conversations += bool(conflicts)
+            for conflict in conflicts:
+                group = groups.get(conflict.key)
+                if group is None:
+                    labels = tuple(level.label for level in conflict.levels)
+                    group = groups[conflict.key] = UnmetGroup(conflict.key, conflict.label, labels)
+                group.add(conversation, conflict)
+        return list(groups.values())

@@ -1,0 +1,119 @@
+"""The HTML report: self-contained, both charts, every logged text escaped."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from analysis.mining_cli import report_cmd
+from analysis.opportunities import SCORE_FORMULA, mine
+from analysis.report import bar_chart, render_report, trend_chart
+from analysis.turnlog import TurnLog
+
+T0 = 1_767_571_200.0  # 2026-01-05 00:00 UTC
+WEEK = 7 * 86400.0
+NASTY = "<script>alert('x')</script> I want an electric pickup & more, mail me: a@b.example.com"
+PICKUP = {"body": ["pickup"], "powertrain": ["electric"], "budget": 42000}
+
+
+@pytest.fixture
+def db(tmp_path: Path) -> Path:
+    path = tmp_path / "turns.db"
+    turns = []
+    for i in range(6):
+        text = NASTY if i == 0 else f"electric pickup under 42k please ({i})"
+        turns.append(
+            {
+                "conversation_id": f"c{i}",
+                "message_id": "m1",
+                "ts": T0 + i * WEEK / 2,
+                "text": text,
+                "needs": PICKUP,
+            }
+        )
+        turns.append(
+            {
+                "conversation_id": f"c{i}",
+                "message_id": "m2",
+                "ts": T0 + i * WEEK / 2 + 60,
+                "text": 'I wish it had "heated rear seats" <b>now</b>',
+                "needs": PICKUP,
+            }
+        )
+    turns.append(
+        {
+            "conversation_id": "happy",
+            "message_id": "m1",
+            "ts": T0,
+            "text": "an SUV",
+            "needs": {"body": ["suv"]},
+            "products": [{"id": "toyota-rav4-hybrid-2025", "kind": "recommended", "fit": 0.9}],
+        }
+    )
+    with TurnLog(path) as log:
+        log.write_turns(turns)
+    return path
+
+
+@pytest.fixture
+def html(db: Path, vehicles) -> str:
+    with TurnLog(db) as log:
+        return render_report(mine(log, vehicles))
+
+
+def test_the_report_is_one_self_contained_file(html: str) -> None:
+    assert html.startswith("<!DOCTYPE html>") and html.rstrip().endswith("</html>")
+    for external in ("src=", "href=", "http://", "https://", "@import", "url(", "<link", "<script"):
+        assert external not in html, external
+    assert html.count("<svg") == 2 and html.count("</svg>") == 2
+    assert "<style>" in html
+
+
+def test_every_logged_text_is_escaped(html: str) -> None:
+    assert "&lt;script&gt;alert(&#x27;x&#x27;)&lt;/script&gt;" in html
+    assert "&lt;b&gt;now&lt;/b&gt;" not in html or "<b>now</b>" not in html
+    assert "<b>now</b>" not in html
+    assert "&amp; more" in html
+    assert "a@b.example.com" not in html and "[email]" in html  # redacted before it was logged
+
+
+def test_the_report_shows_ranking_quotes_nearest_and_exposure(html: str) -> None:
+    text = re.sub(r"\s+", " ", html)
+    from html import escape
+
+    assert escape(SCORE_FORMULA) in text
+    assert "pickup + electric + under $45k" in text
+    assert "heated rear seats" in text
+    assert "2025 Rivian R1T Dual Standard" in text and "over your budget" in text
+    assert "Brand exposure audit" in text and "Toyota" in text
+    assert "2026-W02" in text
+
+
+def test_charts_scale_to_the_data() -> None:
+    bars = bar_chart([("a <b>", 10.0), ("b", 5.0)], width=500)
+    assert bars.count("<rect") == 2 and "a &lt;b&gt;" in bars
+    widths = [float(w) for w in re.findall(r'<rect x="\d+" y="\d+" width="([\d.]+)"', bars)]
+    assert widths[0] == pytest.approx(2 * widths[1])
+    trend = trend_chart(("2026-W01", "2026-W02", "2026-W03"), [("x & y", [0, 4, 2])])
+    assert trend.count("<polyline") == 1 and "x &amp; y" in trend
+    assert "No opportunities" in bar_chart([])
+    assert "No weekly data" in trend_chart((), [])
+
+
+def test_an_empty_log_still_makes_a_report(tmp_path: Path, vehicles) -> None:
+    with TurnLog(tmp_path / "empty.db") as log:
+        page = render_report(mine(log, vehicles))
+    assert "No opportunity had 3 or more shoppers" in page
+    assert "No recommendations were logged" in page
+
+
+def test_the_report_command_writes_the_file(db: Path, tmp_path: Path) -> None:
+    out = tmp_path / "r" / "report.html"
+    result = CliRunner().invoke(report_cmd, ["--db", str(db), "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+    default = CliRunner().invoke(report_cmd, ["--db", str(db)])
+    assert default.exit_code == 0 and (db.parent / "report.html").exists()
