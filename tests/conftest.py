@@ -1,8 +1,10 @@
-"""Shared fixtures: a tiny hand-made catalog whose numbers the tests can reason about."""
+"""Shared fixtures: a tiny hand-made catalog whose numbers the tests can reason about, and the one
+real stack shared by the end-to-end and browser tests."""
 
 from __future__ import annotations
 
 import textwrap
+import uuid
 from pathlib import Path
 
 import pytest
@@ -103,3 +105,30 @@ def tiny_catalog(tiny_catalog_path: Path):
 @pytest.fixture(scope="session")
 def vehicles():
     return load()
+
+
+@pytest.fixture(scope="session")
+def stack(tmp_path_factory):
+    """The real servers (action server, Rasa server, web app) with a temporary turn log, started
+    once per test session; the model trains only when its data changed (web.stack.ensure_model).
+    $ADVISOR_E2E_MODEL=path/to/model.tar.gz skips that check (to iterate on a stack while the bot
+    data is being edited)."""
+    import os
+
+    from web.stack import Stack, ensure_model, free_port
+
+    given = os.environ.get("ADVISOR_E2E_MODEL")
+    model = Path(given) if given else ensure_model()
+    folder = tmp_path_factory.mktemp("stack")
+    running = Stack(
+        rasa_port=free_port(),
+        action_port=free_port(),
+        turn_log=folder / "turns.db",
+        staff_token="staff-" + uuid.uuid4().hex,
+    )
+    running.start(model, token="e2e-" + uuid.uuid4().hex, log_dir=folder / "logs")
+    try:
+        running.wait_healthy(timeout=240)
+        yield running
+    finally:
+        running.stop()

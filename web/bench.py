@@ -166,7 +166,7 @@ def bench(shoppers: int, levels: str) -> None:
 
     log_dir = ROOT / "data" / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)
-    stack = Stack(rasa_port=free_port(), action_port=free_port())
+    stack = Stack(rasa_port=free_port(), action_port=free_port(), web=False)
     stock_port = free_port()
     stock = start_stock(stock_port, log_dir / "bench-stock.log")
     stack.start(ensure_model(echo=click.echo), api_token(), log_dir=log_dir)

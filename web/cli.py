@@ -14,16 +14,18 @@ from knowledge.loader import validate
 
 
 @cli.command("run")
+@click.option("--port", "web_port", default=8000, show_default=True, help="The web app's port.")
 @click.option("--rasa-port", default=5005, show_default=True)
 @click.option("--action-port", default=5055, show_default=True)
-def run(rasa_port: int, action_port: int) -> None:
-    """Start the advisor: train if the data changed, start the action server and the Rasa server.
+def run(web_port: int, rasa_port: int, action_port: int) -> None:
+    """Start the advisor: train if the data changed, start the action server, the Rasa server and
+    the web app (shopper chat at /, support console at /support, insights at /insights).
 
     Stops everything on Ctrl-C; reports and stops if a server dies.
 
     Example: advisor run
     """
-    from web.stack import ROOT, Stack, api_token, ensure_model
+    from web.stack import ROOT, SECRETS_FILE, Stack, api_token, ensure_model, staff_token
 
     report = validate()
     if not report.ok:
@@ -31,18 +33,20 @@ def run(rasa_port: int, action_port: int) -> None:
             click.echo(str(problem), err=True)
         raise click.ClickException(f"Refusing to start: {len(report.problems)} catalog problem(s)")
     model = ensure_model(echo=click.echo)
-    stack = Stack(rasa_port=rasa_port, action_port=action_port)
+    staff_token()  # made now, so the staff know where to find it before the first login
+    stack = Stack(rasa_port=rasa_port, action_port=action_port, web_port=web_port)
     stack.start(model, api_token(), log_dir=ROOT / "data" / "logs")
     try:
         stack.wait_healthy()
-        click.echo(f"\nThe advisor is running: {stack.rasa_url}/webhooks/rest/webhook (REST)")
+        click.echo(f"\nThe advisor is running: {stack.web_url}/")
         click.echo(
-            "Talk to it in this terminal with: advisor chat   (Ctrl-C here stops everything)"
+            "Staff pages: /support and /insights (staff token: $ADVISOR_STAFF_TOKEN or "
+            f"STAFF_TOKEN in {SECRETS_FILE.name}). Ctrl-C here stops everything."
         )
         while not stack.dead():
             time.sleep(1)
         raise click.ClickException(
-            f"{', '.join(stack.dead())} stopped unexpectedly; see data/logs/"
+            f"{stack.describe_dead()} stopped unexpectedly; everything is stopped. See data/logs/"
         )
     except KeyboardInterrupt:
         click.echo("\nStopping...")
@@ -92,8 +96,12 @@ def chat(url: str) -> None:
 
 def main() -> None:
     from analysis.log_cli import log
+    from analysis.mining_cli import register as register_mining
     from web.bench import bench
+    from web.nlu_eval import nlu_eval
 
     cli.add_command(bench)
     cli.add_command(log)
+    cli.add_command(nlu_eval)
+    register_mining(cli)
     cli(prog_name="advisor")

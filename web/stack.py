@@ -1,5 +1,5 @@
-"""Starting the whole product: train the model when its inputs changed, start the action server and
-the Rasa server, wait until both are healthy, and stop everything cleanly."""
+"""Starting the whole product: train the model when its inputs changed, start the action server, the
+Rasa server and the web app, wait until all are healthy, and stop everything cleanly."""
 
 from __future__ import annotations
 
@@ -85,20 +85,31 @@ def ensure_model(root: Path = ROOT, echo=print) -> Path:
     return model
 
 
-def api_token() -> str:
-    """The HTTP API token: $ADVISOR_API_TOKEN, else a local git-ignored file made on first use."""
-    token = os.environ.get("ADVISOR_API_TOKEN")
+def local_secret(key: str, env: str) -> str:
+    """$env if set, else the KEY=... line of the git-ignored .secrets file, made on first use."""
+    token = os.environ.get(env)
     if token:
         return token
     if SECRETS_FILE.exists():
         for line in SECRETS_FILE.read_text().splitlines():
-            if line.startswith("ADVISOR_API_TOKEN="):
+            if line.startswith(f"{key}="):
                 return line.split("=", 1)[1].strip()
     token = secrets.token_urlsafe(24)
     with open(SECRETS_FILE, "a", encoding="utf-8") as handle:
-        handle.write(f"ADVISOR_API_TOKEN={token}\n")
+        handle.write(f"{key}={token}\n")
     SECRETS_FILE.chmod(0o600)
     return token
+
+
+def api_token() -> str:
+    """The HTTP API token: $ADVISOR_API_TOKEN, else a local git-ignored file made on first use."""
+    return local_secret("ADVISOR_API_TOKEN", "ADVISOR_API_TOKEN")
+
+
+def staff_token() -> str:
+    """The staff token for /support and /insights: $ADVISOR_STAFF_TOKEN, else STAFF_TOKEN=... in
+    the git-ignored .secrets file, made on first use."""
+    return local_secret("STAFF_TOKEN", "ADVISOR_STAFF_TOKEN")
 
 
 @dataclass
@@ -111,10 +122,30 @@ class Stack:
     turn_log: Path | None = None  # default: $ADVISOR_TURN_LOG, else data/turns.db
     token: str = ""
     processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    web: bool = True  # also start the web app (python -m web.app); False for Rasa-only callers
+    web_port: int = 0  # 0: any free port
+    staff_token: str = ""  # default: $ADVISOR_STAFF_TOKEN, else STAFF_TOKEN in .secrets
+
+    def __post_init__(self) -> None:
+        if self.web and not self.web_port:
+            self.web_port = free_port()
 
     @property
     def rasa_url(self) -> str:
         return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://{self.host}:{self.web_port}"
+
+    def cors_origins(self) -> list[str]:
+        """Origins whose pages may call the Rasa server: its own and the web app's."""
+        origins = [self.rasa_url]
+        if self.web:
+            origins.append(self.web_url)
+            if self.host == "127.0.0.1":
+                origins.append(f"http://localhost:{self.web_port}")
+        return origins
 
     def start(self, model: Path, token: str, log_dir: Path | None = None) -> None:
         self.token = token
@@ -133,11 +164,24 @@ class Stack:
                 rasa_bin(), "run", "--model", str(model), "--endpoints", "bot/endpoints.yml",
                 "--credentials", "bot/credentials.yml", "--enable-api", "--auth-token", token,
                 "--interface", self.host, "--port", str(self.rasa_port),
-                "--cors", f"http://{self.host}:{self.rasa_port}",
+                "--cors", *self.cors_origins(),
             ],
             env,
             log_dir,
         )  # fmt: skip
+        if self.web:
+            web_env = dict(env, ADVISOR_API_TOKEN=token)
+            if self.staff_token:
+                web_env["ADVISOR_STAFF_TOKEN"] = self.staff_token
+            self._spawn(
+                "web app",
+                [
+                    sys.executable, "-m", "web.app", "--host", self.host,
+                    "--port", str(self.web_port), "--rasa-url", self.rasa_url,
+                ],
+                web_env,
+                log_dir,
+            )  # fmt: skip
 
     def _spawn(
         self, name: str, command: list[str], env: dict[str, str], log_dir: Path | None
@@ -153,17 +197,29 @@ class Stack:
     def dead(self) -> list[str]:
         return [name for name, p in self.processes.items() if p.poll() is not None]
 
+    def describe_dead(self) -> str:
+        """'rasa server (exit code 1), web app (killed by signal 9)' for the processes that ended."""
+        parts = []
+        for name in self.dead():
+            code = self.processes[name].returncode
+            how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+            parts.append(f"{name} ({how})")
+        return ", ".join(parts)
+
     def wait_healthy(self, timeout: float = 180) -> None:
-        """Wait until the action server answers /health and the Rasa server has its model loaded."""
+        """Wait until the action server answers /health, the Rasa server has its model loaded and
+        the web app (if started) answers /healthz."""
         checks = {
             "action server": f"http://{self.host}:{self.action_port}/health",
             "rasa server": f"{self.rasa_url}/",
         }
+        if self.web:
+            checks["web app"] = f"{self.web_url}/healthz"
         deadline = time.monotonic() + timeout
         pending = dict(checks)
         while pending:
             if self.dead():
-                raise RuntimeError(f"{', '.join(self.dead())} exited during start-up")
+                raise RuntimeError(f"{self.describe_dead()} exited during start-up")
             if time.monotonic() > deadline:
                 raise TimeoutError(f"not healthy after {timeout:.0f}s: {', '.join(pending)}")
             for name, url in list(pending.items()):
@@ -172,14 +228,19 @@ class Stack:
             time.sleep(0.5)
 
     def stop(self) -> None:
+        """SIGINT, then SIGTERM (a child started in the background may ignore SIGINT), then kill."""
+        for sig, grace in ((signal.SIGINT, 10), (signal.SIGTERM, 5)):
+            running = [p for p in self.processes.values() if p.poll() is None]
+            for process in running:
+                process.send_signal(sig)
+            deadline = time.monotonic() + grace
+            for process in running:
+                try:
+                    process.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    pass
         for process in self.processes.values():
             if process.poll() is None:
-                process.send_signal(signal.SIGINT)
-        deadline = time.monotonic() + 15
-        for process in self.processes.values():
-            try:
-                process.wait(timeout=max(0.1, deadline - time.monotonic()))
-            except subprocess.TimeoutExpired:
                 process.kill()
                 process.wait()
 

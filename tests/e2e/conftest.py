@@ -1,5 +1,6 @@
-"""One real stack (Rasa server + action server, turn log in a temporary SQLite file) shared by the
-end-to-end tests, and helpers to talk to it over REST and read it over the HTTP API."""
+"""Helpers to talk to the real stack over REST and read it over the HTTP API. The stack itself (Rasa
+server + action server + web app, turn log in a temporary SQLite file) is the session-scoped `stack`
+fixture in tests/conftest.py, shared with the browser tests in tests/web."""
 
 from __future__ import annotations
 
@@ -7,22 +8,7 @@ import json
 import urllib.request
 import uuid
 
-import pytest
-
-from web.stack import Stack, ensure_model, free_port
-
-
-@pytest.fixture(scope="session")
-def stack(tmp_path_factory):
-    model = ensure_model()
-    folder = tmp_path_factory.mktemp("stack")
-    running = Stack(rasa_port=free_port(), action_port=free_port(), turn_log=folder / "turns.db")
-    running.start(model, token="e2e-" + uuid.uuid4().hex, log_dir=folder / "logs")
-    try:
-        running.wait_healthy(timeout=240)
-        yield running
-    finally:
-        running.stop()
+from web.stack import Stack
 
 
 def say(stack: Stack, sender: str, text: str) -> list[dict]:

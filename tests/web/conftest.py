@@ -1,0 +1,105 @@
+"""Playwright (sync API) driving Debian's chromium against the shared real stack (tests/conftest.py).
+
+Never `playwright install`: the browser is /usr/bin/chromium, installed by `make install`.
+Screenshots go to test-artifacts/ (git-ignored).
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from web.stack import ROOT
+
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+ARTIFACTS = ROOT / "test-artifacts"
+PHONE = {"width": 375, "height": 812}
+REPLY_TIMEOUT = 60_000  # ms: a Rasa turn on a busy 2-core machine
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.fail(f"{CHROMIUM} is missing: run `make install` (it installs Debian's chromium)")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=str(CHROMIUM), headless=True, args=CHROMIUM_ARGS
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture
+def new_context(browser):
+    """Make isolated browser contexts (separate cookies and localStorage); all closed afterwards."""
+    contexts = []
+
+    def make(**options):
+        context = browser.new_context(**options)
+        context.set_default_timeout(REPLY_TIMEOUT)
+        contexts.append(context)
+        return context
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def screenshot(page, name: str, full_page: bool = True) -> Path:
+    ARTIFACTS.mkdir(exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    page.screenshot(path=str(path), full_page=full_page)
+    return path
+
+
+def open_chat(context, stack):
+    """The shopper page, connected to Rasa's socket.io."""
+    from playwright.sync_api import expect
+
+    page = context.new_page()
+    page.goto(stack.web_url + "/")
+    expect(page.locator("#connection")).to_have_text("online")
+    return page
+
+
+def session_id(page) -> str:
+    return json.loads(page.evaluate("localStorage.getItem('advisor.session_id')"))
+
+
+def say(page, text: str) -> None:
+    """Type and send a message; wait until the page shows it."""
+    from playwright.sync_api import expect
+
+    before = page.locator(".row.user").count()
+    page.fill("#input", text)
+    page.press("#input", "Enter")
+    expect(page.locator(".row.user")).to_have_count(before + 1)
+
+
+def bot_rows(page):
+    return page.locator(".row.bot, .row.staff")
+
+
+def log_in(context, stack, name: str, token: str | None = None, next_page: str = "/support"):
+    """Log in through the form; returns the page (on `next_page` if the token was right)."""
+    page = context.new_page()
+    page.goto(f"{stack.web_url}/login?next={next_page}")
+    page.fill("input[name=name]", name)
+    page.fill("input[name=token]", stack.staff_token if token is None else token)
+    page.click("button[type=submit]")
+    page.wait_for_load_state()
+    return page

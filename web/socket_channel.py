@@ -1,0 +1,120 @@
+"""Rasa's socket.io channel, fixed and limited for the web widget (loaded by the Rasa server from
+bot/credentials.yml as `web.socket_channel.AdvisorSocketIO`; its name stays "socketio").
+
+What differs from rasa.core.channels.socketio:
+- Custom payloads reach the browser as `{"custom": {...}}`. Rasa 3.6 passes a custom payload to
+  `AsyncServer.emit(event, **payload)`, which raises on any key other than emit's own arguments
+  (so `{"type": "product_cards", ...}` would fail the whole turn).
+- Text from a person (bot events whose metadata has `"staff": true`, posted through the HTTP API)
+  carries `"sender": {"role": "staff", "name": ...}`, and hand-back messages carry `"handoff"`, so
+  the widget can show who is talking.
+- A shopper message longer than MAX_MESSAGE_CHARS, or one without a session id, is refused with a
+  visible reply instead of reaching the bot.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
+from sanic import Blueprint
+
+logger = logging.getLogger(__name__)
+
+MAX_MESSAGE_CHARS = 500
+TOO_LONG = (
+    f"That message is too long for me (over {MAX_MESSAGE_CHARS} characters). "
+    "Please send it in shorter parts."
+)
+NO_SESSION = "Please reload the page: this chat has no session yet."
+
+
+def sender_of(kwargs: dict[str, Any]) -> dict[str, Any]:
+    """Who is talking and any handoff status, from a bot message's metadata."""
+    extra: dict[str, Any] = {}
+    if kwargs.get("staff"):
+        extra["sender"] = {"role": "staff", "name": str(kwargs.get("staff_name") or "Support")}
+    if kwargs.get("handoff"):
+        extra["handoff"] = str(kwargs["handoff"])
+    return extra
+
+
+class AdvisorSocketIOOutput(SocketIOOutput):
+    async def send_text_message(self, recipient_id: str, text: str, **kwargs: Any) -> None:
+        extra = sender_of(kwargs)
+        for part in text.strip().split("\n\n"):
+            await self._send_message(recipient_id, {"text": part, **extra})
+
+    async def send_text_with_buttons(
+        self, recipient_id: str, text: str, buttons: list[dict[str, Any]], **kwargs: Any
+    ) -> None:
+        parts = text.strip().split("\n\n") or [text]
+        messages: list[dict[str, Any]] = [{"text": p, **sender_of(kwargs)} for p in parts]
+        messages[-1]["quick_replies"] = [
+            {"content_type": "text", "title": b["title"], "payload": b["payload"]} for b in buttons
+        ]
+        for message in messages:
+            await self._send_message(recipient_id, message)
+
+    async def send_custom_json(
+        self, recipient_id: str, json_message: dict[str, Any], **kwargs: Any
+    ) -> None:
+        await self._send_message(recipient_id, {"custom": json_message})
+
+
+class AdvisorSocketIO(SocketIOInput):
+    """SocketIOInput with the output above and a length limit on shopper messages."""
+
+    def get_output_channel(self) -> AdvisorSocketIOOutput | None:
+        if self.sio is None:
+            return super().get_output_channel()  # warns, returns None
+        return AdvisorSocketIOOutput(self.sio, self.bot_message_evt)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        blueprint: SocketBlueprint = super().blueprint(on_new_message)
+        sio = self.sio
+        assert sio is not None
+
+        async def refuse(sid: str, text: str) -> None:
+            await sio.emit(self.bot_message_evt, {"text": text, "refused": True}, room=sid)
+
+        # Replaces the handler the parent registered for the same event.
+        @sio.on(self.user_message_evt, namespace=self.namespace)
+        async def handle_message(sid: str, data: dict[str, Any]) -> None:
+            if not isinstance(data, dict):
+                return
+            text = data.get("message")
+            text = text if isinstance(text, str) else ""
+            if len(text) > MAX_MESSAGE_CHARS:
+                await refuse(sid, TOO_LONG)
+                return
+            if self.session_persistence:
+                sender_id = data.get("session_id")
+                if not sender_id or not isinstance(sender_id, str):
+                    await refuse(sid, NO_SESSION)
+                    return
+            else:
+                sender_id = sid
+            metadata = data.get(self.metadata_key) or {}
+            if isinstance(metadata, str):
+                try:
+                    metadata = json.loads(metadata)
+                except ValueError:
+                    metadata = {}
+            if not isinstance(metadata, dict):
+                metadata = {}
+            await on_new_message(
+                UserMessage(
+                    text,
+                    AdvisorSocketIOOutput(sio, self.bot_message_evt),
+                    sender_id,
+                    input_channel=self.name(),
+                    metadata=metadata,
+                )
+            )
+
+        return blueprint
