@@ -8,8 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from analysis.need_levels import NeedLevels, nice_step
 from analysis.turnlog import TurnLog
-from analysis.unmet import CatalogCheck, NeedLevels, UnmetNeedMiner, nice_step, readable_profile
+from analysis.unmet import CatalogCheck, UnmetNeedMiner, readable_profile
 from knowledge.matching import eligible, recommend
 from knowledge.needs import Constraint, NeedsProfile
 
