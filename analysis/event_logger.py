@@ -30,26 +30,12 @@ from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 
 from analysis.turnlog import TurnLog, default_path
+from knowledge.loader import get_catalog
 
 logger = logging.getLogger(__name__)
 
-NEED_SLOTS = frozenset(
-    {
-        "budget",
-        "body",
-        "powertrain",
-        "seats",
-        "range",
-        "towing",
-        "mpg",
-        "cargo",
-        "drivetrain",
-        "awd",
-        "safety",
-        "priorities",
-        "excluded_brands",
-    }
-)
+# The slots that hold the needs profile: one per catalog need, plus priorities and exclusions.
+NEED_SLOTS = frozenset({*get_catalog().category.needs, "priorities", "excluded_brands"})
 FALLBACK_INTENT = "nlu_fallback"
 FALLBACK_ACTIONS = frozenset({"action_default_fallback", "action_handle_fallback"})
 # Events after which Rasa resets the tracker (slots and the paused flag).

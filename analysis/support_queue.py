@@ -22,7 +22,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from analysis.turnlog import connect, default_path, transaction
+from analysis.turnlog import apply_migrations, connect, default_path, transaction
 
 WAITING, CLAIMED, CLOSED, RETURNED = "waiting", "claimed", "closed", "returned"
 STATUSES = (WAITING, CLAIMED, CLOSED, RETURNED)
@@ -60,21 +60,8 @@ SCHEMA_VERSION = len(MIGRATIONS)
 
 
 def migrate(db: sqlite3.Connection) -> int:
-    """Bring the queue's tables to SCHEMA_VERSION in one transaction; returns the version found."""
-    with transaction(db):
-        db.execute("CREATE TABLE IF NOT EXISTS support_queue_version (version INTEGER NOT NULL)")
-        row = db.execute("SELECT version FROM support_queue_version").fetchone()
-        found = row[0] if row else 0
-        if found > SCHEMA_VERSION:
-            raise RuntimeError(
-                f"support queue schema version {found} is newer than this code ({SCHEMA_VERSION})"
-            )
-        for version in range(found, SCHEMA_VERSION):
-            MIGRATIONS[version](db)
-        if row is None or found != SCHEMA_VERSION:
-            db.execute("DELETE FROM support_queue_version")
-            db.execute("INSERT INTO support_queue_version (version) VALUES (?)", (SCHEMA_VERSION,))
-    return found
+    """Bring the queue's tables to SCHEMA_VERSION; returns the version found."""
+    return apply_migrations(db, "support_queue_version", MIGRATIONS, "support queue")
 
 
 def _row(cursor: sqlite3.Cursor, row: tuple) -> dict[str, Any]:

@@ -113,22 +113,32 @@ def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
     db.execute("COMMIT")
 
 
-def migrate(db: sqlite3.Connection) -> int:
-    """Bring the schema to SCHEMA_VERSION in one transaction; returns the version found."""
+def apply_migrations(
+    db: sqlite3.Connection,
+    version_table: str,
+    migrations: list[Callable[[sqlite3.Connection], None]],
+    what: str,
+) -> int:
+    """Bring a store's tables to len(migrations) in one transaction; returns the version found.
+    `version_table` holds one row with the version; a newer database than the code is refused."""
+    target = len(migrations)
     with transaction(db):
-        db.execute("CREATE TABLE IF NOT EXISTS schema_version (version INTEGER NOT NULL)")
-        row = db.execute("SELECT version FROM schema_version").fetchone()
+        db.execute(f"CREATE TABLE IF NOT EXISTS {version_table} (version INTEGER NOT NULL)")
+        row = db.execute(f"SELECT version FROM {version_table}").fetchone()
         found = row[0] if row else 0
-        if found > SCHEMA_VERSION:
-            raise RuntimeError(
-                f"turn log schema version {found} is newer than this code ({SCHEMA_VERSION})"
-            )
-        for version in range(found, SCHEMA_VERSION):
-            MIGRATIONS[version](db)
-        if found != SCHEMA_VERSION or row is None:
-            db.execute("DELETE FROM schema_version")
-            db.execute("INSERT INTO schema_version (version) VALUES (?)", (SCHEMA_VERSION,))
+        if found > target:
+            raise RuntimeError(f"{what} schema version {found} is newer than this code ({target})")
+        for version in range(found, target):
+            migrations[version](db)
+        if found != target or row is None:
+            db.execute(f"DELETE FROM {version_table}")
+            db.execute(f"INSERT INTO {version_table} (version) VALUES (?)", (target,))
     return found
+
+
+def migrate(db: sqlite3.Connection) -> int:
+    """Bring the turn log to SCHEMA_VERSION; returns the version found."""
+    return apply_migrations(db, "schema_version", MIGRATIONS, "turn log")
 
 
 def _encode(column: str, value: Any) -> Any:

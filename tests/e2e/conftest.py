@@ -8,17 +8,12 @@ import json
 import urllib.request
 import uuid
 
+from web.cli import send
 from web.stack import Stack
 
 
 def say(stack: Stack, sender: str, text: str) -> list[dict]:
-    request = urllib.request.Request(
-        f"{stack.rasa_url}/webhooks/rest/webhook",
-        data=json.dumps({"sender": sender, "message": text}).encode(),
-        headers={"Content-Type": "application/json"},
-    )
-    with urllib.request.urlopen(request, timeout=60) as response:
-        return json.loads(response.read())
+    return send(stack.rasa_url, sender, text)
 
 
 def api(stack: Stack, method: str, path: str, body: object | None = None) -> object:
