@@ -8,6 +8,7 @@ its turns one after another with its own sender id; `concurrency` shoppers run a
 from __future__ import annotations
 
 import asyncio
+import secrets
 import subprocess
 import time
 import uuid
@@ -103,11 +104,23 @@ def stock_model(echo=click.echo) -> Path:
     return sorted((STOCK_DIR / "models").glob("*.tar.gz"))[-1]
 
 
-def start_stock(port: int, log: Path) -> subprocess.Popen:
+def start_stock(port: int, token: str, log: Path) -> subprocess.Popen:
     model = stock_model()
     handle = open(log, "w", encoding="utf-8")  # noqa: SIM115 - closed with the process
     return subprocess.Popen(
-        [rasa_bin(), "run", "--model", str(model), "--port", str(port), "-i", "127.0.0.1"],
+        [
+            rasa_bin(),
+            "run",
+            "--model",
+            str(model),
+            "--port",
+            str(port),
+            "-i",
+            "127.0.0.1",
+            "--enable-api",
+            "--auth-token",
+            token,
+        ],  # fmt: skip
         cwd=STOCK_DIR,
         env=rasa_env(),
         stdout=handle,
@@ -168,12 +181,13 @@ def bench(shoppers: int, levels: str) -> None:
     log_dir.mkdir(parents=True, exist_ok=True)
     stack = Stack(rasa_port=free_port(), action_port=free_port(), web=False)
     stock_port = free_port()
-    stock = start_stock(stock_port, log_dir / "bench-stock.log")
+    stock_token = secrets.token_urlsafe(16)
+    stock = start_stock(stock_port, stock_token, log_dir / "bench-stock.log")
     stack.start(ensure_model(echo=click.echo), api_token(), log_dir=log_dir)
     results: list[Result] = []
     try:
         stack.wait_healthy()
-        wait_for(f"http://127.0.0.1:{stock_port}/")
+        wait_for(f"http://127.0.0.1:{stock_port}/status?token={stock_token}")  # model loaded
         targets = {
             "advisor": (f"{stack.rasa_url}/webhooks/rest/webhook", ADVISOR_SCRIPT),
             "stock": (f"http://127.0.0.1:{stock_port}/webhooks/rest/webhook", STOCK_SCRIPT),

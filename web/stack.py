@@ -12,6 +12,7 @@ import subprocess
 import sys
 import time
 import urllib.error
+import urllib.parse
 import urllib.request
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -211,7 +212,8 @@ class Stack:
         the web app (if started) answers /healthz."""
         checks = {
             "action server": f"http://{self.host}:{self.action_port}/health",
-            "rasa server": f"{self.rasa_url}/",
+            # /status answers 200 only once the model is loaded ("/" answers before that)
+            "rasa server": f"{self.rasa_url}/status?token={urllib.parse.quote(self.token)}",
         }
         if self.web:
             checks["web app"] = f"{self.web_url}/healthz"
