@@ -16,6 +16,7 @@ from actions.session import (
     entities,
     mentioned_products,
     needs_profile,
+    only_changes,
     profile_events,
 )
 from knowledge.constraints import failures
@@ -25,7 +26,9 @@ from knowledge.needs import Constraint, NeedsProfile
 from knowledge.render import describe_needs, render_advice
 
 
-def advise(dispatcher: CollectingDispatcher, profile: NeedsProfile) -> list[EventType]:
+def advise(
+    dispatcher: CollectingDispatcher, profile: NeedsProfile, tracker: Tracker
+) -> list[EventType]:
     """Recommend for `profile`, send text + cards (or nothing-fits), and remember what was shown."""
     shop = catalog()
     advice = recommend(shop, profile)
@@ -42,11 +45,14 @@ def advise(dispatcher: CollectingDispatcher, profile: NeedsProfile) -> list[Even
     shown = [m.product.id for m in advice.matches] or [
         m.product.id for m in (advice.nothing_fits.nearest if advice.nothing_fits else ())
     ]
-    return [
-        *profile_events(profile),
-        SlotSet(SHOWN_PRODUCTS, shown),
-        SlotSet(OFFERED_RELAXATION, offered),
-    ]
+    return only_changes(
+        tracker,
+        [
+            *profile_events(profile),
+            SlotSet(SHOWN_PRODUCTS, shown),
+            SlotSet(OFFERED_RELAXATION, offered),
+        ],
+    )
 
 
 class ActionRecommend(Action):
@@ -56,7 +62,7 @@ class ActionRecommend(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        return advise(dispatcher, needs_profile(tracker))
+        return advise(dispatcher, needs_profile(tracker), tracker)
 
 
 def refined(profile: NeedsProfile, intent: str, tracker: Tracker) -> NeedsProfile:
@@ -91,7 +97,7 @@ class ActionRefine(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name") or "refine"
-        return advise(dispatcher, refined(needs_profile(tracker), intent, tracker))
+        return advise(dispatcher, refined(needs_profile(tracker), intent, tracker), tracker)
 
 
 class ActionRelax(Action):
@@ -105,7 +111,7 @@ class ActionRelax(Action):
         profile = needs_profile(tracker)
         if need:
             profile = profile.without(need)
-        return advise(dispatcher, profile)
+        return advise(dispatcher, profile, tracker)
 
 
 class ActionBetterThan(Action):

@@ -79,6 +79,11 @@ def profile_events(profile: NeedsProfile) -> list[SlotSet]:
     return events
 
 
+def only_changes(tracker: Tracker, events: list[SlotSet]) -> list[SlotSet]:
+    """The slot events that change something: a conversation's history stays short."""
+    return [e for e in events if tracker.get_slot(e["name"]) != e["value"]]
+
+
 def entities(tracker: Tracker, name: str) -> list[Any]:
     """Values of one entity in the latest message, in order, without repeats."""
     found = [
