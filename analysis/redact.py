@@ -26,7 +26,7 @@ _CARD = re.compile(
     r"\d{13,19}"
     r"|\d{4}(?P<sep>[ -])\d{4}(?P=sep)\d{4}(?P=sep)\d{1,7}"
     r"|\d{4}(?P<amex>[ -])\d{6}(?P=amex)\d{4,5}"
-    r")(?![\d,])"
+    r")(?!\d|,\d)"
 )
 
 # Phone numbers: "+" and 7-15 digits in groups; North American numbers with or without the +1
@@ -34,7 +34,7 @@ _CARD = re.compile(
 _INTERNATIONAL_PHONE = re.compile(r"(?<![\w$])\+\d{1,3}(?:[ .-]?\(?\d{1,5}\)?){2,6}(?![\d])")
 _NORTH_AMERICAN_PHONE = re.compile(
     r"(?<![\w$+])(?:1[ .-]?)?(?:\(\d{3}\)[ .-]?|\d{3}[ .-])\d{3}[ .-]\d{4}(?![\d])"
-    r"|(?<![\w$+.,])\d{10,11}(?![\d,])"
+    r"|(?<![\w$+.,])\d{10,11}(?!\d|,\d)"
 )
 
 _YEAR = re.compile(r"(19|20)\d\d")

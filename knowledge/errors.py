@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from knowledge.catalog import Catalog
 
 
 class Errors:
@@ -41,6 +46,23 @@ class CatalogProblem:
         if self.field:
             where += f", field '{self.field}'"
         return f"{where}: {self.message}"
+
+
+@dataclass
+class Report:
+    """What validating a catalog found: the catalog (when usable) and every problem."""
+
+    problems: list[CatalogProblem] = field(default_factory=list)
+    catalog: Catalog | None = None
+
+    def add(
+        self, file: Path | str, message: str, product: str | None = None, field: str | None = None
+    ):
+        self.problems.append(CatalogProblem(str(file), message, product, field))
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
 
 
 class CatalogError(Exception):

@@ -8,27 +8,17 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
+from math import isfinite
 from pathlib import Path
 from typing import Any
 
 import yaml
 
-from knowledge.catalog import (
-    ATTRIBUTE_TYPES,
-    DIRECTIONS,
-    NEED_OPS,
-    Attribute,
-    Catalog,
-    Category,
-    KnownIssue,
-    NeedSpec,
-    PrioritySpec,
-    Product,
-)
-from knowledge.errors import CatalogError, CatalogProblem, Errors
+from knowledge.catalog import Attribute, Catalog, Category, KnownIssue, Product
+from knowledge.category_schema import is_name, names, read_category
+from knowledge.errors import CatalogError, Errors, Report
 
 CATALOGS_DIR = Path(__file__).parent / "catalogs"
 DEFAULT_CATALOG = CATALOGS_DIR / "vehicles"
@@ -48,23 +38,6 @@ REQUIRED_PRODUCT_FIELDS = ("id", "brand", "model", "values", "as_of")
 ISSUE_KINDS = ("recall", "issue")
 URL = re.compile(r"^https?://\S+$")
 UNIT_VALUE = re.compile(r"^\s*(-?[\d,]*\.?\d+)\s*(.*?)\s*$")
-
-
-@dataclass
-class Report:
-    """What validating a catalog found: the catalog (when usable) and every problem."""
-
-    problems: list[CatalogProblem] = field(default_factory=list)
-    catalog: Catalog | None = None
-
-    def add(
-        self, file: Path | str, message: str, product: str | None = None, field: str | None = None
-    ):
-        self.problems.append(CatalogProblem(str(file), message, product, field))
-
-    @property
-    def ok(self) -> bool:
-        return not self.problems
 
 
 def default_catalog_path() -> Path:
@@ -92,7 +65,7 @@ def validate(path: Path | str | None = None) -> Report:
         return report
     if head is None:
         return report
-    category = _category(head, head_file, report)
+    category = read_category(head, head_file, report)
     if category is None:
         return report
     products: list[Product] = []
@@ -156,117 +129,6 @@ def _read_yaml(file: Path, report: Report) -> Any:
     return data
 
 
-def _category(data: dict, file: Path, report: Report) -> Category | None:
-    head = data.get("category")
-    if not isinstance(head, dict) or not head.get("id"):
-        report.add(file, Errors.E112.format(detail="a 'category' mapping with an 'id' is required"))
-        return None
-    before = len(report.problems)
-    attributes = {}
-    for name, spec in (data.get("attributes") or {}).items():
-        attribute = _attribute(name, spec, file, report)
-        if attribute:
-            attributes[name] = attribute
-    needs = {}
-    for name, spec in (data.get("needs") or {}).items():
-        if not isinstance(spec, dict) or spec.get("attribute") not in attributes:
-            report.add(
-                file, Errors.E112.format(detail=f"need '{name}' must name a declared attribute")
-            )
-            continue
-        if spec.get("op") not in NEED_OPS:
-            report.add(
-                file, Errors.E112.format(detail=f"need '{name}': op must be one of {NEED_OPS}")
-            )
-            continue
-        fixed = spec.get("fixed")
-        needs[name] = NeedSpec(
-            name,
-            spec["attribute"],
-            spec["op"],
-            spec.get("label", name),
-            tuple(fixed) if fixed else None,
-        )
-    priorities = {}
-    for name, spec in (data.get("priorities") or {}).items():
-        names = tuple((spec or {}).get("attributes") or ())
-        if not names or any(a not in attributes for a in names):
-            report.add(
-                file, Errors.E112.format(detail=f"priority '{name}' must list declared attributes")
-            )
-            continue
-        if any(attributes[a].better not in DIRECTIONS for a in names):
-            report.add(
-                file, Errors.E112.format(detail=f"priority '{name}' needs attributes with 'better'")
-            )
-            continue
-        priorities[name] = PrioritySpec(name, names, spec.get("label", name))
-    defaults = tuple(data.get("default_priorities") or ())
-    for name in defaults:
-        if name not in priorities:
-            report.add(
-                file, Errors.E112.format(detail=f"default priority '{name}' is not declared")
-            )
-    if len(report.problems) > before:
-        return None
-    deployer = head.get("deployer") or {}
-    brand_aliases = {b: tuple(a) for b, a in (head.get("brand_aliases") or {}).items()}
-    return Category(
-        id=str(head["id"]),
-        name=str(head.get("name", head["id"])),
-        item=str(head.get("item", "product")),
-        items=str(head.get("items", "products")),
-        attributes=attributes,
-        needs=needs,
-        priorities=priorities,
-        default_priorities=defaults,
-        deployer=deployer.get("name"),
-        house_brand=deployer.get("house_brand"),
-        brand_aliases=brand_aliases,
-        ownership=dict(data.get("ownership") or {}),
-    )
-
-
-def _attribute(name: str, spec: Any, file: Path, report: Report) -> Attribute | None:
-    if not isinstance(spec, dict) or spec.get("type") not in ATTRIBUTE_TYPES:
-        report.add(
-            file,
-            Errors.E112.format(detail=f"attribute '{name}': type must be one of {ATTRIBUTE_TYPES}"),
-        )
-        return None
-    better = spec.get("better")
-    if better is not None and better not in DIRECTIONS:
-        report.add(
-            file,
-            Errors.E112.format(detail=f"attribute '{name}': better must be one of {DIRECTIONS}"),
-        )
-        return None
-    values = tuple(str(v) for v in spec.get("values") or ())
-    if spec["type"] in ("category", "set") and not values:
-        report.add(
-            file, Errors.E112.format(detail=f"attribute '{name}': a {spec['type']} needs 'values'")
-        )
-        return None
-    bounds = spec.get("range")
-    if bounds is not None and (not isinstance(bounds, list) or len(bounds) != 2):
-        report.add(file, Errors.E112.format(detail=f"attribute '{name}': range must be [min, max]"))
-        return None
-    value_synonyms = {str(k): tuple(v or ()) for k, v in (spec.get("value_synonyms") or {}).items()}
-    return Attribute(
-        name=name,
-        label=str(spec.get("label", name)),
-        type=spec["type"],
-        unit=spec.get("unit"),
-        better=better,
-        range=tuple(bounds) if bounds else None,
-        values=values,
-        synonyms=tuple(spec.get("synonyms") or ()),
-        value_synonyms=value_synonyms,
-        value_labels={str(k): str(v) for k, v in (spec.get("value_labels") or {}).items()},
-        unit_words=tuple(str(w) for w in spec.get("unit_words") or ()),
-    )
-
-
 def _product(row: Any, file: Path, category: Category, report: Report) -> Product | None:
     if not isinstance(row, dict):
         report.add(file, Errors.E102.format(expected="a product mapping", got=row))
@@ -281,6 +143,23 @@ def _product(row: Any, file: Path, category: Category, report: Report) -> Produc
     for key in REQUIRED_PRODUCT_FIELDS:
         if row.get(key) in (None, ""):
             report.add(file, Errors.E107.format(field=key), pid, key)
+    for key in ("id", "brand", "model", "trim"):
+        if row.get(key) not in (None, "") and not is_name(row[key]):
+            report.add(file, Errors.E102.format(expected="a name", got=row[key]), pid, key)
+    aliases = names(row.get("aliases") or [])
+    if aliases is None:
+        report.add(
+            file, Errors.E102.format(expected="a list of names", got=row["aliases"]), pid, "aliases"
+        )
+    raw_issues = row.get("known_issues") or []
+    if not isinstance(raw_issues, list):
+        report.add(
+            file,
+            Errors.E102.format(expected="a list of known issues", got=raw_issues),
+            pid,
+            "known_issues",
+        )
+        raw_issues = []
     sources = row.get("sources") or []
     if not isinstance(sources, list) or not sources:
         report.add(file, Errors.E105, pid, "sources")
@@ -315,7 +194,7 @@ def _product(row: Any, file: Path, category: Category, report: Report) -> Produc
         value = _value(attribute, raw, file, pid, report)
         if value is not None:
             values[name] = value
-    issues = tuple(_issue(i, file, pid, report) for i in row.get("known_issues") or ())
+    issues = tuple(_issue(i, file, pid, report) for i in raw_issues)
     if len(report.problems) > before:
         return None
     return Product(
@@ -324,7 +203,7 @@ def _product(row: Any, file: Path, category: Category, report: Report) -> Produc
         model=str(row["model"]),
         trim=str(row["trim"]) if row.get("trim") else None,
         year=year,
-        aliases=tuple(str(a) for a in row.get("aliases") or ()),
+        aliases=aliases or (),
         values=values,
         known_issues=tuple(i for i in issues if i),
         sources=tuple(sources),
@@ -348,7 +227,7 @@ def _value(attribute: Attribute, raw: Any, file: Path, pid: str, report: Report)
             if unit and unit.lower() != (attribute.unit or "").lower():
                 report.add(file, Errors.E103.format(expected=attribute.unit, got=unit), pid, where)
                 return None
-        if isinstance(number, bool) or not isinstance(number, (int, float)):
+        if isinstance(number, bool) or not isinstance(number, (int, float)) or not isfinite(number):
             report.add(
                 file, Errors.E102.format(expected=f"a {attribute.type}", got=raw), pid, where
             )

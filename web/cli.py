@@ -98,9 +98,11 @@ def main() -> None:
     from analysis.log_cli import log
     from analysis.mining_cli import register as register_mining
     from web.bench import bench
+    from web.loadtest import loadtest
     from web.nlu_eval import nlu_eval
 
     cli.add_command(bench)
+    cli.add_command(loadtest)
     cli.add_command(log)
     cli.add_command(nlu_eval)
     register_mining(cli)

@@ -8,14 +8,21 @@ What differs from rasa.core.channels.socketio:
 - Text from a person (bot events whose metadata has `"staff": true`, posted through the HTTP API)
   carries `"sender": {"role": "staff", "name": ...}`, and hand-back messages carry `"handoff"`, so
   the widget can show who is talking.
-- A shopper message longer than MAX_MESSAGE_CHARS, or one without a session id, is refused with a
-  visible reply instead of reaching the bot.
+- A socket may only talk in the conversation it joined: `session_request` accepts only ids of
+  the widget's shape (32 hex digits, web/input_limits.py; anything else gets a fresh id) and
+  each message goes to the socket's own conversation, whatever session id the message names.
+- A shopper message longer than MAX_MESSAGE_CHARS, one sent before joining a conversation, or one
+  over the per-conversation rate limit is refused with a visible reply instead of reaching the bot.
+- Browsers may open the socket only from the allowed origins ($ADVISOR_ALLOWED_ORIGINS, else the
+  server's own origin; Rasa's channel accepts every origin), and a packet may not exceed
+  MAX_REQUEST_BYTES.
 """
 
 from __future__ import annotations
 
 import json
 import logging
+import uuid
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -23,13 +30,18 @@ from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+from web.input_limits import (
+    MAX_MESSAGE_CHARS,
+    MAX_REQUEST_BYTES,
+    SESSION_ID,
+    TOO_FAST,
+    TOO_LONG,
+    RateLimiter,
+    allowed_origins,
+)
+
 logger = logging.getLogger(__name__)
 
-MAX_MESSAGE_CHARS = 500
-TOO_LONG = (
-    f"That message is too long for me (over {MAX_MESSAGE_CHARS} characters). "
-    "Please send it in shorter parts."
-)
 NO_SESSION = "Please reload the page: this chat has no session yet."
 
 
@@ -78,13 +90,34 @@ class AdvisorSocketIO(SocketIOInput):
         blueprint: SocketBlueprint = super().blueprint(on_new_message)
         sio = self.sio
         assert sio is not None
+        sio.eio.cors_allowed_origins = allowed_origins()
+        sio.eio.max_http_buffer_size = MAX_REQUEST_BYTES
+        joined: dict[str, str] = {}  # socket id -> the conversation it joined
+        rate = RateLimiter()
 
         async def refuse(sid: str, text: str) -> None:
             await sio.emit(self.bot_message_evt, {"text": text, "refused": True}, room=sid)
 
-        # Replaces the handler the parent registered for the same event.
+        # The handlers below replace the parent's for the same events.
+        @sio.on("session_request", namespace=self.namespace)
+        async def session_request(sid: str, data: Any) -> None:
+            asked = data.get("session_id") if isinstance(data, dict) else None
+            session_id = asked if isinstance(asked, str) and SESSION_ID.match(asked) else None
+            session_id = session_id or uuid.uuid4().hex
+            if self.session_persistence:
+                previous = joined.get(sid)
+                if previous and previous != session_id:
+                    sio.leave_room(sid, previous)
+                sio.enter_room(sid, session_id)
+            joined[sid] = session_id
+            await sio.emit("session_confirm", session_id, room=sid)
+
+        @sio.on("disconnect", namespace=self.namespace)
+        async def disconnect(sid: str) -> None:
+            joined.pop(sid, None)
+
         @sio.on(self.user_message_evt, namespace=self.namespace)
-        async def handle_message(sid: str, data: dict[str, Any]) -> None:
+        async def handle_message(sid: str, data: Any) -> None:
             if not isinstance(data, dict):
                 return
             text = data.get("message")
@@ -93,12 +126,15 @@ class AdvisorSocketIO(SocketIOInput):
                 await refuse(sid, TOO_LONG)
                 return
             if self.session_persistence:
-                sender_id = data.get("session_id")
-                if not sender_id or not isinstance(sender_id, str):
+                sender_id = joined.get(sid)
+                if sender_id is None:
                     await refuse(sid, NO_SESSION)
                     return
             else:
                 sender_id = sid
+            if not rate.allow(sender_id):
+                await refuse(sid, TOO_FAST)
+                return
             metadata = data.get(self.metadata_key) or {}
             if isinstance(metadata, str):
                 try:

@@ -28,6 +28,9 @@ MODEL_INPUTS = (
 # Run-time settings that do not change what the model learns.
 NOT_MODEL_INPUTS = ("bot/endpoints.yml", "bot/credentials.yml")
 SECRETS_FILE = ROOT / ".secrets"
+# Largest request body the Rasa server reads (Sanic's default is 100 MB); shopper messages and
+# staff replies are far smaller.
+MAX_RASA_REQUEST_BYTES = 1_000_000
 
 
 def rasa_env(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -159,6 +162,11 @@ class Stack:
             env,
             log_dir,
         )
+        rasa_server_env = dict(
+            env,
+            ADVISOR_ALLOWED_ORIGINS=",".join(self.cors_origins()),
+            SANIC_REQUEST_MAX_SIZE=str(MAX_RASA_REQUEST_BYTES),
+        )
         self._spawn(
             "rasa server",
             [
@@ -167,7 +175,7 @@ class Stack:
                 "--interface", self.host, "--port", str(self.rasa_port),
                 "--cors", *self.cors_origins(),
             ],
-            env,
+            rasa_server_env,
             log_dir,
         )  # fmt: skip
         if self.web:

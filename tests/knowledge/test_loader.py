@@ -101,6 +101,46 @@ def test_bad_category_declaration_is_reported(tmp_path):
     assert [p.message[:6] for p in validate(folder).problems] == ["[E112]"]
 
 
+@pytest.mark.parametrize(
+    ("before", "after", "detail"),
+    [
+        ("range: [2, 9]", "range: [null, 9]", "range must be [min, max] numbers"),
+        ("range: [2, 9]", "range: [9, 2]", "range must be [min, max] numbers"),
+        ("values: [sedan, suv]", "values: sedan", "'values' must be a list of names"),
+        ("attribute: price, op: max", "attribute: [price], op: max", "must name a declared"),
+        ("fixed: [awd]", "fixed: [4wd]", "'fixed' must list values of attribute 'drive'"),
+        ("attributes: [price]", "attributes: price", "must list declared attributes"),
+        ("brand_aliases: {BrandA: [BA]}", "brand_aliases: [BA]", "'brand_aliases' must map"),
+        ("{suv: [crossover]}", "{truck: [pickup]}", "'value_synonyms' and 'value_labels'"),
+    ],
+)
+def test_misshapen_category_declarations_are_described(tmp_path, before, after, detail):
+    assert before in TINY_CATEGORY
+    folder = write_catalog(tmp_path / "c", category=TINY_CATEGORY.replace(before, after))
+    problems = validate(folder).problems
+    assert [p.message[:6] for p in problems] == ["[E112]"]
+    assert detail in problems[0].message and problems[0].file.endswith("category.yml")
+
+
+@pytest.mark.parametrize(
+    ("fields", "field", "code"),
+    [
+        ("aliases: Smally", "aliases", "[E102]"),
+        ("known_issues: {kind: recall}", "known_issues", "[E102]"),
+        ("trim: [LX, EX]", "trim", "[E102]"),
+    ],
+)
+def test_misshapen_product_fields_are_described(tmp_path, fields, field, code):
+    row = GOOD.format(pid="x1", values="seats: 5").replace("values:", fields + ", values:")
+    folder = write_catalog(tmp_path / "c", products={"bad.yml": "products:\n" + row})
+    problems = validate(folder).problems
+    assert [(p.message[:6], p.product, p.field) for p in problems] == [(code, "x1", field)]
+
+
+def test_non_finite_numbers_are_refused(tmp_path):
+    assert codes_for(tmp_path, GOOD.format(pid="x1", values="mpg: .nan")) == ["[E102]"]
+
+
 def test_load_raises_with_all_problems(tmp_path):
     rows = GOOD.format(pid="a", values="seats: 99") + GOOD.format(pid="b", values="seats: 0")
     folder = write_catalog(tmp_path / "c", products={"bad.yml": "products:\n" + rows})

@@ -13,7 +13,8 @@ from aiohttp.test_utils import TestClient, TestServer
 from analysis.support_queue import SupportQueue
 from web.app import auth
 from web.app.server import Settings, create_app
-from web.socket_channel import MAX_MESSAGE_CHARS, AdvisorSocketIO, AdvisorSocketIOOutput
+from web.input_limits import MAX_MESSAGE_CHARS, MAX_REQUEST_BYTES, RATE_LIMIT_MESSAGES, SESSION_ID
+from web.socket_channel import AdvisorSocketIO, AdvisorSocketIOOutput
 
 STAFF_TOKEN = "staff-token-for-tests"
 RASA_TOKEN = "rasa-token-for-tests"
@@ -230,8 +231,13 @@ def test_socket_output_sends_custom_payloads_and_who_is_talking():
     assert MAX_MESSAGE_CHARS == 500
 
 
-def test_socket_input_refuses_long_messages_and_messages_without_a_session():
-    received = []
+MINE = "a" * 32
+THEIRS = "b" * 32
+
+
+def socket_channel():
+    """An AdvisorSocketIO whose emits and room changes are recorded instead of sent."""
+    received, emitted, rooms = [], [], []
 
     async def on_new_message(message):
         received.append(message)
@@ -239,23 +245,81 @@ def test_socket_input_refuses_long_messages_and_messages_without_a_session():
     channel = AdvisorSocketIO(session_persistence=True)
     channel.blueprint(on_new_message)
     sio = channel.sio
-    refused = []
 
     async def emit(event, data=None, room=None, **kwargs):
-        refused.append((room, data))
+        emitted.append((event, room, data))
 
     sio.emit = emit
-    handler = sio.handlers["/"]["user_uttered"]
+    sio.enter_room = lambda sid, room, **kw: rooms.append(("enter", sid, room))
+    sio.leave_room = lambda sid, room, **kw: rooms.append(("leave", sid, room))
+    handlers = sio.handlers["/"]
+    return channel, handlers, received, emitted, rooms
+
+
+def test_socket_input_refuses_long_messages_and_messages_without_a_session():
+    _, handlers, received, emitted, _ = socket_channel()
+    say = handlers["user_uttered"]
 
     async def scenario():
-        await handler("sid-1", {"message": "x" * (MAX_MESSAGE_CHARS + 1), "session_id": "s1"})
-        await handler("sid-1", {"message": "hi"})
-        await handler("sid-1", "not a dict")
-        await handler("sid-1", {"message": "x" * MAX_MESSAGE_CHARS, "session_id": "s1"})
+        await say("sid-1", {"message": "hi", "session_id": MINE})  # before session_request
+        await handlers["session_request"]("sid-1", {"session_id": MINE})
+        await say("sid-1", {"message": "x" * (MAX_MESSAGE_CHARS + 1)})
+        await say("sid-1", "not a dict")
+        await say("sid-1", {"message": "x" * MAX_MESSAGE_CHARS, "session_id": MINE})
 
     asyncio.run(scenario())
+    refused = [(room, data) for event, room, data in emitted if event == "bot_uttered"]
     assert [room for room, _ in refused] == ["sid-1", "sid-1"]
-    assert "too long" in refused[0][1]["text"] and refused[0][1]["refused"]
+    assert "reload the page" in refused[0][1]["text"]
+    assert "too long" in refused[1][1]["text"] and refused[1][1]["refused"]
     [message] = received
-    assert message.sender_id == "s1" and message.input_channel == "socketio"
+    assert message.sender_id == MINE and message.input_channel == "socketio"
     assert isinstance(message.output_channel, AdvisorSocketIOOutput)
+
+
+def test_a_socket_talks_only_in_the_conversation_it_joined():
+    _, handlers, received, emitted, rooms = socket_channel()
+
+    async def scenario():
+        await handlers["session_request"]("sid-1", {"session_id": MINE})
+        await handlers["session_request"]("sid-2", {"session_id": "alice"})  # not a random id
+        await handlers["user_uttered"]("sid-1", {"message": "hi", "session_id": THEIRS})
+        await handlers["disconnect"]("sid-1")
+        await handlers["user_uttered"]("sid-1", {"message": "again", "session_id": MINE})
+
+    asyncio.run(scenario())
+    confirmed = [data for event, _, data in emitted if event == "session_confirm"]
+    assert confirmed[0] == MINE
+    assert confirmed[1] != "alice" and SESSION_ID.match(confirmed[1])
+    assert rooms == [("enter", "sid-1", MINE), ("enter", "sid-2", confirmed[1])]
+    # The message naming another conversation went to the socket's own; after the socket left,
+    # it may not talk at all.
+    assert [(m.sender_id, m.text) for m in received] == [(MINE, "hi")]
+    assert "reload the page" in emitted[-1][2]["text"]
+
+
+def test_a_conversation_over_the_rate_limit_is_refused_with_a_reply():
+    _, handlers, received, emitted, _ = socket_channel()
+
+    async def scenario():
+        await handlers["session_request"]("sid-1", {"session_id": MINE})
+        for n in range(RATE_LIMIT_MESSAGES + 2):
+            await handlers["user_uttered"]("sid-1", {"message": f"message {n}"})
+
+    asyncio.run(scenario())
+    assert len(received) == RATE_LIMIT_MESSAGES
+    refused = [data for event, _, data in emitted if event == "bot_uttered"]
+    assert len(refused) == 2 and all("faster than I can answer" in r["text"] for r in refused)
+
+
+def test_socket_origins_and_packet_size_are_limited(monkeypatch):
+    monkeypatch.delenv("ADVISOR_ALLOWED_ORIGINS", raising=False)
+    channel, *_ = socket_channel()
+    assert channel.sio.eio.cors_allowed_origins is None  # the server's own origin only
+    assert channel.sio.eio.max_http_buffer_size == MAX_REQUEST_BYTES
+    monkeypatch.setenv("ADVISOR_ALLOWED_ORIGINS", "http://127.0.0.1:8000, http://localhost:8000/")
+    channel, *_ = socket_channel()
+    assert channel.sio.eio.cors_allowed_origins == [
+        "http://127.0.0.1:8000",
+        "http://localhost:8000",
+    ]

@@ -336,6 +336,13 @@
     connection.textContent = "can't reach the advisor; retrying…";
     connection.className = "connection offline";
   });
+  // The server assigns a new id when it does not accept this one; the old conversation is gone.
+  socket.on("session_confirm", function (confirmed) {
+    if (typeof confirmed === "string" && confirmed !== sessionId) {
+      sessionId = confirmed;
+      save(SESSION_KEY, sessionId);
+    }
+  });
   socket.on("bot_uttered", function (msg) {
     if (!msg || typeof msg !== "object") return;
     showTyping(false);

@@ -1,0 +1,114 @@
+"""Fault tests: each test starts its own stack (action server + Rasa server, no web app) with the turn
+log in its tmp_path, breaks something, and checks that nothing is lost and the shopper still gets
+answers. The trained model is shared (web.stack.ensure_model, or $ADVISOR_E2E_MODEL)."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+import urllib.error
+import urllib.request
+import uuid
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from web.stack import ROOT, Stack, free_port, rasa_bin, rasa_env
+
+UNAVAILABLE = "can't look that up right now"
+CREDENTIALS = ROOT / "bot" / "credentials.yml"
+PATCH_CHANNEL = "web.resilient_actions.ResilientActions"
+
+
+@pytest.fixture(scope="session")
+def model() -> Path:
+    from web.stack import ensure_model
+
+    given = os.environ.get("ADVISOR_E2E_MODEL")
+    return Path(given) if given else ensure_model()
+
+
+@pytest.fixture
+def start_stack(tmp_path: Path, model: Path) -> Iterator[Callable[..., Stack]]:
+    """start_stack(turn_log=None) -> a healthy Stack; everything it started is stopped afterwards."""
+    started: list[Stack] = []
+
+    def start(turn_log: Path | None = None) -> Stack:
+        stack = Stack(
+            rasa_port=free_port(),
+            action_port=free_port(),
+            turn_log=turn_log or tmp_path / "turns.db",
+            web=False,
+        )
+        started.append(stack)
+        stack.start(model, token="faults-" + uuid.uuid4().hex, log_dir=tmp_path / "logs")
+        stack.wait_healthy(timeout=240)
+        return stack
+
+    yield start
+    for stack in started:
+        stack.stop()
+
+
+def log_dir(stack: Stack) -> Path:
+    assert stack.turn_log is not None
+    return stack.turn_log.parent / "logs"
+
+
+def server_log(tmp_path: Path, name: str) -> str:
+    """What a server wrote so far (tmp_path/logs/<name>.log, as Stack.start names it)."""
+    path = tmp_path / "logs" / f"{name.replace(' ', '-')}.log"
+    return path.read_text(errors="replace") if path.exists() else ""
+
+
+def stop_server(stack: Stack, name: str, sig: int = signal.SIGTERM) -> None:
+    process = stack.processes[name]
+    process.send_signal(sig)
+    process.wait(timeout=30)
+
+
+def start_action_server(stack: Stack, tmp_path: Path) -> None:
+    """Start the action server again on its port (the Rasa server keeps running). Stack has no
+    public restart for one server, so this starts the same command Stack.start does and hands the
+    process to the stack, which stops it with the others."""
+    env = rasa_env({"ADVISOR_TURN_LOG": str(stack.turn_log)})
+    output = open(tmp_path / "logs" / "action-server-restarted.log", "ab")  # noqa: SIM115
+    stack.processes["action server"] = subprocess.Popen(
+        [rasa_bin(), "run", "actions", "--actions", "actions", "--port", str(stack.action_port)],
+        cwd=ROOT,
+        env=env,
+        stdout=output,
+        stderr=subprocess.STDOUT,
+    )
+    stack.wait_healthy(timeout=120)
+
+
+def answers(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False
+
+
+def wait_until(condition: Callable[[], bool], seconds: float, what: str) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"{what} within {seconds:.0f} s")
+        time.sleep(0.2)
+
+
+def texts(replies: list[dict]) -> list[str]:
+    return [r["text"] for r in replies if r.get("text")]
+
+
+def require_resilient_actions() -> None:
+    if PATCH_CHANNEL not in CREDENTIALS.read_text():
+        pytest.fail(
+            f"{CREDENTIALS.relative_to(ROOT)} does not load {PATCH_CHANNEL}: without it a failed "
+            "custom action leaves the shopper without any reply (see web/resilient_actions.py)"
+        )

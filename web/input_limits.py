@@ -1,0 +1,80 @@
+"""Limits on what a shopper may send, shared by the socket.io and REST channels.
+
+- MAX_MESSAGE_CHARS: a longer message is refused with a reply that says so.
+- RateLimiter: at most RATE_LIMIT_MESSAGES messages per RATE_LIMIT_SECONDS per conversation (a
+  person typing never gets near it; a script flooding one conversation does).
+- SESSION_ID: the shape of a conversation id the widget makes (128 random bits as 32 hex digits);
+  the socket.io channel accepts no other, so ids cannot be chosen to land in someone else's chat.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import time
+from collections import deque
+from collections.abc import Callable
+
+MAX_MESSAGE_CHARS = 500
+MAX_REQUEST_BYTES = 16_384  # one socket.io packet or REST request body
+RATE_LIMIT_MESSAGES = 30
+RATE_LIMIT_SECONDS = 60.0
+SESSION_ID = re.compile(r"^[0-9a-f]{32}$")
+
+TOO_LONG = (
+    f"That message is too long for me (over {MAX_MESSAGE_CHARS} characters). "
+    "Please send it in shorter parts."
+)
+TOO_FAST = (
+    "You're sending messages faster than I can answer them. Please wait a few seconds and try "
+    "again."
+)
+
+
+def allowed_origins() -> list[str] | None:
+    """Origins whose pages may open the chat socket: $ADVISOR_ALLOWED_ORIGINS (comma-separated),
+    else None, which means the server's own origin only."""
+    given = os.environ.get("ADVISOR_ALLOWED_ORIGINS", "")
+    origins = [o.strip().rstrip("/") for o in given.split(",") if o.strip()]
+    return origins or None
+
+
+class RateLimiter:
+    """A sliding window of message times per key; memory stays bounded by forgetting keys whose
+    window has emptied."""
+
+    def __init__(
+        self,
+        limit: int = RATE_LIMIT_MESSAGES,
+        seconds: float = RATE_LIMIT_SECONDS,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
+        if limit < 1 or seconds <= 0:
+            raise ValueError("a rate limit needs at least 1 message per a positive time")
+        self.limit = limit
+        self.seconds = seconds
+        self.clock = clock
+        self._times: dict[str, deque[float]] = {}
+        self._checks = 0
+
+    def allow(self, key: str) -> bool:
+        """Count one message for `key`; False when it is over the limit (and is not counted)."""
+        now = self.clock()
+        self._checks += 1
+        if self._checks % 1024 == 0:
+            self._forget_idle(now)
+        times = self._times.setdefault(key, deque())
+        while times and now - times[0] >= self.seconds:
+            times.popleft()
+        if len(times) >= self.limit:
+            return False
+        times.append(now)
+        return True
+
+    def _forget_idle(self, now: float) -> None:
+        idle = [k for k, t in self._times.items() if not t or now - t[-1] >= self.seconds]
+        for key in idle:
+            del self._times[key]
+
+    def __len__(self) -> int:
+        return len(self._times)
