@@ -40,8 +40,8 @@ def allowed_origins() -> list[str] | None:
 
 
 class RateLimiter:
-    """A sliding window of message times per key; memory stays bounded by forgetting keys whose
-    window has emptied."""
+    """A sliding window of event times per key (messages per conversation, wrong tokens per
+    address); memory stays bounded by forgetting keys whose window has emptied."""
 
     def __init__(
         self,
@@ -58,18 +58,26 @@ class RateLimiter:
         self._checks = 0
 
     def allow(self, key: str) -> bool:
-        """Count one message for `key`; False when it is over the limit (and is not counted)."""
+        """Count one event for `key`; False when the window is full (and it is not counted)."""
+        if self.full(key):
+            return False
+        self.count(key)
+        return True
+
+    def full(self, key: str) -> bool:
+        """Whether `key` has had `limit` events within the last `seconds`."""
         now = self.clock()
         self._checks += 1
         if self._checks % 1024 == 0:
             self._forget_idle(now)
-        times = self._times.setdefault(key, deque())
+        times = self._times.get(key)
         while times and now - times[0] >= self.seconds:
             times.popleft()
-        if len(times) >= self.limit:
-            return False
-        times.append(now)
-        return True
+        return bool(times) and len(times) >= self.limit
+
+    def count(self, key: str) -> None:
+        """Record one event for `key` (e.g. a failure, counted whether or not it was allowed)."""
+        self._times.setdefault(key, deque()).append(self.clock())
 
     def _forget_idle(self, now: float) -> None:
         idle = [k for k, t in self._times.items() if not t or now - t[-1] >= self.seconds]

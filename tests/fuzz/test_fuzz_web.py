@@ -13,6 +13,7 @@ import socket
 import urllib.parse
 from collections.abc import Iterator
 
+import aiohttp
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import event, given
@@ -142,11 +143,17 @@ def test_any_request_gets_a_deliberate_answer(
         assert answer.strip(), (status, method, path)  # every refusal says why
 
 
-@fuzz(30)
-@given(size=st.integers(min_value=70_000, max_value=400_000))
-def test_an_oversized_body_is_refused(fresh_call, size):
+@pytest.mark.parametrize("size", [70_000, 400_000, 5_000_000])
+def test_an_oversized_body_is_refused_and_the_app_goes_on(fresh_call, size):
     headers = {"Authorization": f"Bearer {STAFF_TOKEN}", "Content-Type": "application/json"}
     body = json.dumps({"text": "x" * size}).encode()
     path = f"/api/support/conversations/{QUEUED}/reply"
-    status, _ = fresh_call("POST", path, data=body, headers=headers)
-    assert status == 413
+    try:
+        status, _ = fresh_call("POST", path, data=body, headers=headers)
+        refused = status == 413
+    except aiohttp.ClientOSError:
+        # The app answers 413 as soon as the limit is passed and closes the connection; a client
+        # still sending the rest of the body may see the reset before the answer.
+        refused = True
+    assert refused
+    assert fresh_call("GET", "/healthz")[0] == 200

@@ -15,11 +15,12 @@ import hashlib
 import hmac
 import re
 import time
-from collections import defaultdict, deque
 from collections.abc import Awaitable, Callable
 from html import escape
 
 from aiohttp import web
+
+from web.input_limits import RateLimiter
 
 COOKIE = "advisor_staff"
 SESSION_SECONDS = 12 * 3600
@@ -79,25 +80,16 @@ class Guard:
         if not token:
             raise ValueError("the staff token must not be empty")
         self.token = token
-        self._failures: dict[str, deque[float]] = defaultdict(deque)
-
-    def _throttled(self, address: str, now: float) -> bool:
-        recent = self._failures[address]
-        while recent and recent[0] < now - FAILURE_WINDOW:
-            recent.popleft()
-        return len(recent) >= FAILURES_ALLOWED
-
-    def _failed(self, address: str) -> None:
-        self._failures[address].append(time.monotonic())
+        self._failures = RateLimiter(FAILURES_ALLOWED, FAILURE_WINDOW)
 
     def check_token(self, request: web.Request, given: str) -> None:
         address = request.remote or "?"
-        if self._throttled(address, time.monotonic()):
+        if self._failures.full(address):
             raise web.HTTPTooManyRequests(text="Too many wrong staff tokens: wait a few minutes.")
         if not given:
             raise Unauthorized("A staff token is required.")
         if not token_matches(self.token, given):
-            self._failed(address)
+            self._failures.count(address)
             raise Unauthorized("Wrong staff token.")
 
     def staff_name(self, request: web.Request) -> str:
