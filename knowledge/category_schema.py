@@ -7,6 +7,7 @@ report with the file and the field, so a broken declaration is described, never 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +21,8 @@ from knowledge.catalog import (
     PrioritySpec,
 )
 from knowledge.errors import Errors, Report
+
+Problem = Callable[[str], None]  # adds one problem, given its detail, to the report
 
 
 def is_name(value: Any) -> bool:
@@ -126,7 +129,7 @@ def valid_range(bounds: Any) -> bool:
     )
 
 
-def read_attribute(name: str, spec: Any, problem: Any) -> Attribute | None:
+def read_attribute(name: str, spec: Any, problem: Problem) -> Attribute | None:
     if not isinstance(spec, dict) or spec.get("type") not in ATTRIBUTE_TYPES:
         problem(f"attribute '{name}': type must be one of {ATTRIBUTE_TYPES}")
         return None
@@ -198,7 +201,7 @@ def _mapping_of_names(raw: Any, values: tuple[str, ...], list_values: bool) -> d
 
 
 def _need(
-    name: str, spec: Any, attributes: dict[str, Attribute], broken: set[str], problem: Any
+    name: str, spec: Any, attributes: dict[str, Attribute], broken: set[str], problem: Problem
 ) -> NeedSpec | None:
     if not isinstance(spec, dict) or not is_name(spec.get("attribute")):
         problem(f"need '{name}' must name a declared attribute")
@@ -226,7 +229,7 @@ def _need(
 
 
 def _priority(
-    name: str, spec: Any, attributes: dict[str, Attribute], broken: set[str], problem: Any
+    name: str, spec: Any, attributes: dict[str, Attribute], broken: set[str], problem: Problem
 ) -> PrioritySpec | None:
     listed = names(spec.get("attributes")) if isinstance(spec, dict) else None
     if not listed or any(a not in attributes for a in listed):
@@ -240,7 +243,7 @@ def _priority(
     return PrioritySpec(name, listed, str(label) if is_name(label) else name)
 
 
-def _brand_aliases(raw: Any, problem: Any) -> dict[str, tuple[str, ...]]:
+def _brand_aliases(raw: Any, problem: Problem) -> dict[str, tuple[str, ...]]:
     if raw is None:
         return {}
     if isinstance(raw, dict):
