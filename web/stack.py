@@ -151,17 +151,25 @@ class Stack:
                 origins.append(f"http://localhost:{self.web_port}")
         return origins
 
-    def start(self, model: Path, token: str, log_dir: Path | None = None) -> None:
-        self.token = token
+    def _env(self) -> dict[str, str]:
         env = rasa_env({"ACTION_ENDPOINT_URL": f"http://{self.host}:{self.action_port}/webhook"})
         if self.turn_log:
             env["ADVISOR_TURN_LOG"] = str(self.turn_log)
+        return env
+
+    def start_action_server(self, log_dir: Path | None = None) -> None:
+        """Start the action server (also on its own, to bring it back after it stopped)."""
         self._spawn(
             "action server",
             [rasa_bin(), "run", "actions", "--actions", "actions", "--port", str(self.action_port)],
-            env,
+            self._env(),
             log_dir,
         )
+
+    def start(self, model: Path, token: str, log_dir: Path | None = None) -> None:
+        self.token = token
+        env = self._env()
+        self.start_action_server(log_dir)
         rasa_server_env = dict(
             env,
             ADVISOR_ALLOWED_ORIGINS=",".join(self.cors_origins()),

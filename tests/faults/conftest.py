@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import os
 import signal
-import subprocess
 import time
 import urllib.error
 import urllib.request
@@ -16,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from web.stack import ROOT, Stack, free_port, rasa_bin, rasa_env
+from web.stack import ROOT, Stack, free_port
 
 UNAVAILABLE = "can't look that up right now"
 CREDENTIALS = ROOT / "bot" / "credentials.yml"
@@ -71,18 +70,9 @@ def stop_server(stack: Stack, name: str, sig: int = signal.SIGTERM) -> None:
 
 
 def start_action_server(stack: Stack, tmp_path: Path) -> None:
-    """Start the action server again on its port (the Rasa server keeps running). Stack has no
-    public restart for one server, so this starts the same command Stack.start does and hands the
-    process to the stack, which stops it with the others."""
-    env = rasa_env({"ADVISOR_TURN_LOG": str(stack.turn_log)})
-    output = open(tmp_path / "logs" / "action-server-restarted.log", "ab")  # noqa: SIM115
-    stack.processes["action server"] = subprocess.Popen(
-        [rasa_bin(), "run", "actions", "--actions", "actions", "--port", str(stack.action_port)],
-        cwd=ROOT,
-        env=env,
-        stdout=output,
-        stderr=subprocess.STDOUT,
-    )
+    """Start the action server again on its port (the Rasa server keeps running); its output is
+    appended to the same log file."""
+    stack.start_action_server(log_dir=tmp_path / "logs")
     stack.wait_healthy(timeout=120)
 
 
