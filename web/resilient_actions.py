@@ -13,6 +13,9 @@ shopper gets no reply at all. Rasa has no hook for this, so `install()` wraps
   `utter_action_unavailable` is used when the domain declares it; otherwise UNAVAILABLE_TEXT
   (HANDOFF_UNAVAILABLE_TEXT for a request for a person). At most one such message is sent per
   shopper message.
+- The session start (`action_session_start`, actions/session_start.py) that fails starts the
+  session as Rasa's built-in action does (without the check for an open handoff): the shopper's
+  greeting is answered normally.
 - A form's validation action (`validate_<form>`) that fails is skipped: the values Rasa extracted
   stay as they are, so the form keeps asking its questions (those are responses Rasa renders
   itself) and the shopper's needs are collected; the lookup at the end of the form then gets the
@@ -40,7 +43,7 @@ import os
 from typing import Any
 
 import aiohttp
-from rasa.core.actions.action import ActionExecutionRejection, RemoteAction
+from rasa.core.actions.action import ActionExecutionRejection, ActionSessionStart, RemoteAction
 from rasa.core.channels.channel import InputChannel
 from rasa.shared.core.events import BotUttered, Event, UserUttered
 
@@ -57,6 +60,7 @@ HANDOFF_UNAVAILABLE_TEXT = (
     "no one has been asked to join yet. Please try again in a minute."
 )
 HANDOFF_ACTION = "action_handoff"
+SESSION_START = "action_session_start"
 ACTION_TIMEOUT_ENV = "ADVISOR_ACTION_TIMEOUT"
 DEFAULT_ACTION_TIMEOUT = 30.0  # seconds; Rasa's own limit is 5 minutes
 _ORIGINAL_RUN = RemoteAction.run
@@ -155,6 +159,16 @@ async def _failed(
     action: RemoteAction, error: Exception, output_channel: Any, nlg: Any, tracker: Any, domain: Any
 ) -> list[Event]:
     reason = "timed out" if isinstance(error, asyncio.TimeoutError) else str(error)
+    if action.name() == SESSION_START:
+        logger.error(
+            "custom action '%s' failed for conversation %s (%s: %s); "
+            "starting the session as Rasa does by default",
+            action.name(),
+            tracker.sender_id,
+            type(error).__name__,
+            reason,
+        )
+        return await ActionSessionStart().run(output_channel, nlg, tracker, domain)
     if is_form_validation(action.name(), domain):
         logger.error(
             "custom action '%s' failed for conversation %s (%s: %s); "

@@ -46,12 +46,15 @@ NO_SESSION = "Please reload the page: this chat has no session yet."
 
 
 def sender_of(kwargs: dict[str, Any]) -> dict[str, Any]:
-    """Who is talking and any handoff status, from a bot message's metadata."""
+    """Who is talking, any handoff status and, for a message pushed from outside a turn, its id
+    (the page catches up on those it missed by id: web/app/chat_catch_up.py)."""
     extra: dict[str, Any] = {}
     if kwargs.get("staff"):
         extra["sender"] = {"role": "staff", "name": str(kwargs.get("staff_name") or "Support")}
     if kwargs.get("handoff"):
         extra["handoff"] = str(kwargs["handoff"])
+    if extra and kwargs.get("message_id"):
+        extra["id"] = str(kwargs["message_id"])
     return extra
 
 

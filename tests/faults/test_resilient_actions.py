@@ -82,6 +82,13 @@ def test_a_failed_form_validation_keeps_the_extracted_values(domain):
     assert run(domain, "validate_needs_form", tracker(domain, SlotSet("budget", 40000))) == []
 
 
+def test_a_failed_session_start_starts_the_session_as_rasa_does(domain):
+    events = run(domain, "action_session_start", tracker(domain, SlotSet("budget", 40000)))
+    assert [type(e).__name__ for e in events] == ["SessionStarted", "SlotSet", "ActionExecuted"]
+    assert (events[1].key, events[1].value) == ("budget", 40000)
+    assert not any(isinstance(e, BotUttered) for e in events)
+
+
 def test_a_deliberate_rejection_passes_through(domain, monkeypatch):
     async def rejecting(self, *args):
         raise ActionExecutionRejection(self.name(), "not for me")

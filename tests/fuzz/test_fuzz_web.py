@@ -25,6 +25,7 @@ from web.app.server import Settings, create_app
 
 STAFF_TOKEN = "fuzz-staff-token"
 QUEUED = "queued-shopper"
+QUEUED_WIDGET = "0123456789abcdef0123456789abcdef"  # an id of the shape the chat widget makes
 ALLOWED = {200, 201, 204, 301, 302, 303, 304, 400, 401, 403, 404, 405, 409, 413, 415, 429, 502}
 PATHS = (
     "/",
@@ -43,6 +44,7 @@ PATHS = (
     "/api/support/conversations/{id}/reply",
     "/api/support/conversations/{id}/hand-back",
     "/api/support/conversations/{id}/close",
+    "/api/chat/{id}/pushed",
 )
 
 
@@ -68,6 +70,7 @@ def running_app(tmp_path_factory) -> Iterator:
     folder = tmp_path_factory.mktemp("fuzz-web")
     with SupportQueue(folder / "turns.db") as queue:
         queue.enqueue(QUEUED, {"needs": "hybrid", "last_messages": [{"text": "help"}]})
+        queue.enqueue(QUEUED_WIDGET, {"needs": "suv"})
     settings = Settings(
         rasa_url=f"http://127.0.0.1:{closed_port()}",
         rasa_token="fuzz-rasa-token",
@@ -91,7 +94,7 @@ def running_app(tmp_path_factory) -> Iterator:
         loop.close()
 
 
-ids = st.sampled_from([QUEUED, "nobody"]) | st.text(min_size=1, max_size=80)
+ids = st.sampled_from([QUEUED, QUEUED_WIDGET, "nobody"]) | st.text(min_size=1, max_size=80)
 queries = st.dictionaries(
     st.sampled_from(["since", "until", "min_shoppers", "next", "token", "x"]),
     st.text(max_size=30),

@@ -11,7 +11,7 @@ from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
 from analysis.support_queue import SupportQueue
-from web.app import auth
+from web.app import auth, chat_catch_up, support
 from web.app.server import Settings, create_app
 from web.input_limits import MAX_MESSAGE_CHARS, MAX_REQUEST_BYTES, RATE_LIMIT_MESSAGES, SESSION_ID
 from web.socket_channel import AdvisorSocketIO, AdvisorSocketIOOutput
@@ -54,8 +54,14 @@ def run(scenario):
             )
             return web.json_response({})
 
+        async def tracker(request: web.Request) -> web.Response:
+            cid = request.match_info["cid"]
+            appended = [e for p in posted if p["conversation"] == cid for e in p["events"]]
+            return web.json_response({"sender_id": cid, "events": appended})
+
         rasa_app = web.Application()
         rasa_app.router.add_post("/conversations/{cid}/tracker/events", events)
+        rasa_app.router.add_get("/conversations/{cid}/tracker", tracker)
         async with TestServer(rasa_app) as rasa:
             settings = Settings(
                 rasa_url=str(rasa.make_url("")),
@@ -169,7 +175,8 @@ def test_claim_reply_hand_back_through_the_rasa_api(tmp_path):
         assert staff["metadata"]["staff"] is True and staff["metadata"]["staff_name"] == "Alex"
         assert staff["metadata"]["message_id"].startswith("staff-")
         assert resume[0] == {"event": "resume"}
-        assert resume[1]["metadata"] == {"handoff": "returned"}
+        assert resume[1]["metadata"]["handoff"] == "returned"
+        assert resume[1]["metadata"]["message_id"].startswith("pushed-")
         assert "back with the advisor" in resume[1]["text"]
 
         assert (
@@ -197,6 +204,39 @@ def test_the_insights_window_is_validated(tmp_path):
     asyncio.run(run(scenario)(tmp_path))
 
 
+def test_a_page_catches_up_on_the_pushed_messages_it_missed(tmp_path):
+    shopper = "0123456789abcdef0123456789abcdef"
+
+    async def scenario(client, posted, queue):
+        pushed = f"/api/chat/{shopper}/pushed"
+        assert (await (await client.get(pushed)).json()) == {"messages": []}  # never queued
+        assert posted == []  # and Rasa was not asked
+        assert (await client.get("/api/chat/shopper-1/pushed")).status == 404  # not a widget id
+
+        queue.enqueue(shopper, {"needs": "hybrid"})
+        api = f"/api/support/conversations/{shopper}"
+        assert (await client.post(api + "/claim", headers=bearer())).status == 200
+        await client.post(api + "/reply", json={"text": "Hi, Alex here"}, headers=bearer())
+        await client.post(api + "/hand-back", headers=bearer())
+        response = await client.get(pushed)
+        assert response.headers["Cache-Control"] == "no-store"
+        messages = (await response.json())["messages"]
+        assert [m["text"] for m in messages] == [
+            "Alex from the support team has joined the chat.",
+            "Hi, Alex here",
+            support.HANDED_BACK,
+        ]
+        assert messages[1]["sender"] == {"role": "staff", "name": "Alex"}
+        assert messages[2]["handoff"] == "returned" and "sender" not in messages[2]
+        assert len({m["id"] for m in messages}) == 3
+
+        for _ in range(chat_catch_up.RATE_LIMIT):
+            await client.get(pushed)
+        assert (await client.get(pushed)).status == 429
+
+    asyncio.run(run(scenario)(tmp_path))
+
+
 class FakeSio:
     def __init__(self) -> None:
         self.sent: list[tuple] = []
@@ -213,7 +253,10 @@ def test_socket_output_sends_custom_payloads_and_who_is_talking():
         await output.send_response(
             "s1", {"text": "Hi", "custom": {"type": "product_cards", "items": []}}
         )
-        await output.send_response("s1", {"text": "Alex here", "staff": True, "staff_name": "Alex"})
+        await output.send_response(
+            "s1",
+            {"text": "Alex here", "staff": True, "staff_name": "Alex", "message_id": "staff-1"},
+        )
         await output.send_response(
             "s1",
             {"text": "Pick", "buttons": [{"title": "A", "payload": "/a"}], "handoff": "closed"},
@@ -224,7 +267,11 @@ def test_socket_output_sends_custom_payloads_and_who_is_talking():
     assert all(room == "s1" for _, _, room in sio.sent)
     assert payloads[0] == {"text": "Hi"}
     assert payloads[1] == {"custom": {"type": "product_cards", "items": []}}
-    assert payloads[2] == {"text": "Alex here", "sender": {"role": "staff", "name": "Alex"}}
+    assert payloads[2] == {
+        "text": "Alex here",
+        "sender": {"role": "staff", "name": "Alex"},
+        "id": "staff-1",
+    }
     assert payloads[3]["quick_replies"][0]["payload"] == "/a"
     assert payloads[3]["handoff"] == "closed"
     assert json.dumps(payloads)  # all JSON-serialisable

@@ -93,3 +93,31 @@ def test_closing_resumes_the_bot_with_a_closing_message(stack, new_context):
     expect(shopper.locator("#handoff")).to_be_hidden()
     say(shopper, "how do you rank?")
     expect(shopper.locator(".row.bot .bubble", has_text="published rules").last).to_be_visible()
+
+
+def test_a_shopper_who_comes_back_later_sees_what_staff_wrote_meanwhile(stack, new_context):
+    context = new_context(viewport=PHONE)
+    shopper = open_chat(context, stack)
+    say(shopper, "can I talk to a real person?")
+    expect(shopper.locator("#handoff")).to_contain_text("Waiting")
+    conversation = session_id(shopper)
+    shopper.close()  # the shopper leaves the page, as the handoff message says they may
+
+    staff = new_context(extra_http_headers={"Authorization": f"Bearer {stack.staff_token}"})
+    api = f"{stack.web_url}/api/support/conversations/{conversation}"
+    headers = {"X-Staff-Name": "Noor"}
+    assert staff.request.post(api + "/claim", headers=headers).ok
+    reply = "Hi, Noor here: the Sienna and the Carnival Hybrid both seat eight."
+    assert staff.request.post(api + "/reply", data={"text": reply}, headers=headers).ok
+
+    back = open_chat(context, stack)  # same browser, later
+    expect(back.locator(".row.staff .bubble", has_text="Noor here")).to_have_count(1)
+    expect(back.locator(".row.staff .bubble", has_text="has joined")).to_have_count(1)
+    expect(back.locator("#handoff")).to_contain_text("chatting with Noor")
+    screenshot(back, "handoff-caught-up")
+    back.reload()  # caught-up messages are kept, never shown twice
+    expect(back.locator("#connection")).to_have_text("online")
+    back.wait_for_timeout(1000)
+    expect(back.locator(".row.staff .bubble", has_text="Noor here")).to_have_count(1)
+    assert staff.request.post(api + "/close", headers=headers).ok
+    expect(back.locator(".bubble", has_text="Noor has closed this support chat")).to_be_visible()

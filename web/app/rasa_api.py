@@ -30,7 +30,13 @@ def staff_message(text: str, staff_name: str) -> dict[str, Any]:
 
 
 def bot_message(text: str, **metadata: Any) -> dict[str, Any]:
-    return {"event": "bot", "text": text, "metadata": metadata}
+    """A bot event pushed into the conversation (e.g. the hand-back note), with an id so that a
+    page that missed it can catch up without showing it twice (web.app.chat_catch_up)."""
+    return {
+        "event": "bot",
+        "text": text,
+        "metadata": {"message_id": f"pushed-{uuid.uuid4()}", **metadata},
+    }
 
 
 class RasaClient:

@@ -17,8 +17,9 @@ from aiohttp import web
 
 from analysis.support_queue import SupportQueue
 from analysis.turnlog import TurnLog
-from web.app import auth, insights, support
+from web.app import auth, chat_catch_up, insights, support
 from web.app.rasa_api import RasaClient
+from web.input_limits import RateLimiter
 
 logger = logging.getLogger(__name__)
 
@@ -101,6 +102,7 @@ def create_app(settings: Settings) -> web.Application:
     app[support.LOG] = TurnLog(settings.turn_log)
     app[support.RASA] = RasaClient(settings.rasa_url, settings.rasa_token)
     app[insights.TURN_LOG_PATH] = Path(settings.turn_log)
+    app[chat_catch_up.RATE] = RateLimiter(chat_catch_up.RATE_LIMIT, 60.0)
 
     index = (STATIC / "index.html").read_text(encoding="utf-8")
     index = index.replace(SOCKET_URL_PLACEHOLDER, escape(settings.browser_socket_url, quote=True))
@@ -133,6 +135,7 @@ def create_app(settings: Settings) -> web.Application:
             *auth.routes(guard),
             *support.routes(guard),
             *insights.routes(guard),
+            *chat_catch_up.routes(),
             web.static("/static", STATIC, follow_symlinks=False),
         ]
     )

@@ -323,10 +323,32 @@
     scrollDown();
   }
 
+  // Messages pushed while this page was closed (a person's replies, hand-back and closing
+  // notes) reach only open pages: fetch the ones not shown yet, by id.
+  function catchUp() {
+    var shown = {};
+    history.forEach(function (entry) {
+      if (entry.msg && entry.msg.id) shown[entry.msg.id] = true;
+    });
+    fetch("/api/chat/" + encodeURIComponent(sessionId) + "/pushed", { cache: "no-store" })
+      .then(function (response) { return response.ok ? response.json() : { messages: [] }; })
+      .then(function (body) {
+        (body.messages || []).forEach(function (msg) {
+          if (!msg || typeof msg !== "object" || !msg.id || shown[msg.id]) return;
+          shown[msg.id] = true;
+          renderBot(msg, true);
+          remember({ who: "bot", msg: msg });
+        });
+        scrollDown();
+      })
+      .catch(function () { /* offline: the next connect tries again */ });
+  }
+
   socket.on("connect", function () {
     connection.textContent = "online";
     connection.className = "connection online";
     socket.emit("session_request", { session_id: sessionId });
+    catchUp();
   });
   socket.on("disconnect", function () {
     connection.textContent = "reconnecting…";
