@@ -241,7 +241,7 @@ class Stack:
             if time.monotonic() > deadline:
                 raise TimeoutError(f"not healthy after {timeout:.0f}s: {', '.join(pending)}")
             for name, url in list(pending.items()):
-                if _answers(url):
+                if answers(url):
                     del pending[name]
             time.sleep(0.5)
 
@@ -263,7 +263,8 @@ class Stack:
                 process.wait()
 
 
-def _answers(url: str) -> bool:
+def answers(url: str) -> bool:
+    """Whether `url` answers 200 within two seconds."""
     try:
         with urllib.request.urlopen(url, timeout=2) as response:
             return response.status == 200

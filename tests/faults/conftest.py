@@ -7,8 +7,6 @@ from __future__ import annotations
 import os
 import signal
 import time
-import urllib.error
-import urllib.request
 import uuid
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -74,14 +72,6 @@ def start_action_server(stack: Stack, tmp_path: Path) -> None:
     appended to the same log file."""
     stack.start_action_server(log_dir=tmp_path / "logs")
     stack.wait_healthy(timeout=120)
-
-
-def answers(url: str) -> bool:
-    try:
-        with urllib.request.urlopen(url, timeout=2) as response:
-            return response.status == 200
-    except (urllib.error.URLError, OSError):
-        return False
 
 
 def wait_until(condition: Callable[[], bool], seconds: float, what: str) -> None:

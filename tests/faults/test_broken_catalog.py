@@ -14,8 +14,7 @@ import yaml
 from click.testing import CliRunner
 
 from knowledge.loader import DEFAULT_CATALOG, validate
-from tests.faults.conftest import answers
-from web.stack import ROOT, free_port, rasa_env
+from web.stack import ROOT, answers, free_port, rasa_env
 
 pytestmark = pytest.mark.e2e
 
