@@ -60,6 +60,16 @@ class Report:
     ):
         self.problems.append(CatalogProblem(str(file), message, product, field))
 
+    def wrong_type(
+        self,
+        file: Path | str,
+        expected: str,
+        got: object,
+        product: str | None = None,
+        field: str | None = None,
+    ) -> None:
+        self.add(file, Errors.E102.format(expected=expected, got=got), product, field)
+
     @property
     def ok(self) -> bool:
         return not self.problems

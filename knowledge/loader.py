@@ -76,7 +76,7 @@ def validate(path: Path | str | None = None) -> Report:
             continue
         rows = data.get("products", []) if isinstance(data, dict) else None
         if not isinstance(rows, list):
-            report.add(file, Errors.E102.format(expected="a list under 'products'", got=rows))
+            report.wrong_type(file, "a list under 'products'", rows)
             continue
         for row in rows:
             product = _product(row, file, category, report)
@@ -131,7 +131,7 @@ def _read_yaml(file: Path, report: Report) -> Any:
 
 def _product(row: Any, file: Path, category: Category, report: Report) -> Product | None:
     if not isinstance(row, dict):
-        report.add(file, Errors.E102.format(expected="a product mapping", got=row))
+        report.wrong_type(file, "a product mapping", row)
         return None
     pid = str(row.get("id") or f"#{row.get('model', '?')}")
     before = len(report.problems)
@@ -145,20 +145,13 @@ def _product(row: Any, file: Path, category: Category, report: Report) -> Produc
             report.add(file, Errors.E107.format(field=key), pid, key)
     for key in ("id", "brand", "model", "trim"):
         if row.get(key) not in (None, "") and not is_name(row[key]):
-            report.add(file, Errors.E102.format(expected="a name", got=row[key]), pid, key)
+            report.wrong_type(file, "a name", row[key], pid, key)
     aliases = names(row.get("aliases") or [])
     if aliases is None:
-        report.add(
-            file, Errors.E102.format(expected="a list of names", got=row["aliases"]), pid, "aliases"
-        )
+        report.wrong_type(file, "a list of names", row["aliases"], pid, "aliases")
     raw_issues = row.get("known_issues") or []
     if not isinstance(raw_issues, list):
-        report.add(
-            file,
-            Errors.E102.format(expected="a list of known issues", got=raw_issues),
-            pid,
-            "known_issues",
-        )
+        report.wrong_type(file, "a list of known issues", raw_issues, pid, "known_issues")
         raw_issues = []
     sources = row.get("sources") or []
     if not isinstance(sources, list) or not sources:
@@ -170,18 +163,11 @@ def _product(row: Any, file: Path, category: Category, report: Report) -> Produc
     as_of = _date(row.get("as_of"), file, pid, "as_of", report) if row.get("as_of") else None
     year = row.get("year")
     if year is not None and not (isinstance(year, int) and 1990 <= year <= 2100):
-        report.add(
-            file, Errors.E102.format(expected="a model year like 2025", got=year), pid, "year"
-        )
+        report.wrong_type(file, "a model year like 2025", year, pid, "year")
     values = {}
     raw_values = row.get("values") or {}
     if not isinstance(raw_values, dict):
-        report.add(
-            file,
-            Errors.E102.format(expected="a mapping of attribute values", got=raw_values),
-            pid,
-            "values",
-        )
+        report.wrong_type(file, "a mapping of attribute values", raw_values, pid, "values")
         raw_values = {}
     for name, raw in raw_values.items():
         attribute = category.attributes.get(name)
@@ -219,22 +205,18 @@ def _value(attribute: Attribute, raw: Any, file: Path, pid: str, report: Report)
         if isinstance(raw, str):
             match = UNIT_VALUE.match(raw)
             if not match:
-                report.add(
-                    file, Errors.E102.format(expected=f"a {attribute.type}", got=raw), pid, where
-                )
+                report.wrong_type(file, f"a {attribute.type}", raw, pid, where)
                 return None
             number, unit = float(match.group(1).replace(",", "")), match.group(2)
             if unit and unit.lower() != (attribute.unit or "").lower():
                 report.add(file, Errors.E103.format(expected=attribute.unit, got=unit), pid, where)
                 return None
         if isinstance(number, bool) or not isinstance(number, (int, float)) or not isfinite(number):
-            report.add(
-                file, Errors.E102.format(expected=f"a {attribute.type}", got=raw), pid, where
-            )
+            report.wrong_type(file, f"a {attribute.type}", raw, pid, where)
             return None
         if attribute.type == "integer":
             if not float(number).is_integer():
-                report.add(file, Errors.E102.format(expected="a whole number", got=raw), pid, where)
+                report.wrong_type(file, "a whole number", raw, pid, where)
                 return None
             number = int(number)
         if attribute.range and not attribute.range[0] <= number <= attribute.range[1]:
@@ -244,12 +226,12 @@ def _value(attribute: Attribute, raw: Any, file: Path, pid: str, report: Report)
         return number
     if attribute.type == "boolean":
         if not isinstance(raw, bool):
-            report.add(file, Errors.E102.format(expected="true or false", got=raw), pid, where)
+            report.wrong_type(file, "true or false", raw, pid, where)
             return None
         return raw
     options = raw if attribute.type == "set" else [raw]
     if attribute.type == "set" and not isinstance(raw, list):
-        report.add(file, Errors.E102.format(expected="a list", got=raw), pid, where)
+        report.wrong_type(file, "a list", raw, pid, where)
         return None
     bad = [o for o in options if str(o) not in attribute.values]
     if bad:
