@@ -12,9 +12,9 @@ from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.session import SHOWN_PRODUCTS, catalog, needs_profile
-from analysis.redact import redact
-from analysis.support_queue import SupportQueue
 from knowledge.render import describe_needs
+from stores.redact import redact
+from stores.support_queue import SupportQueue
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from analysis.support_queue import OPEN, SupportQueue
+from stores.support_queue import OPEN, SupportQueue
 
 logger = logging.getLogger(__name__)
 

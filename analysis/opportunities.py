@@ -30,10 +30,10 @@ from typing import Any
 
 from analysis.exposure import DEFAULT_TOLERANCE, ExposureAudit, exposure_row
 from analysis.features import FeatureGroup, FeatureMiner
-from analysis.turnlog import TurnLog
 from analysis.unmet import CatalogCheck, UnmetGroup, UnmetNeedMiner
 from knowledge.catalog import Catalog
 from knowledge.fairness import BrandExposure
+from stores.turnlog import TurnLog
 
 SCORE_FORMULA = (
     "score = distinct shoppers x gap. Unmet combination: gap = mean over its shoppers of the "

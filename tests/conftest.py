@@ -110,12 +110,12 @@ def vehicles():
 @pytest.fixture(scope="session")
 def stack(tmp_path_factory):
     """The real servers (action server, Rasa server, web app) with a temporary turn log, started
-    once per test session; the model trains only when its data changed (web.stack.ensure_model).
+    once per test session; the model trains only when its data changed (ops.stack.ensure_model).
     $ADVISOR_E2E_MODEL=path/to/model.tar.gz skips that check (to iterate on a stack while the bot
     data is being edited)."""
     import os
 
-    from web.stack import Stack, ensure_model, free_port
+    from ops.stack import Stack, ensure_model, free_port
 
     given = os.environ.get("ADVISOR_E2E_MODEL")
     model = Path(given) if given else ensure_model()

@@ -1,0 +1,1 @@
+"""The website: shopper chat, support console and insights (aiohttp; see web.server)."""

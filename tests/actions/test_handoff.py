@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from actions.handoff import ActionHandoff, handoff_message, last_messages
-from analysis.support_queue import SupportQueue
-from analysis.turnlog import PATH_ENV
+from stores.support_queue import SupportQueue
+from stores.turnlog import PATH_ENV
 from tests.actions.conftest import make_tracker, run_action
 
 RAV4 = "toyota-rav4-hybrid-2025"

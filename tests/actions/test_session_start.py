@@ -9,8 +9,8 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.session_start import ActionSessionStart
-from analysis.support_queue import SupportQueue
-from analysis.turnlog import PATH_ENV
+from stores.support_queue import SupportQueue
+from stores.turnlog import PATH_ENV
 from tests.actions.conftest import make_tracker
 
 SLOTS = {"budget": 45000, "body": "suv", "powertrain": None}

@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 
 from analysis.exposure import ExposureAudit, exposure_row
-from analysis.turnlog import TurnLog
 from knowledge.fairness import exposure_audit
 from knowledge.matching import recommend
 from knowledge.needs import NeedsProfile
+from stores.turnlog import TurnLog
 
 NEEDS = [
     {"budget": 25000},

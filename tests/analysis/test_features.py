@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from analysis.features import FeatureExtractor, FeatureMiner
-from analysis.turnlog import TurnLog
+from stores.turnlog import TurnLog
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -108,7 +108,7 @@ def test_the_miner_counts_distinct_shoppers_with_quotes(tmp_path: Path, extracto
 
 def test_spacy_is_imported_only_when_texts_are_processed() -> None:
     code = (
-        "import sys, analysis.features, analysis.opportunities, analysis.mining_cli;"
+        "import sys, analysis.features, analysis.opportunities, advisor.mining_commands;"
         "print('spacy' in sys.modules)"
     )
     out = subprocess.run(

@@ -13,16 +13,15 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from analysis.mining_cli import (
+from advisor.mining_commands import (
     bench_mining,
     bench_mining_cmd,
     needs_cmd,
-    register,
     report_cmd,
     simulate_cmd,
 )
 from analysis.opportunities import SCORE_FORMULA
-from analysis.turnlog import TurnLog
+from stores.turnlog import TurnLog
 
 
 @pytest.fixture(scope="module")
@@ -117,8 +116,8 @@ def test_the_benchmark_reports_speed_and_memory_against_a_plain_read(tmp_path: P
     assert "plain streaming read" in out and "turns/s" in out and "peak RSS" in out
 
 
-def test_register_adds_the_commands_to_a_group() -> None:
-    group = click.Group("advisor")
-    register(group)
-    assert {"needs", "report", "simulate", "bench-mining"} <= set(group.commands)
-    assert group.commands["report"] is report_cmd
+def test_the_mining_commands_are_attached_to_the_advisor_cli() -> None:
+    from advisor.cli import cli
+
+    assert {"needs", "report", "simulate", "bench-mining"} <= set(cli.commands)
+    assert cli.commands["report"] is report_cmd

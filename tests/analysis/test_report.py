@@ -8,10 +8,10 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from analysis.mining_cli import report_cmd
+from advisor.mining_commands import report_cmd
 from analysis.opportunities import SCORE_FORMULA, mine
 from analysis.report import bar_chart, render_report, trend_chart
-from analysis.turnlog import TurnLog
+from stores.turnlog import TurnLog
 
 T0 = 1_767_571_200.0  # 2026-01-05 00:00 UTC
 WEEK = 7 * 86400.0

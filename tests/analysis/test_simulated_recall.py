@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 
 from analysis.opportunities import mine
-from analysis.simulate import simulate
-from analysis.turnlog import TurnLog
+from ops.simulate import simulate
+from stores.turnlog import TurnLog
 
 CONVERSATIONS = 2000
 

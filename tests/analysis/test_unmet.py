@@ -9,10 +9,10 @@ from pathlib import Path
 import pytest
 
 from analysis.need_levels import NeedLevels, nice_step
-from analysis.turnlog import TurnLog
 from analysis.unmet import CatalogCheck, UnmetNeedMiner, readable_profile
 from knowledge.matching import eligible, recommend
 from knowledge.needs import Constraint, NeedsProfile
+from stores.turnlog import TurnLog
 
 DAY = 86400.0
 T0 = 1_767_571_200.0  # 2026-01-05 00:00 UTC, a Monday

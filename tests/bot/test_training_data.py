@@ -10,7 +10,7 @@ import subprocess
 import pytest
 import yaml
 
-from web.stack import ROOT, rasa_bin, rasa_env
+from ops.stack import ROOT, rasa_bin, rasa_env
 
 pytestmark = pytest.mark.e2e
 UNUSED = re.compile(r"The utterance '(\w+)' is not used in any story or rule\.")

@@ -8,8 +8,8 @@ import json
 import urllib.request
 import uuid
 
-from web.cli import send
-from web.stack import Stack
+from advisor.ops_commands import send
+from ops.stack import Stack
 
 
 def say(stack: Stack, sender: str, text: str) -> list[dict]:

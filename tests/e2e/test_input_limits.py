@@ -13,8 +13,8 @@ import uuid
 import pytest
 import socketio
 
+from rasa_plugins.input_limits import MAX_MESSAGE_CHARS, RATE_LIMIT_MESSAGES
 from tests.e2e.conftest import api, new_sender, say
-from web.input_limits import MAX_MESSAGE_CHARS, RATE_LIMIT_MESSAGES
 
 pytestmark = pytest.mark.e2e
 

@@ -6,8 +6,8 @@ import uuid
 
 import pytest
 
+from ops.stack import ROOT, ensure_model
 from tests.e2e.conftest import say
-from web.stack import ROOT, ensure_model
 
 pytestmark = pytest.mark.e2e
 

@@ -9,9 +9,9 @@ import time
 import pytest
 import yaml
 
-from analysis.turnlog import TurnLog
+from ops.stack import ROOT
+from stores.turnlog import TurnLog
 from tests.e2e.conftest import api, new_sender, say
-from web.stack import ROOT
 
 pytestmark = pytest.mark.e2e
 

@@ -7,7 +7,7 @@ import subprocess
 
 import pytest
 
-from web.stack import ROOT, ensure_model, rasa_bin, rasa_env
+from ops.stack import ROOT, ensure_model, rasa_bin, rasa_env
 
 pytestmark = pytest.mark.e2e
 

@@ -7,8 +7,8 @@ import difflib
 
 import pytest
 
-from analysis.redact import redact
-from analysis.turnlog import TurnLog
+from stores.redact import redact
+from stores.turnlog import TurnLog
 from tests.e2e.conftest import api, new_sender, say
 
 pytestmark = pytest.mark.e2e

@@ -1,6 +1,6 @@
 """Fault tests: each test starts its own stack (action server + Rasa server, no web app) with the turn
 log in its tmp_path, breaks something, and checks that nothing is lost and the shopper still gets
-answers. The trained model is shared (web.stack.ensure_model, or $ADVISOR_E2E_MODEL)."""
+answers. The trained model is shared (ops.stack.ensure_model, or $ADVISOR_E2E_MODEL)."""
 
 from __future__ import annotations
 
@@ -13,16 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from web.stack import ROOT, Stack, free_port
+from ops.stack import Stack, free_port
 
 UNAVAILABLE = "can't look that up right now"
-CREDENTIALS = ROOT / "bot" / "credentials.yml"
-PATCH_CHANNEL = "web.resilient_actions.ResilientActions"
+PATCH_CHANNEL = "rasa_plugins.resilient_actions.ResilientActions"
 
 
 @pytest.fixture(scope="session")
 def model() -> Path:
-    from web.stack import ensure_model
+    from ops.stack import ensure_model
 
     given = os.environ.get("ADVISOR_E2E_MODEL")
     return Path(given) if given else ensure_model()
@@ -87,8 +86,10 @@ def texts(replies: list[dict]) -> list[str]:
 
 
 def require_resilient_actions() -> None:
-    if PATCH_CHANNEL not in CREDENTIALS.read_text():
+    from rasa_plugins.patches import patches
+
+    if "resilient-actions" not in {patch.name for patch in patches()}:
         pytest.fail(
-            f"{CREDENTIALS.relative_to(ROOT)} does not load {PATCH_CHANNEL}: without it a failed "
-            "custom action leaves the shopper without any reply (see web/resilient_actions.py)"
+            "the launcher does not install the resilient-actions patch: without it a failed custom "
+            "action leaves the shopper without any reply (see rasa_plugins/resilient_actions.py)"
         )

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import pytest
 
-from analysis.turnlog import TurnLog
+from ops.log_checks import compare_with_tracker
+from stores.turnlog import TurnLog
 from tests.e2e.conftest import api, new_sender, say
 from tests.faults.conftest import (
     UNAVAILABLE,
@@ -16,7 +17,6 @@ from tests.faults.conftest import (
     stop_server,
     texts,
 )
-from web.log_checks import compare_with_tracker
 
 pytestmark = pytest.mark.e2e
 

@@ -14,7 +14,7 @@ import yaml
 from click.testing import CliRunner
 
 from knowledge.loader import DEFAULT_CATALOG, validate
-from web.stack import ROOT, answers, free_port, rasa_env
+from ops.stack import ROOT, answers, free_port, rasa_env
 
 pytestmark = pytest.mark.e2e
 
@@ -72,7 +72,7 @@ def test_advisor_run_refuses_a_broken_catalog(tmp_path):
     ports = [free_port(), free_port(), free_port()]
     env = rasa_env({"ADVISOR_CATALOG": str(catalog)})
     done = subprocess.run(
-        [sys.executable, "-c", "from web.cli import main; main()", "run"]
+        [sys.executable, "-c", "from advisor.ops_commands import main; main()", "run"]
         + ["--port", str(ports[0]), "--rasa-port", str(ports[1]), "--action-port", str(ports[2])],
         cwd=ROOT,
         env=env,
@@ -88,13 +88,13 @@ def test_advisor_run_refuses_a_broken_catalog(tmp_path):
 
 
 def test_advisor_run_starts_nothing_on_a_broken_catalog(tmp_path, monkeypatch):
-    import web.stack
-    from web.cli import cli
+    import ops.stack
+    from advisor.ops_commands import cli
 
     catalog, expected = broken_copy(tmp_path)
     calls = []
-    monkeypatch.setattr(web.stack, "ensure_model", lambda *a, **k: calls.append("train"))
-    monkeypatch.setattr(web.stack.Stack, "start", lambda *a, **k: calls.append("start"))
+    monkeypatch.setattr(ops.stack, "ensure_model", lambda *a, **k: calls.append("train"))
+    monkeypatch.setattr(ops.stack.Stack, "start", lambda *a, **k: calls.append("start"))
     result = CliRunner().invoke(cli, ["run"], env={"ADVISOR_CATALOG": str(catalog)})
     assert result.exit_code == 1, result.output
     assert calls == []

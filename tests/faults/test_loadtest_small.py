@@ -5,10 +5,10 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from analysis.turnlog import TurnLog
-from web.loadtest import loadtest
-from web.log_checks import compare_with_client, compare_with_tracker
-from web.simulated_shoppers import Turn
+from ops.loadtest import loadtest
+from ops.log_checks import compare_with_client, compare_with_tracker
+from ops.simulated_shoppers import Turn
+from stores.turnlog import TurnLog
 
 
 @pytest.mark.e2e

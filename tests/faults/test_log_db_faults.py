@@ -11,10 +11,10 @@ from concurrent.futures import ThreadPoolExecutor
 
 import pytest
 
-from analysis.turnlog import TurnLog
+from ops.log_checks import compare_with_tracker
+from stores.turnlog import TurnLog
 from tests.e2e.conftest import api, new_sender, say
 from tests.faults.conftest import server_log, texts
-from web.log_checks import compare_with_tracker
 
 pytestmark = pytest.mark.e2e
 

@@ -1,4 +1,4 @@
-"""web.resilient_actions without servers: what a failing custom action returns to Rasa's processor."""
+"""rasa_plugins.resilient_actions without servers: what a failing custom action returns to Rasa's processor."""
 
 from __future__ import annotations
 
@@ -15,15 +15,14 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.exceptions import RasaException
 from rasa.utils.endpoints import EndpointConfig
 
-from web import resilient_actions
-from web.resilient_actions import (
+from ops.stack import ROOT, free_port
+from rasa_plugins import resilient_actions
+from rasa_plugins.resilient_actions import (
     HANDOFF_UNAVAILABLE_TEXT,
     RESPONSE,
     UNAVAILABLE_TEXT,
-    ResilientActions,
     resilient_run,
 )
-from web.stack import ROOT, free_port
 
 
 @pytest.fixture(scope="module")
@@ -33,7 +32,7 @@ def domain() -> Domain:
 
 @pytest.fixture(autouse=True)
 def installed():
-    ResilientActions.from_credentials(None)  # what the Rasa server does at start-up
+    resilient_actions.install()  # what the launcher does at start-up
     yield
     resilient_actions.uninstall()
 
@@ -57,7 +56,6 @@ def test_install_patches_remote_actions_once():
     assert RemoteAction.run is resilient_run
     resilient_actions.install()
     assert RemoteAction.run is resilient_run
-    assert ResilientActions.name() == "resilient_actions"
 
 
 def test_an_unreachable_action_server_gets_one_clear_reply(domain):

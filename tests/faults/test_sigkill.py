@@ -13,7 +13,9 @@ import sqlite3
 
 import pytest
 
-from analysis.turnlog import TurnLog
+from ops.log_checks import compare_with_client, compare_with_tracker
+from ops.simulated_shoppers import drive
+from stores.turnlog import TurnLog
 from tests.e2e.conftest import api, new_sender, say
 from tests.faults.conftest import (
     UNAVAILABLE,
@@ -21,8 +23,6 @@ from tests.faults.conftest import (
     start_action_server,
     texts,
 )
-from web.log_checks import compare_with_client, compare_with_tracker
-from web.simulated_shoppers import drive
 
 pytestmark = pytest.mark.e2e
 

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from analysis.redact import CARD, EMAIL, PHONE, redact
+from stores.redact import CARD, EMAIL, PHONE, redact
 from tests.fuzz.strategies import fuzz
 
 COUNTRY_CODE_BEFORE_CARD = re.compile(r"\+\d{1,3}(?=[ .-]\[card\])")

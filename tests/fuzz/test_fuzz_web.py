@@ -19,9 +19,9 @@ from aiohttp.test_utils import TestClient, TestServer
 from hypothesis import event, given
 from hypothesis import strategies as st
 
-from analysis.support_queue import SupportQueue
+from stores.support_queue import SupportQueue
 from tests.fuzz.strategies import fuzz, yaml_values
-from web.app.server import Settings, create_app
+from web.server import Settings, create_app
 
 STAFF_TOKEN = "fuzz-staff-token"
 QUEUED = "queued-shopper"

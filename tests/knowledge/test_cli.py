@@ -6,7 +6,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
-from web.cli import cli
+from advisor.cli import cli
 
 
 def all_commands(group: click.Group, prefix=()):
@@ -26,6 +26,24 @@ def test_every_command_has_help_with_an_example(path, command):
     assert result.exit_code == 0
     if not isinstance(command, click.Group):
         assert "Example:" in result.output
+
+
+def test_the_tree_holds_every_command():
+    names = {" ".join(path) for path, _ in all_commands(cli)}
+    expected = {
+        "kb", "kb validate", "kb show", "recommend", "needs-list", "compare", "rules", "run",
+        "chat", "settings", "log", "log tail", "log show", "needs", "report", "simulate",
+        "bench-mining", "bench", "loadtest", "nlu-eval",
+    }  # fmt: skip
+    assert expected <= names
+
+
+def test_settings_prints_what_is_in_force(tmp_path, monkeypatch):
+    monkeypatch.setenv("ADVISOR_DATA_DIR", str(tmp_path / "var"))
+    result = CliRunner().invoke(cli, ["settings"])
+    assert result.exit_code == 0, result.output
+    assert f"turn_log       {tmp_path / 'var' / 'turns.db'}" in result.output
+    assert "ADVISOR_TURN_LOG" in result.output
 
 
 def test_recommend_prints_a_readable_answer(tiny_catalog_path):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from click.testing import CliRunner
 
-from knowledge.cli import cli
+from advisor.cli import cli
 from knowledge.errors import CatalogError
 from knowledge.loader import load, validate
 from tests.conftest import TINY_CATEGORY, write_catalog

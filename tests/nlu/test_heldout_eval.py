@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from web.nlu_eval import HELDOUT, evaluate, heldout_problems
+from ops.nlu_eval import HELDOUT, evaluate, heldout_problems
 
 INTENT_GATE = 0.90
 ENTITY_GATE = 0.85

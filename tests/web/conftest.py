@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from web.stack import ROOT
+from ops.stack import ROOT
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

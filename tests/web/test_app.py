@@ -10,11 +10,16 @@ import pytest
 from aiohttp import web
 from aiohttp.test_utils import TestClient, TestServer
 
-from analysis.support_queue import SupportQueue
-from web.app import auth, chat_catch_up, support
-from web.app.server import Settings, create_app
-from web.input_limits import MAX_MESSAGE_CHARS, MAX_REQUEST_BYTES, RATE_LIMIT_MESSAGES, SESSION_ID
-from web.socket_channel import AdvisorSocketIO, AdvisorSocketIOOutput
+from rasa_plugins.input_limits import (
+    MAX_MESSAGE_CHARS,
+    MAX_REQUEST_BYTES,
+    RATE_LIMIT_MESSAGES,
+    SESSION_ID,
+)
+from rasa_plugins.socket_channel import AdvisorSocketIO, AdvisorSocketIOOutput
+from stores.support_queue import SupportQueue
+from web import auth, chat_catch_up, support
+from web.server import Settings, create_app
 
 STAFF_TOKEN = "staff-token-for-tests"
 RASA_TOKEN = "rasa-token-for-tests"

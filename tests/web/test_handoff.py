@@ -9,7 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from analysis.turnlog import TurnLog
+from stores.turnlog import TurnLog
 from tests.web.conftest import PHONE, log_in, open_chat, say, screenshot, session_id
 
 pytestmark = pytest.mark.e2e

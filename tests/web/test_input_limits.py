@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from web.input_limits import RateLimiter, allowed_origins
+from rasa_plugins.input_limits import RateLimiter, allowed_origins
 
 
 class Clock:

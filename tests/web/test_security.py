@@ -44,11 +44,11 @@ def test_markup_in_messages_renders_literally_and_runs_nothing(stack, new_contex
 
 
 def seed_simulated_conversations(path) -> None:
-    """Synthetic past conversations with planted unmet needs (analysis.simulate), so the report has
+    """Synthetic past conversations with planted unmet needs (ops.simulate), so the report has
     opportunities, quotes and charts to show."""
-    from analysis.simulate import simulate
-    from analysis.turnlog import TurnLog
     from knowledge.loader import get_catalog
+    from ops.simulate import simulate
+    from stores.turnlog import TurnLog
 
     with TurnLog(path) as log:
         simulate(log, get_catalog(), conversations=SIMULATED_CONVERSATIONS, seed=11, weeks=4)

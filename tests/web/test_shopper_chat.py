@@ -6,8 +6,8 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
+from ops.stack import ROOT
 from tests.web.conftest import PHONE, bot_rows, open_chat, say, screenshot, session_id
-from web.stack import ROOT
 
 pytestmark = pytest.mark.e2e
 

@@ -1,0 +1,212 @@
+"""Catalog commands of the `advisor` CLI: checks, recommendations, comparisons, the rules."""
+
+from __future__ import annotations
+
+import json
+
+import click
+
+from knowledge.catalog import Catalog
+from knowledge.compare import compare as compare_products
+from knowledge.errors import CatalogError, NeedsError, UnknownProductError
+from knowledge.loader import load, validate
+from knowledge.matching import ranking_rules, recommend
+from knowledge.needs import build_profile
+from knowledge.render import render_advice, render_comparison
+
+CATALOG_OPTION = click.option(
+    "--catalog",
+    "catalog_path",
+    type=click.Path(exists=True),
+    default=None,
+    help="Catalog folder or file (default: the vehicles catalog, or $ADVISOR_CATALOG).",
+)
+
+
+def open_catalog(path: str | None) -> Catalog:
+    try:
+        return load(path)
+    except CatalogError as error:
+        raise click.ClickException(str(error)) from error
+
+
+@click.group()
+def kb() -> None:
+    """Catalog (knowledge base) commands."""
+
+
+@kb.command("validate")
+@click.argument("path", required=False, type=click.Path(exists=True))
+def kb_validate(path: str | None) -> None:
+    """Check a catalog and print every problem with its file, product and field.
+
+    Example: advisor kb validate knowledge/catalogs/vehicles
+    """
+    report = validate(path)
+    if not report.ok:
+        for problem in report.problems:
+            click.echo(str(problem), err=True)
+        raise click.ClickException(f"{len(report.problems)} problem(s) found")
+    catalog = report.catalog
+    assert catalog is not None
+    click.echo(
+        f"OK: {catalog.category.name}: {len(catalog)} {catalog.category.items} "
+        f"from {len(catalog.brands)} brands"
+    )
+
+
+@kb.command("show")
+@click.argument("name")
+@CATALOG_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def kb_show(name: str, catalog_path: str | None, as_json: bool) -> None:
+    """Show one product's facts, sources and known issues.
+
+    Example: advisor kb show "Chevy Equinox EV"
+    """
+    catalog = open_catalog(catalog_path)
+    product = find_or_explain(catalog, name)
+    attributes = catalog.category.attributes
+    if as_json:
+        data = {
+            "id": product.id,
+            "name": product.full_name,
+            "values": {
+                k: list(v) if isinstance(v, tuple) else v for k, v in product.values.items()
+            },
+            "known_issues": [
+                i.__dict__ | {"date": str(i.date or "")} for i in product.known_issues
+            ],
+            "sources": list(product.sources),
+            "as_of": product.as_of.isoformat(),
+        }
+        click.echo(json.dumps(data, indent=2))
+        return
+    click.echo(product.full_name)
+    for key, attribute in attributes.items():
+        click.echo(f"  {attribute.label}: {attribute.format(product.value(key))}")
+    for issue in product.known_issues:
+        click.echo(f"  ! {issue.kind}: {issue.summary} {issue.source or ''}".rstrip())
+    click.echo(f"  as of {product.as_of}; sources: {', '.join(product.sources)}")
+
+
+def parse_need_args(args: list[str]) -> dict[str, str | bool]:
+    """['--budget', '45000', '--awd', '--seats=7'] -> {'budget': '45000', 'awd': True, 'seats': '7'}."""
+    needs: dict[str, str | bool] = {}
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if not arg.startswith("--"):
+            raise click.UsageError(f"Unexpected argument {arg!r}: needs are given as --name value")
+        name, _, value = arg[2:].partition("=")
+        name = name.replace("-", "_")
+        if not value:
+            if i + 1 < len(args) and not args[i + 1].startswith("--"):
+                value = args[i + 1]
+                i += 1
+            else:
+                needs[name] = True
+                i += 1
+                continue
+        needs[name] = value
+        i += 1
+    return needs
+
+
+@click.command(
+    "recommend", context_settings={"ignore_unknown_options": True, "allow_extra_args": True}
+)
+@CATALOG_OPTION
+@click.option("--prefer", multiple=True, help="A priority (repeatable), e.g. fuel_economy, cargo.")
+@click.option("--exclude-brand", multiple=True, help="A brand to leave out (repeatable).")
+@click.option("--top", default=3, show_default=True, type=click.IntRange(1, 20))
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.pass_context
+def recommend_cmd(ctx, catalog_path, prefer, exclude_brand, top, as_json) -> None:
+    """Recommend products for stated needs, with reasons; the nearest misses when nothing fits.
+
+    Needs are the category's own (`advisor needs-list`), given as --NAME VALUE.
+
+    Example: advisor recommend --budget 45000 --seats 7 --powertrain hybrid --prefer fuel_economy
+    """
+    catalog = open_catalog(catalog_path)
+    try:
+        profile = build_profile(catalog.category, parse_need_args(ctx.args), list(prefer))
+    except NeedsError as error:
+        raise click.UsageError(str(error)) from error
+    for brand in exclude_brand:
+        profile = profile.excluding(brand)
+    advice = recommend(catalog, profile, top=top)
+    click.echo(
+        json.dumps(advice.to_dict(), indent=2) if as_json else render_advice(catalog, advice)
+    )
+
+
+@click.command("needs-list")
+@CATALOG_OPTION
+def needs_list(catalog_path: str | None) -> None:
+    """List the needs and priorities a shopper can state in this catalog.
+
+    Example: advisor needs-list --catalog knowledge/catalogs/laptops
+    """
+    catalog = open_catalog(catalog_path)
+    category = catalog.category
+    for name, spec in category.needs.items():
+        attribute = category.attributes[spec.attribute]
+        kind = {"max": "at most", "min": "at least", "in": "one of", "has_any": "any of"}[spec.op]
+        hint = (
+            ", ".join(attribute.values)
+            if attribute.values and not spec.fixed
+            else attribute.unit or ""
+        )
+        if spec.fixed:
+            click.echo(f"--{name}  ({spec.label}: a flag)")
+        else:
+            click.echo(f"--{name} VALUE  ({spec.label}: {kind} {hint})".rstrip())
+    click.echo("--prefer: " + ", ".join(category.priorities))
+
+
+@click.command("compare")
+@click.argument("names", nargs=-1, required=True)
+@CATALOG_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+def compare_cmd(names: tuple[str, ...], catalog_path: str | None, as_json: bool) -> None:
+    """Compare 2 or 3 products side by side, with data-derived pros, cons and known issues.
+
+    Example: advisor compare "Toyota RAV4 Hybrid" "Honda CR-V Hybrid"
+    """
+    if not 2 <= len(names) <= 3:
+        raise click.UsageError("Give 2 or 3 product names.")
+    catalog = open_catalog(catalog_path)
+    products = [find_or_explain(catalog, n) for n in names]
+    try:
+        comparison = compare_products(catalog, products)
+    except ValueError as error:
+        raise click.UsageError(str(error)) from error
+    click.echo(
+        json.dumps(comparison.to_dict(), indent=2) if as_json else render_comparison(comparison)
+    )
+
+
+@click.command("rules")
+@CATALOG_OPTION
+def rules(catalog_path: str | None) -> None:
+    """Print who runs this advisor and the ranking rules every brand is held to.
+
+    Example: advisor rules
+    """
+    catalog = open_catalog(catalog_path)
+    deployer = catalog.category.deployer
+    if deployer:
+        click.echo(f"This advisor is run by {deployer}.")
+    click.echo(ranking_rules(catalog))
+
+
+def find_or_explain(catalog: Catalog, name: str):
+    try:
+        return catalog.find(name)
+    except UnknownProductError as error:
+        raise click.ClickException(str(error)) from error
+
+
+COMMANDS = (kb, recommend_cmd, needs_list, compare_cmd, rules)

@@ -1,0 +1,118 @@
+"""Every path, URL and secret the advisor uses, in one place.
+
+Each setting comes from an environment variable, else a default relative to the working directory
+(so a checkout keeps `data/turns.db`, `models/` and `.secrets` where they always were). Nothing is
+read or written at import time; `Settings.from_env()` reads the environment when asked, and only
+`secret()` writes (the `.secrets` file, on first use, with mode 0600).
+
+The Rasa project files (`config.yml`, `bot/`) are package data: in a checkout they are the
+checkout's own, in an installed wheel the copies under `<prefix>/share/fair-advisor/`.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets as random_tokens
+import sys
+from dataclasses import dataclass, fields
+from pathlib import Path
+
+# (variable, what it sets, default); `advisor settings` prints this table with the values in force.
+VARIABLES: tuple[tuple[str, str, str], ...] = (
+    ("ADVISOR_DATA_DIR", "folder for the stores and server logs", "./data"),
+    ("ADVISOR_TURN_LOG", "the turn log and support queue (SQLite)", "$ADVISOR_DATA_DIR/turns.db"),
+    ("ADVISOR_TRACKER_STORE", "Rasa's conversations (SQLite)", "$ADVISOR_DATA_DIR/trackers.db"),
+    ("ADVISOR_MODEL_DIR", "trained Rasa models", "./models"),
+    ("ADVISOR_SECRETS_FILE", "generated tokens (git-ignored)", "./.secrets"),
+    ("ADVISOR_CATALOG", "the catalog folder or file", "the vehicles catalog"),
+    ("ADVISOR_PROJECT_DIR", "Rasa project: config.yml and bot/", "the checkout or the wheel's"),
+    ("ADVISOR_RASA_URL", "the Rasa server, for the web app and tools", "http://127.0.0.1:5005"),
+    ("ADVISOR_API_TOKEN", "Rasa HTTP API token", "ADVISOR_API_TOKEN in the secrets file"),
+    ("ADVISOR_STAFF_TOKEN", "staff pages token", "STAFF_TOKEN in the secrets file"),
+    ("ADVISOR_ALLOWED_ORIGINS", "origins allowed to open a chat socket", "set by advisor run"),
+)
+SHARE_NAME = "fair-advisor"
+
+
+def project_dir() -> Path:
+    """Where `config.yml` and `bot/` are: $ADVISOR_PROJECT_DIR, the checkout, or the wheel's."""
+    explicit = os.environ.get("ADVISOR_PROJECT_DIR")
+    if explicit:
+        return Path(explicit)
+    checkout = Path(__file__).resolve().parent.parent
+    if (checkout / "config.yml").is_file() and (checkout / "bot").is_dir():
+        return checkout
+    return Path(sys.prefix) / "share" / SHARE_NAME
+
+
+def code_dir() -> Path:
+    """The folder that holds the project's Python packages (put on PYTHONPATH for Rasa)."""
+    return Path(__file__).resolve().parent.parent
+
+
+@dataclass(frozen=True)
+class Settings:
+    data_dir: Path
+    turn_log: Path
+    tracker_store: Path
+    model_dir: Path
+    secrets_file: Path
+    project_dir: Path
+    rasa_url: str
+    catalog: str | None
+
+    @classmethod
+    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+        env = os.environ if environ is None else environ
+        data_dir = Path(env.get("ADVISOR_DATA_DIR") or "data")
+        explicit_project = env.get("ADVISOR_PROJECT_DIR")
+        return cls(
+            data_dir=data_dir,
+            turn_log=Path(env.get("ADVISOR_TURN_LOG") or data_dir / "turns.db"),
+            tracker_store=Path(env.get("ADVISOR_TRACKER_STORE") or data_dir / "trackers.db"),
+            model_dir=Path(env.get("ADVISOR_MODEL_DIR") or "models"),
+            secrets_file=Path(env.get("ADVISOR_SECRETS_FILE") or ".secrets"),
+            project_dir=Path(explicit_project) if explicit_project else project_dir(),
+            rasa_url=env.get("ADVISOR_RASA_URL") or "http://127.0.0.1:5005",
+            catalog=env.get("ADVISOR_CATALOG") or None,
+        )
+
+    @property
+    def log_dir(self) -> Path:
+        return self.data_dir / "logs"
+
+    def as_rows(self) -> list[tuple[str, str]]:
+        return [(f.name, str(getattr(self, f.name))) for f in fields(self)]
+
+
+def current() -> Settings:
+    return Settings.from_env()
+
+
+def secret(key: str, env: str, secrets_file: Path | None = None) -> str:
+    """$env if set, else the KEY=... line of the secrets file, which is made on first use."""
+    token = os.environ.get(env)
+    if token:
+        return token
+    path = secrets_file or current().secrets_file
+    if path.exists():
+        for line in path.read_text(encoding="utf-8").splitlines():
+            if line.startswith(f"{key}="):
+                return line.split("=", 1)[1].strip()
+    token = random_tokens.token_urlsafe(24)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "a", encoding="utf-8") as handle:
+        handle.write(f"{key}={token}\n")
+    path.chmod(0o600)
+    return token
+
+
+def api_token() -> str:
+    """The Rasa HTTP API token: $ADVISOR_API_TOKEN, else ADVISOR_API_TOKEN=... in the secrets file."""
+    return secret("ADVISOR_API_TOKEN", "ADVISOR_API_TOKEN")
+
+
+def staff_token() -> str:
+    """The staff token for /support and /insights: $ADVISOR_STAFF_TOKEN, else STAFF_TOKEN=... in
+    the secrets file."""
+    return secret("STAFF_TOKEN", "ADVISOR_STAFF_TOKEN")

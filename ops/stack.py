@@ -1,0 +1,275 @@
+"""Starting the whole product: train the model when its inputs changed, start the action server, the
+Rasa server and the web app, wait until all are healthy, and stop everything cleanly."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.parse
+import urllib.request
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from advisor.settings import code_dir, current, project_dir
+from knowledge.loader import default_catalog_path
+
+ROOT = code_dir()
+# Largest request body the Rasa server reads (Sanic's default is 100 MB); shopper messages and
+# staff replies are far smaller.
+MAX_RASA_REQUEST_BYTES = 1_000_000
+# The code that runs while the model trains: the NLU component and what it builds the lexicon with.
+TRAINING_CODE = (
+    "rasa_plugins/catalog_entities.py",
+    "knowledge/entities.py",
+    "knowledge/lexicon.py",
+)
+
+
+def rasa_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    env = dict(os.environ)
+    env["RASA_TELEMETRY_ENABLED"] = "false"
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
+    env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    env.update(extra or {})
+    return env
+
+
+def free_port() -> int:
+    """A TCP port on the loopback interface that nothing listens on right now."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def rasa_bin() -> str:
+    return str(Path(sys.executable).with_name("rasa"))
+
+
+def launcher() -> list[str]:
+    """The Rasa server with every plugin and patch: rasa_plugins/launch.py."""
+    return [sys.executable, "-m", "rasa_plugins"]
+
+
+def model_inputs(project: Path | None = None, catalog: str | None = None) -> list[Path]:
+    """Every file `rasa train` reads: config, domain, training data, the catalog the NLU component
+    builds its lexicon from, and that component's code."""
+    project = project or project_dir()
+    catalog_path = Path(catalog) if catalog else default_catalog_path()
+    roots = [project / "config.yml", project / "bot" / "domain.yml", project / "bot" / "data"]
+    roots += [catalog_path] + [ROOT / name for name in TRAINING_CODE]
+    files: list[Path] = []
+    for root in roots:
+        found = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
+        files += [f for f in found if f.exists() and "__pycache__" not in f.parts]
+    return files
+
+
+def model_fingerprint(project: Path | None = None, catalog: str | None = None) -> str:
+    """A hash of everything the trained model depends on: changes to any of it mean retraining."""
+    digest = hashlib.sha256()
+    for file in model_inputs(project, catalog or current().catalog):
+        digest.update(file.name.encode())
+        digest.update(file.read_bytes())
+    return digest.hexdigest()[:16]
+
+
+def ensure_model(project: Path | None = None, echo=print) -> Path:
+    """The trained model for the current data; trains only when the data changed."""
+    project = project or project_dir()
+    model_dir = current().model_dir.resolve()
+    model = model_dir / f"advisor-{model_fingerprint(project)}.tar.gz"
+    if model.exists():
+        echo(f"Model up to date: {model}")
+        return model
+    echo("Training the model (the data changed)...")
+    command = [
+        rasa_bin(), "train", "--config", "config.yml", "--domain", "bot/domain.yml", "--data", "bot/data",
+        "--out", str(model_dir), "--fixed-model-name", model.name.removesuffix(".tar.gz"),
+    ]  # fmt: skip
+    subprocess.run(command, cwd=project, env=rasa_env(), check=True)
+    for stale in model_dir.glob("advisor-*.tar.gz"):
+        if stale != model:
+            stale.unlink(missing_ok=True)
+    return model
+
+
+@dataclass
+class Stack:
+    """The running servers, started as child processes."""
+
+    rasa_port: int = 5005
+    action_port: int = 5055
+    host: str = "127.0.0.1"
+    turn_log: Path | None = None  # default: $ADVISOR_TURN_LOG, else data/turns.db
+    # Rasa's conversations (SQL tracker store on SQLite); default: trackers.db beside an explicit
+    # turn_log, else $ADVISOR_TRACKER_STORE, else data/trackers.db
+    tracker_store: Path | None = None
+    token: str = ""
+    processes: dict[str, subprocess.Popen] = field(default_factory=dict)
+    web: bool = True  # also start the web app (python -m web); False for Rasa-only callers
+    web_port: int = 0  # 0: any free port
+    staff_token: str = ""  # default: $ADVISOR_STAFF_TOKEN, else STAFF_TOKEN in .secrets
+
+    def __post_init__(self) -> None:
+        if self.web and not self.web_port:
+            self.web_port = free_port()
+
+    @property
+    def rasa_url(self) -> str:
+        return f"http://{self.host}:{self.rasa_port}"
+
+    @property
+    def web_url(self) -> str:
+        return f"http://{self.host}:{self.web_port}"
+
+    def cors_origins(self) -> list[str]:
+        """Origins whose pages may call the Rasa server: its own and the web app's."""
+        origins = [self.rasa_url]
+        if self.web:
+            origins.append(self.web_url)
+            if self.host == "127.0.0.1":
+                origins.append(f"http://localhost:{self.web_port}")
+        return origins
+
+    def _env(self) -> dict[str, str]:
+        """The children's environment, with absolute paths so they agree with this process."""
+        settings = current()
+        turn_log = (self.turn_log or settings.turn_log).resolve()
+        trackers = self.tracker_store or (
+            self.turn_log.parent / "trackers.db" if self.turn_log else settings.tracker_store
+        )
+        trackers = trackers.resolve()
+        trackers.parent.mkdir(parents=True, exist_ok=True)
+        return rasa_env(
+            {
+                "ACTION_ENDPOINT_URL": f"http://{self.host}:{self.action_port}/webhook",
+                "ADVISOR_TURN_LOG": str(turn_log),
+                "ADVISOR_TRACKER_STORE": str(trackers),
+                "ADVISOR_SECRETS_FILE": str(settings.secrets_file.resolve()),
+            }
+        )
+
+    def start_action_server(self, log_dir: Path | None = None) -> None:
+        """Start the action server (also on its own, to bring it back after it stopped)."""
+        self._spawn(
+            "action server",
+            [rasa_bin(), "run", "actions", "--actions", "actions", "--port", str(self.action_port)],
+            self._env(),
+            log_dir,
+        )
+
+    def start(self, model: Path, token: str, log_dir: Path | None = None) -> None:
+        self.token = token
+        env = self._env()
+        self.start_action_server(log_dir)
+        rasa_server_env = dict(
+            env,
+            ADVISOR_API_TOKEN=token,
+            ADVISOR_ALLOWED_ORIGINS=",".join(self.cors_origins()),
+            SANIC_REQUEST_MAX_SIZE=str(MAX_RASA_REQUEST_BYTES),
+        )
+        self._spawn(
+            "rasa server",
+            [
+                *launcher(), "run", "--model", str(model), "--endpoints", "bot/endpoints.yml",
+                "--credentials", "bot/credentials.yml", "--enable-api",
+                "--interface", self.host, "--port", str(self.rasa_port),
+                "--cors", *self.cors_origins(),
+            ],
+            rasa_server_env,
+            log_dir,
+        )  # fmt: skip
+        if self.web:
+            web_env = dict(env, ADVISOR_API_TOKEN=token)
+            if self.staff_token:
+                web_env["ADVISOR_STAFF_TOKEN"] = self.staff_token
+            self._spawn(
+                "web app",
+                [
+                    sys.executable, "-m", "web", "--host", self.host,
+                    "--port", str(self.web_port), "--rasa-url", self.rasa_url,
+                ],
+                web_env,
+                log_dir,
+            )  # fmt: skip
+
+    def _spawn(
+        self, name: str, command: list[str], env: dict[str, str], log_dir: Path | None
+    ) -> None:
+        output = None
+        if log_dir:
+            log_dir.mkdir(parents=True, exist_ok=True)
+            output = open(log_dir / f"{name.replace(' ', '-')}.log", "ab")  # noqa: SIM115
+        self.processes[name] = subprocess.Popen(
+            command,
+            cwd=project_dir(),
+            env=env,
+            stdout=output,
+            stderr=subprocess.STDOUT if output else None,
+        )
+
+    def dead(self) -> list[str]:
+        return [name for name, p in self.processes.items() if p.poll() is not None]
+
+    def describe_dead(self) -> str:
+        """'rasa server (exit code 1), web app (killed by signal 9)' for the processes that ended."""
+        parts = []
+        for name in self.dead():
+            code = self.processes[name].returncode
+            how = f"killed by signal {-code}" if code < 0 else f"exit code {code}"
+            parts.append(f"{name} ({how})")
+        return ", ".join(parts)
+
+    def wait_healthy(self, timeout: float = 180) -> None:
+        """Wait until the action server answers /health, the Rasa server has its model loaded and
+        the web app (if started) answers /healthz."""
+        checks = {
+            "action server": f"http://{self.host}:{self.action_port}/health",
+            # /status answers 200 only once the model is loaded ("/" answers before that)
+            "rasa server": f"{self.rasa_url}/status?token={urllib.parse.quote(self.token)}",
+        }
+        if self.web:
+            checks["web app"] = f"{self.web_url}/healthz"
+        deadline = time.monotonic() + timeout
+        pending = dict(checks)
+        while pending:
+            if self.dead():
+                raise RuntimeError(f"{self.describe_dead()} exited during start-up")
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"not healthy after {timeout:.0f}s: {', '.join(pending)}")
+            for name, url in list(pending.items()):
+                if answers(url):
+                    del pending[name]
+            time.sleep(0.5)
+
+    def stop(self) -> None:
+        """SIGINT, then SIGTERM (a child started in the background may ignore SIGINT), then kill."""
+        for sig, grace in ((signal.SIGINT, 10), (signal.SIGTERM, 5)):
+            running = [p for p in self.processes.values() if p.poll() is None]
+            for process in running:
+                process.send_signal(sig)
+            deadline = time.monotonic() + grace
+            for process in running:
+                try:
+                    process.wait(timeout=max(0.1, deadline - time.monotonic()))
+                except subprocess.TimeoutExpired:
+                    pass
+        for process in self.processes.values():
+            if process.poll() is None:
+                process.kill()
+                process.wait()
+
+
+def answers(url: str) -> bool:
+    """Whether `url` answers 200 within two seconds."""
+    try:
+        with urllib.request.urlopen(url, timeout=2) as response:
+            return response.status == 200
+    except (urllib.error.URLError, OSError):
+        return False

@@ -1,0 +1,3 @@
+from rasa_plugins.launch import main
+
+main()

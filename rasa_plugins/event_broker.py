@@ -1,0 +1,319 @@
+"""A Rasa event broker that writes the turn log.
+
+Rasa publishes every new tracker event (as `Event.as_dict()` plus `sender_id`) to the configured
+event broker. `TurnAssembler` folds those events into turn-log rows: a `user` event opens the turn,
+the `bot`, `slot`, `action`, `pause` and `resume` events that follow fill it in. Staff messages (bot
+events whose metadata says `"staff": true`) get rows of their own.
+
+Configure it in bot/endpoints.yml:
+
+    event_broker:
+      type: rasa_plugins.event_broker.TurnLogBroker
+      path: data/turns.db          # optional; default $ADVISOR_TURN_LOG or <project>/data/turns.db
+
+Recording never raises into Rasa: a failed write is logged as one error line and the conversation's
+state is rebuilt from the database on its next event.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from asyncio import AbstractEventLoop
+from collections import OrderedDict, deque
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from rasa.core.brokers.broker import EventBroker
+from rasa.utils.endpoints import EndpointConfig
+
+from knowledge.loader import get_catalog
+from stores.turnlog import TurnLog, default_path
+
+logger = logging.getLogger(__name__)
+
+# The slots that hold the needs profile: one per catalog need, plus priorities and exclusions.
+NEED_SLOTS = frozenset({*get_catalog().category.needs, "priorities", "excluded_brands"})
+FALLBACK_INTENT = "nlu_fallback"
+FALLBACK_ACTIONS = frozenset({"action_default_fallback", "action_handle_fallback"})
+# Events after which Rasa resets the tracker (slots and the paused flag).
+RESET_EVENTS = frozenset({"restart", "session_started"})
+PRODUCT_KINDS = {
+    "product_cards": "recommended",
+    "comparison_table": "compared",
+    "comparison": "compared",
+}
+MAX_CONVERSATIONS = 1000
+REMEMBERED_EVENTS = 100
+
+
+@dataclass
+class ConversationState:
+    """What the assembler needs to remember about one conversation between events."""
+
+    message_id: str | None = None  # the shopper turn that bot, slot and action events belong to
+    needs: dict[str, Any] = field(default_factory=dict)
+    paused: bool = False
+    channel: str | None = None
+    replaying: bool = False  # events after a user message that was already logged: skip them
+    seen: deque[str] = field(default_factory=lambda: deque(maxlen=REMEMBERED_EVENTS))
+
+
+def fingerprint(event: dict[str, Any]) -> str:
+    """A stable digest of an event, to recognise the same event published twice."""
+    text = json.dumps(event, sort_keys=True, default=str)
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def entities_of(parse_data: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        {k: e.get(k) for k in ("entity", "value", "start", "end")}
+        for e in parse_data.get("entities") or []
+    ]
+
+
+def products_of(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    """The products a custom payload shows, as turn-log product entries."""
+    kind = payload.get("type")
+    if kind == "nothing_fits":
+        return [
+            {"id": p.get("id"), "kind": "near_miss", "fit": None}
+            for p in payload.get("nearest") or []
+        ]
+    if kind not in PRODUCT_KINDS:
+        return []
+    items = payload.get("items") or payload.get("products") or []
+    return [{"id": p.get("id"), "kind": PRODUCT_KINDS[kind], "fit": p.get("fit")} for p in items]
+
+
+class TurnAssembler:
+    """Folds the stream of Rasa event dicts into turn-log rows."""
+
+    def __init__(self, log: TurnLog, max_conversations: int = MAX_CONVERSATIONS) -> None:
+        self.log = log
+        self.max_conversations = max_conversations
+        self._states: OrderedDict[str, ConversationState] = OrderedDict()
+
+    def handle(self, event: dict[str, Any]) -> None:
+        """Record one event; raises on a database error (after forgetting the cached state)."""
+        conversation_id = event.get("sender_id")
+        if not conversation_id:
+            return
+        state = self._state(conversation_id)
+        digest = fingerprint(event)
+        if digest in state.seen:
+            return
+        try:
+            self._apply(conversation_id, state, event)
+        except Exception:
+            self._states.pop(conversation_id, None)
+            raise
+        state.seen.append(digest)
+
+    def _state(self, conversation_id: str) -> ConversationState:
+        state = self._states.get(conversation_id)
+        if state is not None:
+            self._states.move_to_end(conversation_id)
+            return state
+        state = ConversationState(paused=self.log.is_paused(conversation_id))
+        last = self.log.last_turn(conversation_id, role="shopper")
+        if last is not None:
+            state.message_id = last["message_id"]
+            state.needs = dict(last["needs"])
+            state.channel = last["channel"]
+        self._states[conversation_id] = state
+        while len(self._states) > self.max_conversations:
+            self._states.popitem(last=False)
+        return state
+
+    def _apply(self, conversation_id: str, state: ConversationState, event: dict[str, Any]):
+        kind = event.get("event")
+        metadata = event.get("metadata") or {}
+        if kind == "user":
+            self._user(conversation_id, state, event)
+        elif kind == "bot" and metadata.get("staff"):
+            self._staff(conversation_id, state, event, metadata)
+        elif state.replaying:
+            return
+        elif kind == "bot":
+            self._bot(conversation_id, state, event, metadata)
+        elif kind == "slot" and event.get("name") in NEED_SLOTS:
+            self._slot(conversation_id, state, event["name"], event.get("value"))
+        elif kind == "action" and event.get("name") in FALLBACK_ACTIONS:
+            self._update_current(conversation_id, state, fallback=True)
+        elif kind == "pause":
+            self.log.set_paused(conversation_id, True)
+            state.paused = True
+            self._update_current(conversation_id, state, handoff=True)
+        elif kind == "resume":
+            self.log.set_paused(conversation_id, False)
+            state.paused = False
+        elif kind in RESET_EVENTS:
+            if state.paused:
+                self.log.set_paused(conversation_id, False)
+            state.paused = False
+            state.needs = {}
+        elif kind == "reset_slots":
+            state.needs = {}
+            self._update_current(conversation_id, state, needs={})
+
+    def _user(self, conversation_id: str, state: ConversationState, event: dict[str, Any]):
+        parse_data = event.get("parse_data") or {}
+        intent = parse_data.get("intent") or {}
+        message_id = event.get("message_id") or f"user-{event.get('timestamp')}"
+        message = {
+            "conversation_id": conversation_id,
+            "message_id": message_id,
+            "text": event.get("text") or "",
+            "channel": event.get("input_channel"),
+            "intent": intent.get("name"),
+            "confidence": intent.get("confidence"),
+            "entities": entities_of(parse_data),
+        }
+        if intent.get("name") == FALLBACK_INTENT:
+            message["fallback"] = True
+        if self.log.turn(conversation_id, message_id) is not None:
+            # Published again (Rasa re-sends a tail of events when the tracker store returns an
+            # older tracker): refresh the message, and skip the events that follow it until the
+            # next new message, since they were recorded the first time.
+            self.log.write_turn(message)
+            state.replaying = True
+            return
+        state.replaying = False
+        self.log.write_turn(
+            {
+                **message,
+                "role": "shopper",
+                "ts": event.get("timestamp"),
+                "needs": state.needs,
+                "paused": state.paused,
+            }
+        )
+        state.message_id = message_id
+        state.channel = event.get("input_channel") or state.channel
+
+    def _staff(
+        self,
+        conversation_id: str,
+        state: ConversationState,
+        event: dict[str, Any],
+        metadata: dict[str, Any],
+    ) -> None:
+        message_id = metadata.get("message_id") or f"staff-{event.get('timestamp')}"
+        if self.log.turn(conversation_id, message_id) is not None:
+            return
+        self.log.write_turn(
+            {
+                "conversation_id": conversation_id,
+                "message_id": message_id,
+                "role": "staff",
+                "ts": event.get("timestamp"),
+                "text": event.get("text") or "",
+                "channel": metadata.get("channel") or state.channel,
+                "needs": state.needs,
+                "paused": state.paused,
+            }
+        )
+
+    def _bot(
+        self,
+        conversation_id: str,
+        state: ConversationState,
+        event: dict[str, Any],
+        metadata: dict[str, Any],
+    ) -> None:
+        if state.message_id is None:
+            logger.debug("turn log: bot message before any user message in %s", conversation_id)
+            return
+        payload = (event.get("data") or {}).get("custom") or {}
+        fields: dict[str, Any] = {}
+        if payload.get("type") == "nothing_fits":
+            fields["nothing_fits"] = {k: v for k, v in payload.items() if k != "type"}
+        self.log.extend_turn(
+            conversation_id,
+            state.message_id,
+            responses=[{"response": metadata.get("utter_action"), "text": event.get("text") or ""}],
+            products=products_of(payload),
+            **fields,
+        )
+
+    def _slot(self, conversation_id: str, state: ConversationState, name: str, value: Any):
+        needs = dict(state.needs)
+        if value is None or value == []:  # unset, as NeedsProfile.to_dict leaves them out
+            needs.pop(name, None)
+        else:
+            needs[name] = value
+        if needs == state.needs:
+            return
+        self._update_current(conversation_id, state, needs=needs)
+        state.needs = needs
+
+    def _update_current(self, conversation_id: str, state: ConversationState, **fields: Any):
+        if state.message_id is not None:
+            self.log.update_turn(conversation_id, state.message_id, **fields)
+
+
+class TurnLogBroker(EventBroker):
+    """Rasa event broker that records dialog turns in the turn log (see the module docstring)."""
+
+    def __init__(
+        self, path: str | Path | None = None, max_conversations: int = MAX_CONVERSATIONS
+    ) -> None:
+        self.path = Path(path) if path else default_path()
+        self.max_conversations = max_conversations
+        self._assembler: TurnAssembler | None = None
+        self._open()
+
+    @classmethod
+    async def from_endpoint_config(
+        cls,
+        broker_config: EndpointConfig | None,
+        event_loop: AbstractEventLoop | None = None,
+    ) -> TurnLogBroker | None:
+        """Called by Rasa's EventBroker.create with the `event_broker` endpoint section."""
+        if broker_config is None:
+            return None
+        options = broker_config.kwargs
+        return cls(
+            path=options.get("path"),
+            max_conversations=int(options.get("max_conversations") or MAX_CONVERSATIONS),
+        )
+
+    def _open(self) -> TurnAssembler | None:
+        if self._assembler is None:
+            try:
+                log = TurnLog(self.path)
+            except Exception as error:
+                logger.error("turn log %s: cannot open the database: %s", self.path, error)
+                return None
+            self._assembler = TurnAssembler(log, self.max_conversations)
+            logger.info("Recording dialog turns in %s", self.path)
+        return self._assembler
+
+    def publish(self, event: dict[str, Any]) -> None:
+        """Record one event; never raises (a failure is logged as one error line)."""
+        assembler = self._open()
+        if assembler is None:
+            return
+        try:
+            assembler.handle(event)
+        except Exception as error:
+            logger.error(
+                "turn log %s: could not record the %s event of conversation %s: %s: %s",
+                self.path,
+                event.get("event"),
+                event.get("sender_id"),
+                type(error).__name__,
+                error,
+            )
+            logger.debug("turn log failure details", exc_info=True)
+
+    def is_ready(self) -> bool:
+        return self._open() is not None
+
+    async def close(self) -> None:
+        if self._assembler is not None:
+            self._assembler.log.close()
+            self._assembler = None

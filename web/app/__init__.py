@@ -1,1 +1,0 @@
-"""The website: shopper chat, support console and insights (aiohttp; see web.app.server)."""

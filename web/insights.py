@@ -1,0 +1,155 @@
+"""/insights (staff only): the mining report of analysis.report over a date window, and its CSV.
+
+Each request opens the turn log and mines it again, so a refresh shows the latest conversations
+without restarting anything. The miners (analysis.opportunities.mine), the HTML report
+(analysis.report.render_report) and the CSV (advisor.mining_commands.render_csv) are the mining
+module's public functions; this page only adds the window form and the download link.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from datetime import date, datetime, timedelta, timezone
+from html import escape
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlencode
+
+from aiohttp import web
+
+from web.auth import STAFF, Guard, staff_only
+
+TURN_LOG_PATH = web.AppKey("turn_log_path", Path)
+MAX_MIN_SHOPPERS = 1000
+
+
+class Window:
+    """since/until (inclusive days, UTC) and min_shoppers from the query string."""
+
+    def __init__(self, query: Any) -> None:
+        from analysis.opportunities import DEFAULT_MIN_SHOPPERS
+
+        self.since = self._day(query.get("since"), "since")
+        self.until = self._day(query.get("until"), "until")
+        if self.since and self.until and self.until < self.since:
+            raise web.HTTPBadRequest(text="'until' is before 'since'.")
+        raw = query.get("min_shoppers") or str(DEFAULT_MIN_SHOPPERS)
+        if not raw.isdigit() or not 1 <= int(raw) <= MAX_MIN_SHOPPERS:
+            raise web.HTTPBadRequest(text=f"min_shoppers must be 1 to {MAX_MIN_SHOPPERS}.")
+        self.min_shoppers = int(raw)
+
+    @staticmethod
+    def _day(value: str | None, name: str) -> date | None:
+        if not value:
+            return None
+        try:
+            return date.fromisoformat(value)
+        except ValueError as error:
+            raise web.HTTPBadRequest(text=f"'{name}' must be a date like 2026-01-31.") from error
+
+    def epochs(self) -> tuple[float | None, float | None]:
+        def start(day: date) -> float:
+            return datetime(day.year, day.month, day.day, tzinfo=timezone.utc).timestamp()
+
+        since = start(self.since) if self.since else None
+        until = start(self.until + timedelta(days=1)) if self.until else None
+        return since, until
+
+    def query(self) -> str:
+        params = {"min_shoppers": str(self.min_shoppers)}
+        if self.since:
+            params["since"] = self.since.isoformat()
+        if self.until:
+            params["until"] = self.until.isoformat()
+        return urlencode(params)
+
+    def label(self) -> str:
+        since = self.since.isoformat() if self.since else "start"
+        until = self.until.isoformat() if self.until else "now"
+        return f"{since}_to_{until}"
+
+
+def mine_window(path: Path, window: Window):
+    """The MiningResult for the window (blocking: run it in a thread)."""
+    from analysis.opportunities import mine
+    from knowledge.loader import get_catalog
+    from stores.turnlog import TurnLog
+
+    since, until = window.epochs()
+    with TurnLog(path) as log:
+        return mine(log, get_catalog(), since, until, window.min_shoppers)
+
+
+def toolbar(window: Window, staff: str) -> str:
+    since = window.since.isoformat() if window.since else ""
+    until = window.until.isoformat() if window.until else ""
+    return f"""
+<nav class="insights-bar" aria-label="Report window">
+<form method="get" action="/insights">
+<label>From <input type="date" name="since" value="{escape(since)}"></label>
+<label>To <input type="date" name="until" value="{escape(until)}"></label>
+<label>Min. shoppers <input type="number" name="min_shoppers" min="1" max="{MAX_MIN_SHOPPERS}"
+ value="{window.min_shoppers}"></label>
+<button type="submit">Show</button>
+<a href="/insights.csv?{escape(window.query())}" download>Download CSV</a>
+<a href="/support">Support console</a>
+</form>
+<form method="post" action="/logout"><span>{escape(staff)}</span>
+<button type="submit">Log out</button></form>
+</nav>"""
+
+
+BAR_CSS = """<style>
+.insights-bar { display: flex; flex-wrap: wrap; gap: .8rem; justify-content: space-between;
+  align-items: center; padding: .6rem .8rem; background: #f3f5f8; border: 1px solid #dde;
+  border-radius: .4rem; }
+.insights-bar form { display: flex; flex-wrap: wrap; gap: .6rem; align-items: center; margin: 0; }
+.insights-bar input { font: inherit; } .insights-bar a { white-space: nowrap; }
+</style>"""
+
+
+def page(report_html: str, window: Window, staff: str) -> str:
+    """The report with the window form at the top of its body."""
+    bar = toolbar(window, staff)
+    html = report_html.replace("</head>", BAR_CSS + "</head>", 1)
+    if "<body>" in html:
+        return html.replace("<body>", "<body>" + bar, 1)
+    return bar + html
+
+
+def routes(guard: Guard) -> list[web.RouteDef]:
+    guarded = staff_only(guard)
+
+    @guarded
+    async def insights(request: web.Request) -> web.Response:
+        window = Window(request.query)
+        from analysis.report import render_report
+
+        result = await asyncio.to_thread(mine_window, request.app[TURN_LOG_PATH], window)
+        html = page(render_report(result), window, request[STAFF])
+        return web.Response(text=html, content_type="text/html", headers=INSIGHTS_HEADERS)
+
+    @guarded
+    async def insights_csv(request: web.Request) -> web.Response:
+        window = Window(request.query)
+        from advisor.mining_commands import render_csv
+
+        result = await asyncio.to_thread(mine_window, request.app[TURN_LOG_PATH], window)
+        return web.Response(
+            text=render_csv(result),
+            content_type="text/csv",
+            headers={
+                "Content-Disposition": f'attachment; filename="opportunities_{window.label()}.csv"'
+            },
+        )
+
+    return [web.get("/insights", insights), web.get("/insights.csv", insights_csv)]
+
+
+# The report is one self-contained document with inline CSS and SVG; no scripts at all.
+INSIGHTS_HEADERS = {
+    "Content-Security-Policy": (
+        "default-src 'none'; style-src 'unsafe-inline'; img-src data:; form-action 'self'; "
+        "frame-ancestors 'none'; base-uri 'none'"
+    )
+}

@@ -1,0 +1,252 @@
+"""The support console's JSON API (/api/support/...), staff only.
+
+- GET  queue                          waiting and claimed conversations with wait times
+- GET  conversations/{id}             transcript (turn log), handoff summary, products discussed
+- POST conversations/{id}/claim       take a waiting conversation (409 if someone else was faster)
+- POST conversations/{id}/reply       {"text": ...}: a staff message, delivered live to the shopper
+- POST conversations/{id}/hand-back   resume the bot, with a short bot message
+- POST conversations/{id}/close       end the support chat: resume the bot, with a closing message
+
+Replying, handing back and closing need the handoff to be claimed by the same staff name. Closing
+also resumes the bot: a shopper who writes again after a person has left should get an answer, not
+silence. "Hand back" means the person passed the conversation to the advisor to continue; "close"
+means the support case is done. Both are recorded in the queue (status returned / closed).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import re
+import time
+from typing import Any
+
+from aiohttp import web
+
+from stores.support_queue import CLAIMED, SupportQueue
+from stores.turnlog import TurnLog
+from web.auth import STAFF, Guard, staff_only
+from web.rasa_api import RasaClient, RasaError, bot_message, staff_message
+
+MAX_STAFF_CHARS = 1000
+CONVERSATION_ID = re.compile(r"^[\w.@:-]{1,128}$")
+QUEUE = web.AppKey("support_queue", SupportQueue)
+LOG = web.AppKey("turn_log", TurnLog)
+RASA = web.AppKey("rasa", RasaClient)
+
+JOINED = "{name} from the support team has joined the chat."
+HANDED_BACK = (
+    "You're back with the advisor. Ask me anything about the options, or ask for a person again "
+    "at any time."
+)
+CLOSED = (
+    "{name} has closed this support chat. The advisor is back if you need anything else, and you "
+    "can ask for a person again at any time."
+)
+
+
+def error(status: int, reason: str) -> web.Response:
+    return web.json_response({"error": reason}, status=status)
+
+
+def conversation_id(request: web.Request) -> str:
+    value = request.match_info["conversation_id"]
+    if not CONVERSATION_ID.match(value):
+        raise web.HTTPBadRequest(text="Not a conversation id.")
+    return value
+
+
+def _catalog_names() -> dict[str, str]:
+    from knowledge.loader import get_catalog
+
+    try:
+        return {pid: p.full_name for pid, p in get_catalog().by_id.items()}
+    except Exception:  # noqa: BLE001 - names are a nicety; ids still identify the products
+        return {}
+
+
+def transcript(turns: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The turn log rows as messages in order: shopper, the advisor's answers, staff."""
+    messages: list[dict[str, Any]] = []
+    for turn in turns:
+        role = turn["role"]
+        messages.append(
+            {"role": role, "text": turn["text"], "ts": turn["ts"], "paused": turn["paused"]}
+        )
+        if role == "shopper":
+            messages += [
+                {"role": "advisor", "text": r.get("text") or "", "ts": None, "paused": False}
+                for r in turn["responses"]
+                if r.get("text")
+            ]
+    return messages
+
+
+def products_discussed(turns: list[dict[str, Any]], summary: dict[str, Any]) -> list[dict]:
+    names = _catalog_names()
+    found: dict[str, dict[str, Any]] = {}
+    for turn in turns:
+        for product in turn["products"]:
+            pid = product.get("id")
+            if pid:
+                entry = found.setdefault(pid, {"id": pid, "name": names.get(pid, pid), "how": []})
+                if product.get("kind") and product["kind"] not in entry["how"]:
+                    entry["how"].append(product["kind"])
+    for product in summary.get("products_shown") or []:
+        pid = product.get("id")
+        if pid and pid not in found:
+            found[pid] = {"id": pid, "name": product.get("name") or pid, "how": ["shown"]}
+    return list(found.values())
+
+
+def public(handoff: dict[str, Any] | None, now: float | None = None) -> dict[str, Any] | None:
+    if handoff is None:
+        return None
+    now = time.time() if now is None else now
+    summary = handoff.get("summary") or {}
+    last = (summary.get("last_messages") or [{}])[-1]
+    wait = handoff.get("wait_seconds")
+    if wait is None:
+        until = handoff.get("claimed_ts") or (
+            now if handoff["status"] == "waiting" else handoff.get("closed_ts") or now
+        )
+        wait = max(0.0, until - handoff["created_ts"])
+    return {
+        "conversation_id": handoff["conversation_id"],
+        "status": handoff["status"],
+        "created_ts": handoff["created_ts"],
+        "wait_seconds": round(wait, 1),
+        "claimed_by": handoff.get("claimed_by"),
+        "claimed_ts": handoff.get("claimed_ts"),
+        "closed_ts": handoff.get("closed_ts"),
+        "needs": summary.get("needs"),
+        "last_message": last.get("text"),
+        "summary": summary,
+    }
+
+
+def routes(guard: Guard) -> list[web.RouteDef]:
+    guarded = staff_only(guard, api=True)
+    prefix = "/api/support"
+
+    @guarded
+    async def me(request: web.Request) -> web.Response:
+        return web.json_response({"name": request[STAFF]})
+
+    @guarded
+    async def queue(request: web.Request) -> web.Response:
+        store = request.app[QUEUE]
+        now = time.time()
+        rows, ended = await asyncio.gather(
+            asyncio.to_thread(store.open_handoffs, now), asyncio.to_thread(store.recent, 10)
+        )
+        return web.json_response(
+            {
+                "now": now,
+                "staff": request[STAFF],
+                "open": [public(r, now) for r in rows],
+                "recent": [public(r, now) for r in ended],
+            }
+        )
+
+    @guarded
+    async def conversation(request: web.Request) -> web.Response:
+        cid = conversation_id(request)
+        handoff = await asyncio.to_thread(request.app[QUEUE].current, cid)
+        turns = await asyncio.to_thread(request.app[LOG].conversation, cid)
+        if handoff is None and not turns:
+            return error(404, "No such conversation.")
+        summary = (handoff or {}).get("summary") or {}
+        return web.json_response(
+            {
+                "conversation_id": cid,
+                "handoff": public(handoff),
+                "transcript": transcript(turns),
+                "products": products_discussed(turns, summary),
+                "staff": request[STAFF],
+            }
+        )
+
+    async def held_by(request: web.Request, cid: str) -> web.Response | None:
+        """None if the request's staff member holds the conversation, else the error."""
+        handoff = await asyncio.to_thread(request.app[QUEUE].current, cid)
+        if handoff is None:
+            return error(404, "This conversation is not in the support queue.")
+        if handoff["status"] != CLAIMED:
+            return error(409, f"This conversation is {handoff['status']}; claim it first.")
+        if handoff["claimed_by"] != request[STAFF]:
+            return error(409, f"{handoff['claimed_by']} is handling this conversation.")
+        return None
+
+    @guarded
+    async def claim(request: web.Request) -> web.Response:
+        cid = conversation_id(request)
+        name = request[STAFF]
+        won = await asyncio.to_thread(request.app[QUEUE].claim, cid, name)
+        if not won:
+            handoff = await asyncio.to_thread(request.app[QUEUE].current, cid)
+            if handoff is None:
+                return error(404, "This conversation is not in the support queue.")
+            holder = handoff.get("claimed_by")
+            if handoff["status"] == CLAIMED and holder != name:
+                return error(409, f"Already claimed by {holder}.")
+            return error(409, f"This conversation is {handoff['status']}.")
+        try:
+            await request.app[RASA].append(cid, [staff_message(JOINED.format(name=name), name)])
+        except RasaError as failure:
+            return web.json_response({"ok": True, "warning": str(failure)})
+        return web.json_response({"ok": True})
+
+    @guarded
+    async def reply(request: web.Request) -> web.Response:
+        cid = conversation_id(request)
+        try:
+            body = await request.json()
+        except ValueError:
+            return error(400, 'Send JSON: {"text": "..."}.')
+        text = body.get("text") if isinstance(body, dict) else None
+        if not isinstance(text, str) or not text.strip():
+            return error(400, "The reply is empty.")
+        text = text.strip()
+        if len(text) > MAX_STAFF_CHARS:
+            return error(413, f"The reply is over {MAX_STAFF_CHARS} characters.")
+        refusal = await held_by(request, cid)
+        if refusal is not None:
+            return refusal
+        try:
+            await request.app[RASA].append(cid, [staff_message(text, request[STAFF])])
+        except RasaError as failure:
+            return error(502, f"Not delivered: {failure}")
+        return web.json_response({"ok": True})
+
+    async def finish(request: web.Request, status: str, message: str) -> web.Response:
+        cid = conversation_id(request)
+        refusal = await held_by(request, cid)
+        if refusal is not None:
+            return refusal
+        name = request[STAFF]
+        events = [{"event": "resume"}, bot_message(message.format(name=name), handoff=status)]
+        try:
+            await request.app[RASA].append(cid, events)
+        except RasaError as failure:
+            return error(502, f"The bot was not resumed: {failure}")
+        await asyncio.to_thread(request.app[QUEUE].finish, cid, name, status)
+        return web.json_response({"ok": True, "status": status})
+
+    @guarded
+    async def hand_back(request: web.Request) -> web.Response:
+        return await finish(request, "returned", HANDED_BACK)
+
+    @guarded
+    async def close(request: web.Request) -> web.Response:
+        return await finish(request, "closed", CLOSED)
+
+    one = prefix + "/conversations/{conversation_id}"
+    return [
+        web.get(prefix + "/me", me),
+        web.get(prefix + "/queue", queue),
+        web.get(one, conversation),
+        web.post(one + "/claim", claim),
+        web.post(one + "/reply", reply),
+        web.post(one + "/hand-back", hand_back),
+        web.post(one + "/close", close),
+    ]
