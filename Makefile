@@ -1,5 +1,6 @@
-# The two commands: `make run` (the product) and `make test` (the checks).
-# Both create the Python 3.10 virtual environment on first use and reuse it afterwards.
+# The two commands: `make run` (the product) and `make test` (every check), plus `make check`, the
+# inner loop (lint and every test that needs no server and no trained model).
+# All create the Python 3.10 virtual environment on first use and reuse it afterwards.
 
 SHELL := /bin/bash
 VENV := .venv
@@ -14,7 +15,7 @@ ifeq ($(PYTHON310),)
 PYTHON310 := $(shell command -v python3.10 2>/dev/null)
 endif
 
-.PHONY: run test lint bench install clean
+.PHONY: run test check lint bench install clean
 
 $(PY):
 	@test -n "$(PYTHON310)" || { echo "Python 3.10 not found: install it (pyenv install 3.10.13) or set PYTHON310=/path/to/python3.10" >&2; exit 1; }
@@ -34,11 +35,18 @@ $(CHROMIUM):
 
 install: $(STAMP) $(CHROMIUM)
 
-test: install
+lint: $(STAMP)
 	$(VENV)/bin/ruff check .
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/advisor kb validate
-	$(VENV)/bin/python -m pytest
+
+# The fast tier: no server, no trained model, no browser.
+check: lint
+	$(VENV)/bin/python -m pytest -m "not e2e" -q
+
+# check first, then the tiers that start real servers: integration, end-to-end, browser, faults.
+test: install check
+	$(VENV)/bin/python -m pytest -m e2e
 
 run: install
 	$(VENV)/bin/advisor run

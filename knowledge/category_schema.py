@@ -20,7 +20,7 @@ from knowledge.catalog import (
     NeedSpec,
     PrioritySpec,
 )
-from knowledge.errors import Errors, Report
+from knowledge.errors import Errors, Problems
 
 Problem = Callable[[str], None]  # adds one problem, given its detail, to the report
 
@@ -43,7 +43,7 @@ def names(value: Any) -> tuple[str, ...] | None:
     return None
 
 
-def read_category(data: dict, file: Path, report: Report) -> Category | None:
+def read_category(data: dict, file: Path, report: Problems) -> Category | None:
     """The category declared in `data`, or None after adding every problem to `report`."""
     head = data.get("category")
     if not isinstance(head, dict) or not is_name(head.get("id")):

@@ -1,13 +1,11 @@
-"""Coded error messages, kept in one place so every message names what was wrong and how to fix it."""
+"""Coded error messages, kept in one place so every message names what was wrong and how to fix it.
+
+A leaf module: it imports nothing from the project, so every other module can import it."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
-
-if TYPE_CHECKING:
-    from knowledge.catalog import Catalog
 
 
 class Errors:
@@ -49,11 +47,10 @@ class CatalogProblem:
 
 
 @dataclass
-class Report:
-    """What validating a catalog found: the catalog (when usable) and every problem."""
+class Problems:
+    """Every problem found so far (the loader's Report adds the catalog, when usable)."""
 
     problems: list[CatalogProblem] = field(default_factory=list)
-    catalog: Catalog | None = None
 
     def add(
         self, file: Path | str, message: str, product: str | None = None, field: str | None = None

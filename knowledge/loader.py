@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 from math import isfinite
@@ -18,7 +19,7 @@ import yaml
 
 from knowledge.catalog import Attribute, Catalog, Category, KnownIssue, Product
 from knowledge.category_schema import is_name, names, read_category
-from knowledge.errors import CatalogError, Errors, Report
+from knowledge.errors import CatalogError, Errors, Problems
 
 CATALOGS_DIR = Path(__file__).parent / "catalogs"
 DEFAULT_CATALOG = CATALOGS_DIR / "vehicles"
@@ -38,6 +39,13 @@ REQUIRED_PRODUCT_FIELDS = ("id", "brand", "model", "values", "as_of")
 ISSUE_KINDS = ("recall", "issue")
 URL = re.compile(r"^https?://\S+$")
 UNIT_VALUE = re.compile(r"^\s*(-?[\d,]*\.?\d+)\s*(.*?)\s*$")
+
+
+@dataclass
+class Report(Problems):
+    """What validating a catalog found: the catalog (when usable) and every problem."""
+
+    catalog: Catalog | None = None
 
 
 def default_catalog_path() -> Path:

@@ -1,0 +1,59 @@
+"""Settings: every path from the environment or a default relative to the working directory."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from advisor import settings
+
+
+def test_defaults_are_relative_to_the_working_directory():
+    current = settings.Settings.from_env({})
+    assert current.turn_log == Path("data/turns.db")
+    assert current.tracker_store == Path("data/trackers.db")
+    assert current.model_dir == Path("models")
+    assert current.secrets_file == Path(".secrets")
+    assert current.log_dir == Path("data/logs")
+    assert current.rasa_url == "http://127.0.0.1:5005"
+
+
+def test_the_data_folder_moves_every_store_with_it():
+    current = settings.Settings.from_env({"ADVISOR_DATA_DIR": "/var/lib/advisor"})
+    assert current.turn_log == Path("/var/lib/advisor/turns.db")
+    assert current.tracker_store == Path("/var/lib/advisor/trackers.db")
+
+
+def test_an_explicit_path_wins_over_the_data_folder():
+    env = {"ADVISOR_DATA_DIR": "/srv", "ADVISOR_TURN_LOG": "/tmp/log.db"}
+    assert settings.Settings.from_env(env).turn_log == Path("/tmp/log.db")
+
+
+def test_every_setting_is_documented():
+    documented = {variable for variable, _, _ in settings.VARIABLES}
+    source = Path(settings.__file__).read_text()
+    used = {word.strip('"') for word in source.split() if word.startswith('"ADVISOR_')}
+    used = {name.split('"')[0] for name in used}
+    assert used <= documented
+
+
+def test_a_secret_is_made_once_and_kept_private(tmp_path, monkeypatch):
+    monkeypatch.delenv("ADVISOR_STAFF_TOKEN", raising=False)
+    path = tmp_path / "state" / ".secrets"
+    first = settings.secret("STAFF_TOKEN", "ADVISOR_STAFF_TOKEN", path)
+    assert settings.secret("STAFF_TOKEN", "ADVISOR_STAFF_TOKEN", path) == first
+    assert path.stat().st_mode & 0o777 == 0o600
+    monkeypatch.setenv("ADVISOR_STAFF_TOKEN", "from-env")
+    assert settings.secret("STAFF_TOKEN", "ADVISOR_STAFF_TOKEN", path) == "from-env"
+
+
+def test_the_rasa_project_is_found_in_a_checkout():
+    assert (settings.project_dir() / "config.yml").is_file()
+    assert (settings.project_dir() / "bot" / "domain.yml").is_file()
+
+
+def test_importing_settings_touches_no_file(tmp_path, monkeypatch):
+    import importlib
+
+    monkeypatch.chdir(tmp_path)
+    importlib.reload(settings)
+    assert list(tmp_path.iterdir()) == []
