@@ -3,6 +3,7 @@ Rasa server and the web app, wait until all are healthy, and stop everything cle
 
 from __future__ import annotations
 
+import ast
 import hashlib
 import os
 import signal
@@ -23,12 +24,9 @@ ROOT = code_dir()
 # Largest request body the Rasa server reads (Sanic's default is 100 MB); shopper messages and
 # staff replies are far smaller.
 MAX_RASA_REQUEST_BYTES = 1_000_000
-# The code that runs while the model trains: the NLU component and what it builds the lexicon with.
-TRAINING_CODE = (
-    "rasa_plugins/catalog_entities.py",
-    "knowledge/entities.py",
-    "knowledge/lexicon.py",
-)
+# The Rasa NLU component this project trains with; it and every project module it imports run
+# during `rasa train`, so their code is a model input.
+TRAINING_COMPONENT = "rasa_plugins/catalog_entities.py"
 
 
 def rasa_env(extra: dict[str, str] | None = None) -> dict[str, str]:
@@ -56,13 +54,42 @@ def launcher() -> list[str]:
     return [sys.executable, "-m", "rasa_plugins"]
 
 
-def model_inputs(project: Path | None = None, catalog: str | None = None) -> list[Path]:
+def project_imports(file: Path, code_root: Path) -> set[Path]:
+    """The project's own modules that `file` imports, at any depth (also inside functions)."""
+    packages = {p.name for p in code_root.iterdir() if (p / "__init__.py").is_file()}
+    found: set[Path] = set()
+    pending = [file]
+    while pending:
+        tree = ast.parse(pending.pop().read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and not node.level:
+                names = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+            for name in names:
+                if name.split(".")[0] not in packages:
+                    continue
+                base = code_root.joinpath(*name.split("."))
+                for candidate in (base.with_suffix(".py"), base / "__init__.py"):
+                    if candidate.is_file() and candidate not in found:
+                        found.add(candidate)
+                        pending.append(candidate)
+    return found
+
+
+def model_inputs(
+    project: Path | None = None, catalog: str | None = None, code_root: Path | None = None
+) -> list[Path]:
     """Every file `rasa train` reads: config, domain, training data, the catalog the NLU component
-    builds its lexicon from, and that component's code."""
+    builds its lexicon from, and the code of that component and of what it imports. Run-time
+    settings (endpoints, credentials) and the patches are not model inputs."""
     project = project or project_dir()
+    code_root = code_root or ROOT
     catalog_path = Path(catalog) if catalog else default_catalog_path()
+    component = code_root / TRAINING_COMPONENT
     roots = [project / "config.yml", project / "bot" / "domain.yml", project / "bot" / "data"]
-    roots += [catalog_path] + [ROOT / name for name in TRAINING_CODE]
+    roots += [catalog_path, component, *sorted(project_imports(component, code_root))]
     files: list[Path] = []
     for root in roots:
         found = sorted(p for p in root.rglob("*") if p.is_file()) if root.is_dir() else [root]
@@ -70,11 +97,18 @@ def model_inputs(project: Path | None = None, catalog: str | None = None) -> lis
     return files
 
 
-def model_fingerprint(project: Path | None = None, catalog: str | None = None) -> str:
+def model_fingerprint(
+    project: Path | None = None, catalog: str | None = None, code_root: Path | None = None
+) -> str:
     """A hash of everything the trained model depends on: changes to any of it mean retraining."""
+    project = project or project_dir()
+    code_root = code_root or ROOT
     digest = hashlib.sha256()
-    for file in model_inputs(project, catalog or current().catalog):
-        digest.update(file.name.encode())
+    for file in model_inputs(project, catalog or current().catalog, code_root):
+        for root in (code_root, project, file.parent):
+            if file.is_relative_to(root):
+                digest.update(file.relative_to(root).as_posix().encode())
+                break
         digest.update(file.read_bytes())
     return digest.hexdigest()[:16]
 
