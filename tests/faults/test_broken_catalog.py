@@ -72,7 +72,7 @@ def test_advisor_run_refuses_a_broken_catalog(tmp_path):
     ports = [free_port(), free_port(), free_port()]
     env = rasa_env({"ADVISOR_CATALOG": str(catalog)})
     done = subprocess.run(
-        [sys.executable, "-c", "from advisor.ops_commands import main; main()", "run"]
+        [sys.executable, "-c", "from advisor.cli import main; main()", "run"]
         + ["--port", str(ports[0]), "--rasa-port", str(ports[1]), "--action-port", str(ports[2])],
         cwd=ROOT,
         env=env,
@@ -89,7 +89,7 @@ def test_advisor_run_refuses_a_broken_catalog(tmp_path):
 
 def test_advisor_run_starts_nothing_on_a_broken_catalog(tmp_path, monkeypatch):
     import ops.stack
-    from advisor.ops_commands import cli
+    from advisor.cli import cli
 
     catalog, expected = broken_copy(tmp_path)
     calls = []
