@@ -16,11 +16,11 @@ import hmac
 import re
 import time
 from collections.abc import Awaitable, Callable
-from html import escape
 
 from aiohttp import web
 
 from rasa_plugins.input_limits import RateLimiter
+from web import pages
 
 COOKIE = "advisor_staff"
 SESSION_SECONDS = 12 * 3600
@@ -107,33 +107,13 @@ class Guard:
         raise Unauthorized("Staff only: log in with the staff token.")
 
 
-LOGIN_PAGE = """<!DOCTYPE html>
-<html lang="en"><head><meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>Staff login · Fair Advisor</title><link rel="stylesheet" href="/static/staff.css"></head>
-<body class="login"><main>
-<h1>Staff login</h1>
-<p class="reason" role="alert">{reason}</p>
-<form method="post" action="/login">
-<input type="hidden" name="next" value="{next}">
-<label>Your name (shown to shoppers)<input name="name" autocomplete="name" maxlength="40"
- required></label>
-<label>Staff token<input name="token" type="password" autocomplete="current-password" required>
-</label>
-<button type="submit">Log in</button>
-</form>
-<p class="hint">The token is $ADVISOR_STAFF_TOKEN, or STAFF_TOKEN in the project's .secrets file.</p>
-</main></body></html>
-"""
-
-
 def safe_next(target: str | None) -> str:
     """Only local staff pages are valid redirect targets after login."""
     return target if target in ("/support", "/insights") else "/support"
 
 
 def login_page(reason: str, next_page: str, status: int = 401) -> web.Response:
-    body = LOGIN_PAGE.format(reason=escape(reason), next=escape(safe_next(next_page)))
+    body = pages.render("login.html", reason=reason, next=safe_next(next_page))
     return web.Response(text=body, status=status, content_type="text/html")
 
 

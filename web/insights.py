@@ -1,23 +1,27 @@
 """/insights (staff only): the mining report of analysis.report over a date window, and its CSV.
 
 Each request opens the turn log and mines it again, so a refresh shows the latest conversations
-without restarting anything. The miners (analysis.opportunities.mine), the HTML report
-(analysis.report.render_report) and the CSV (advisor.mining_commands.render_csv) are the mining
-module's public functions; this page only adds the window form and the download link.
+without restarting anything. The miners (analysis.opportunities.mine), the report's variables
+(analysis.report.report_context) and the CSV (advisor.mining_commands.render_csv) are the mining
+module's public functions; the page (web/templates/insights.html) extends the report's template
+with the window form and the download link.
 """
 
 from __future__ import annotations
 
 import asyncio
 from datetime import date, datetime, timedelta, timezone
-from html import escape
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from aiohttp import web
 
+from web import pages
 from web.auth import STAFF, Guard, staff_only
+
+if TYPE_CHECKING:
+    from analysis.opportunities import MiningResult
 
 TURN_LOG_PATH = web.AppKey("turn_log_path", Path)
 MAX_MIN_SHOPPERS = 1000
@@ -80,41 +84,17 @@ def mine_window(path: Path, window: Window):
         return mine(log, get_catalog(), since, until, window.min_shoppers)
 
 
-def toolbar(window: Window, staff: str) -> str:
-    since = window.since.isoformat() if window.since else ""
-    until = window.until.isoformat() if window.until else ""
-    return f"""
-<nav class="insights-bar" aria-label="Report window">
-<form method="get" action="/insights">
-<label>From <input type="date" name="since" value="{escape(since)}"></label>
-<label>To <input type="date" name="until" value="{escape(until)}"></label>
-<label>Min. shoppers <input type="number" name="min_shoppers" min="1" max="{MAX_MIN_SHOPPERS}"
- value="{window.min_shoppers}"></label>
-<button type="submit">Show</button>
-<a href="/insights.csv?{escape(window.query())}" download>Download CSV</a>
-<a href="/support">Support console</a>
-</form>
-<form method="post" action="/logout"><span>{escape(staff)}</span>
-<button type="submit">Log out</button></form>
-</nav>"""
+def render_page(result: MiningResult, window: Window, staff: str) -> str:
+    """The report of `result` with the window form at the top of its body."""
+    from analysis.report import report_context
 
-
-BAR_CSS = """<style>
-.insights-bar { display: flex; flex-wrap: wrap; gap: .8rem; justify-content: space-between;
-  align-items: center; padding: .6rem .8rem; background: #f3f5f8; border: 1px solid #dde;
-  border-radius: .4rem; }
-.insights-bar form { display: flex; flex-wrap: wrap; gap: .6rem; align-items: center; margin: 0; }
-.insights-bar input { font: inherit; } .insights-bar a { white-space: nowrap; }
-</style>"""
-
-
-def page(report_html: str, window: Window, staff: str) -> str:
-    """The report with the window form at the top of its body."""
-    bar = toolbar(window, staff)
-    html = report_html.replace("</head>", BAR_CSS + "</head>", 1)
-    if "<body>" in html:
-        return html.replace("<body>", "<body>" + bar, 1)
-    return bar + html
+    return pages.render(
+        "insights.html",
+        **report_context(result),
+        window=window,
+        staff=staff,
+        max_min_shoppers=MAX_MIN_SHOPPERS,
+    )
 
 
 def routes(guard: Guard) -> list[web.RouteDef]:
@@ -123,10 +103,8 @@ def routes(guard: Guard) -> list[web.RouteDef]:
     @guarded
     async def insights(request: web.Request) -> web.Response:
         window = Window(request.query)
-        from analysis.report import render_report
-
         result = await asyncio.to_thread(mine_window, request.app[TURN_LOG_PATH], window)
-        html = page(render_report(result), window, request[STAFF])
+        html = render_page(result, window, request[STAFF])
         return web.Response(text=html, content_type="text/html", headers=INSIGHTS_HEADERS)
 
     @guarded

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass
-from html import escape
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -18,14 +17,13 @@ from aiohttp import web
 from rasa_plugins.input_limits import RateLimiter
 from stores.support_queue import SupportQueue
 from stores.turnlog import TurnLog
-from web import auth, chat_catch_up, insights, support
+from web import auth, chat_catch_up, insights, pages, support
 from web.rasa_api import RasaClient
 
 logger = logging.getLogger(__name__)
 
 STATIC = Path(__file__).resolve().parent / "static"
 MAX_BODY_BYTES = 64 * 1024
-SOCKET_URL_PLACEHOLDER = "__ADVISOR_SOCKET_URL__"
 
 
 @dataclass(frozen=True)
@@ -104,10 +102,9 @@ def create_app(settings: Settings) -> web.Application:
     app[insights.TURN_LOG_PATH] = Path(settings.turn_log)
     app[chat_catch_up.RATE] = RateLimiter(chat_catch_up.RATE_LIMIT, 60.0)
 
-    index = (STATIC / "index.html").read_text(encoding="utf-8")
-    index = index.replace(SOCKET_URL_PLACEHOLDER, escape(settings.browser_socket_url, quote=True))
+    index = pages.render("chat.html", socket_url=settings.browser_socket_url)
     index_csp = shopper_csp(settings.browser_socket_url)
-    console = (STATIC / "support.html").read_text(encoding="utf-8")
+    console = pages.render("support.html")
 
     async def shopper_page(request: web.Request) -> web.Response:
         return web.Response(

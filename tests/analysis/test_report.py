@@ -9,8 +9,9 @@ import pytest
 from click.testing import CliRunner
 
 from advisor.mining_commands import report_cmd
-from analysis.opportunities import SCORE_FORMULA, mine
+from analysis.opportunities import SCORE_FORMULA, MiningResult, Opportunity, mine
 from analysis.report import bar_chart, render_report, trend_chart
+from knowledge.fairness import BrandExposure
 from stores.turnlog import TurnLog
 
 T0 = 1_767_571_200.0  # 2026-01-05 00:00 UTC
@@ -117,3 +118,53 @@ def test_the_report_command_writes_the_file(db: Path, tmp_path: Path) -> None:
     assert out.read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
     default = CliRunner().invoke(report_cmd, ["--db", str(db)])
     assert default.exit_code == 0 and (db.parent / "report.html").exists()
+
+
+HOSTILE = "<script>alert(1)</script>"
+ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
+
+
+def hostile_result() -> MiningResult:
+    """A result whose every text (labels, quotes, product names, misses, brands) is markup."""
+    opportunity = Opportunity(
+        rank=1,
+        kind="unmet",
+        key="k",
+        label=f"label {HOSTILE}",
+        shoppers=4,
+        share=0.25,
+        gap=0.5,
+        score=2.0,
+        first_seen=T0,
+        last_seen=T0 + WEEK,
+        weekly=(("2026-W02", 1), ("2026-W03", 3)),
+        quotes=(f"quote {HOSTILE}",),
+        nearest=({"id": "p", "name": f"product {HOSTILE}", "misses": [f"misses {HOSTILE}"]},),
+    )
+    brands = (BrandExposure(f"brand {HOSTILE}", 3, 0.75, 1, 0.25),)
+    return MiningResult(
+        (opportunity,), brands, 0.1, 8, 4, 4, T0, T0 + WEEK, ("2026-W02", "2026-W03"), 3
+    )
+
+
+def test_markup_in_product_names_quotes_and_brands_comes_out_as_text() -> None:
+    html = render_report(hostile_result(), title=f"title {HOSTILE}")
+    assert HOSTILE not in html and "<script" not in html
+    for where in ("title", "label", "quote", "product", "misses", "brand"):
+        assert f"{where} {ESCAPED}" in html, where
+    assert html.count(f"<title>title {ESCAPED}</title>") == 1
+    # one escaper throughout (html.escape): markupsafe's spellings would mean a value slipped
+    # through `~` or `join`
+    quoted = render_report(hostile_result(), title='it\'s "quoted"')
+    assert "it&#x27;s &quot;quoted&quot;" in quoted and "&#39;" not in quoted
+
+
+def test_a_missing_template_variable_is_an_error() -> None:
+    from jinja2 import UndefinedError
+
+    from analysis.report import TEMPLATES, report_context
+
+    context = report_context(hostile_result())
+    del context["exposure"]
+    with pytest.raises(UndefinedError):
+        TEMPLATES.get_template("report.html").render(context)
