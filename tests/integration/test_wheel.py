@@ -1,10 +1,12 @@
-"""An installed wheel carries the Rasa project, the catalogs and the web files, and works outside
-the checkout: a new virtual environment that sees the dependencies but not the checkout."""
+"""An installed wheel carries the Rasa project, the catalogs, the templates and the web files, and
+works outside the checkout: in a new virtual environment that sees the dependencies but not the
+checkout, and unpacked on a bare PYTHONPATH."""
 
 from __future__ import annotations
 
 import os
 import re
+import shutil
 import site
 import subprocess
 import sys
@@ -17,16 +19,45 @@ from ops.stack import ROOT
 
 pytestmark = pytest.mark.e2e
 
+PACKAGES = ("actions", "advisor", "analysis", "knowledge", "ops", "rasa_plugins", "stores", "web")
+PROJECT_FILES = ("pyproject.toml", "README.md", "config.yml", "bot")
+RENDER_FROM_THE_WHEEL = """
+import web, analysis
+from analysis.opportunities import MiningResult
+from analysis.report import render_report
+from web import pages
+print(web.__file__)
+print(analysis.__file__)
+print(pages.render("chat.html", socket_url="http://rasa.example"))
+print(pages.render("login.html", reason="<b>r</b>", next="/support"))
+print(pages.render("support.html"))
+print(render_report(MiningResult((), (), 0.1, 0, 0, 0, None, None, (), 3)))
+"""
+
+
+def templates_in_the_tree() -> list[str]:
+    return sorted(
+        path.relative_to(ROOT).as_posix()
+        for package in ("web", "analysis")
+        for path in (ROOT / package / "templates").iterdir()
+    )
+
 
 @pytest.fixture(scope="module")
 def wheel(tmp_path_factory) -> Path:
+    """A wheel built (without network or build isolation) from a copy of the working tree."""
+    source = tmp_path_factory.mktemp("source")
+    for name in PACKAGES + PROJECT_FILES:
+        if (ROOT / name).is_dir():
+            ignore = shutil.ignore_patterns("__pycache__", "*.pyc")
+            shutil.copytree(ROOT / name, source / name, ignore=ignore)
+        else:
+            shutil.copy2(ROOT / name, source / name)
     out = tmp_path_factory.mktemp("wheel")
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--no-deps", "--no-build-isolation", str(ROOT),
-         "-w", str(out)],
-        check=True, cwd=out,
-    )  # fmt: skip
-    (built,) = out.glob("fair_advisor-*.whl")
+    command = [sys.executable, "-m", "pip", "wheel", "--no-deps", "--no-build-isolation"]
+    command += ["--no-index", "--quiet", "--wheel-dir", str(out), str(source)]
+    subprocess.run(command, check=True, cwd=source, capture_output=True, timeout=300)
+    [built] = out.glob("fair_advisor-*.whl")
     return built
 
 
@@ -62,7 +93,7 @@ def test_the_wheel_holds_the_rasa_project_and_package_data(wheel):
                  "bot/data/nlu.yml", "bot/data/rules.yml", "bot/data/stories.yml"):  # fmt: skip
         assert share + name in names
     assert "knowledge/catalogs/vehicles/category.yml" in names
-    assert "web/static/index.html" in names and "rasa_plugins/launch.py" in names
+    assert "web/templates/chat.html" in names and "rasa_plugins/launch.py" in names
 
 
 def test_the_installed_advisor_finds_its_project_outside_the_checkout(installed, tmp_path):
@@ -72,7 +103,9 @@ def test_the_installed_advisor_finds_its_project_outside_the_checkout(installed,
     assert f"project_dir    {project}" in shown.stdout
     assert str(ROOT) not in shown.stdout
     checked = run(installed, "advisor", "kb", "validate", cwd=tmp_path)
-    assert checked.returncode == 0 and re.match(r"OK: .+: \d+ vehicles", checked.stdout), checked.stderr
+    assert checked.returncode == 0 and re.match(r"OK: .+: \d+ vehicles", checked.stdout), (
+        checked.stderr
+    )
     assert not list(tmp_path.iterdir())  # it wrote nothing
 
 
@@ -83,3 +116,32 @@ def test_the_installed_rasa_project_validates(installed):
         "bot/domain.yml", "--data", "bot/data", "--config", "config.yml", cwd=project,
     )  # fmt: skip
     assert checked.returncode == 0, checked.stdout[-2000:] + checked.stderr[-2000:]
+
+
+def test_the_wheel_holds_every_template(wheel: Path) -> None:
+    names = set(zipfile.ZipFile(wheel).namelist())
+    expected = templates_in_the_tree()
+    assert "web/templates/chat.html" in expected and "analysis/templates/report.html" in expected
+    assert [name for name in expected if name not in names] == []
+    assert "web/static/chat.js" in names
+
+
+def test_an_installed_copy_renders_the_pages_and_the_report(wheel: Path, tmp_path: Path) -> None:
+    installed = tmp_path / "site"
+    zipfile.ZipFile(wheel).extractall(installed)
+    environment = {**os.environ, "PYTHONPATH": str(installed), "RASA_TELEMETRY_ENABLED": "false"}
+    done = subprocess.run(
+        [sys.executable, "-c", RENDER_FROM_THE_WHEEL],
+        cwd=tmp_path,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    web_file, analysis_file, *_ = done.stdout.splitlines()
+    assert web_file.startswith(str(installed)) and analysis_file.startswith(str(installed))
+    assert 'content="http://rasa.example"' in done.stdout
+    assert "&lt;b&gt;r&lt;/b&gt;" in done.stdout and "<b>r</b>" not in done.stdout
+    assert "Support console" in done.stdout
+    assert "What shoppers could not get" in done.stdout
