@@ -7,7 +7,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import cached_property
 from typing import Any
@@ -78,6 +79,26 @@ class PrioritySpec:
 
 
 @dataclass(frozen=True)
+class ConfigurationSpec:
+    """Which attribute names a product's configurations (e.g. `drivetrains`), and the key a figure
+    uses to say which one it describes (e.g. `drivetrain: awd`)."""
+
+    attribute: str
+    key: str
+
+
+@dataclass(frozen=True)
+class Figure:
+    """One figure and what it describes: the configuration (trim, variant) and its own source."""
+
+    value: Any
+    source: str | None = None
+    as_of: date | None = None
+    trim: str | None = None
+    config: str | None = None  # a value of the category's configuration attribute, e.g. 'awd'
+
+
+@dataclass(frozen=True)
 class Category:
     id: str
     name: str
@@ -91,6 +112,7 @@ class Category:
     house_brand: str | None = None
     brand_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
     ownership: dict[str, float] = field(default_factory=dict)  # cost-to-own assumptions
+    configuration: ConfigurationSpec | None = None
 
 
 @dataclass(frozen=True)
@@ -99,6 +121,8 @@ class KnownIssue:
     summary: str
     source: str | None = None
     date: date | None = None
+    id: str | None = None  # the regulator's campaign number, for a recall
+    year: int | None = None  # the campaign year, where no date is given
 
 
 @dataclass(frozen=True, eq=False)
@@ -116,6 +140,8 @@ class Product:
     aliases: tuple[str, ...] = ()
     known_issues: tuple[KnownIssue, ...] = ()
     file: str = ""
+    # Every value's figures, headline first; a plain value is one figure without its own source.
+    figures: dict[str, tuple[Figure, ...]] = field(default_factory=dict)
 
     def __eq__(self, other: object) -> bool:
         return isinstance(other, Product) and other.id == self.id
@@ -135,6 +161,29 @@ class Product:
 
     def value(self, attribute: str) -> Any:
         return self.values.get(attribute)
+
+    def figure(self, attribute: str, configs: Iterable[str] = ()) -> Figure | None:
+        """The figure for the first of `configs` that one describes, else the headline figure."""
+        figures = self.figures.get(attribute) or (
+            (Figure(self.values[attribute]),) if attribute in self.values else ()
+        )
+        for config in configs:
+            for figure in figures:
+                if figure.config == config:
+                    return figure
+        return figures[0] if figures else None
+
+    def configured(self, configs: Iterable[str]) -> Product:
+        """This product with, for each value, the figure of the first of `configs` it has."""
+        wanted = tuple(configs)
+        if not wanted:
+            return self
+        values = dict(self.values)
+        for name in self.figures:
+            chosen = self.figure(name, wanted)
+            if chosen is not None:
+                values[name] = chosen.value
+        return replace(self, values=values)
 
 
 def name_key(text: str) -> str:

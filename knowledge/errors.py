@@ -26,6 +26,10 @@ class Errors:
     E112 = "[E112] Bad category declaration: {detail}"
     E113 = "[E113] No catalog found at {path}: expected category.yml (+ products/*.yml) or one YAML file"
     E114 = "[E114] Bad known issue: {detail}"
+    E115 = "[E115] Bad figure: {detail}"
+    E116 = "[E116] Figure source does not fit its declaration: {detail}"
+    E117 = "[E117] Bad source declaration: {detail}"
+    W118 = "[W118] Source on a low-quality site ({why}): {url}"
 
 
 @dataclass(frozen=True)
@@ -93,3 +97,16 @@ class UnknownProductError(LookupError):
 
 class NeedsError(ValueError):
     """A need that the category does not declare or a value it cannot take."""
+
+
+class SourceFileError(ValueError):
+    """A data file or source declaration that cannot be used: names the file, row and field."""
+
+    def __init__(self, file: Path | str, message: str, row: int | None = None, field: str = ""):
+        self.file, self.row, self.field = str(file), row, field
+        where = str(file)
+        if row is not None:
+            where += f", row {row}"
+        if field:
+            where += f", field '{field}'"
+        super().__init__(f"{where}: {message}")

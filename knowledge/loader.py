@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from math import isfinite
@@ -17,9 +17,17 @@ from typing import Any
 
 import yaml
 
-from knowledge.catalog import Attribute, Catalog, Category, KnownIssue, Product
+from knowledge.catalog import (
+    Attribute,
+    Catalog,
+    Category,
+    ConfigurationSpec,
+    Figure,
+    KnownIssue,
+    Product,
+)
 from knowledge.category_schema import is_name, names, read_category
-from knowledge.errors import CatalogError, Errors, Problems
+from knowledge.errors import CatalogError, CatalogProblem, Errors, Problems
 
 CATALOGS_DIR = Path(__file__).parent / "catalogs"
 DEFAULT_CATALOG = CATALOGS_DIR / "vehicles"
@@ -37,15 +45,19 @@ PRODUCT_FIELDS = (
 )
 REQUIRED_PRODUCT_FIELDS = ("id", "brand", "model", "values", "as_of")
 ISSUE_KINDS = ("recall", "issue")
+FIGURE_FIELDS = ("value", "source", "as_of", "trim")
+ISSUE_FIELDS = ("kind", "summary", "date", "source", "id", "year")
 URL = re.compile(r"^https?://\S+$")
 UNIT_VALUE = re.compile(r"^\s*(-?[\d,]*\.?\d+)\s*(.*?)\s*$")
 
 
 @dataclass
 class Report(Problems):
-    """What validating a catalog found: the catalog (when usable) and every problem."""
+    """What validating a catalog found: the catalog (when usable), every problem, and warnings
+    (worth a look, but the catalog is usable)."""
 
     catalog: Catalog | None = None
+    warnings: list[CatalogProblem] = field(default_factory=list)
 
 
 def default_catalog_path() -> Path:
@@ -76,6 +88,9 @@ def validate(path: Path | str | None = None) -> Report:
     category = read_category(head, head_file, report)
     if category is None:
         return report
+    category = _with_configuration(category, head.get("configuration"), head_file, report)
+    if category is None:
+        return report
     products: list[Product] = []
     seen: dict[str, str] = {}
     sources = [(head_file, head)] + [(f, _read_yaml(f, report)) for f in product_files]
@@ -102,7 +117,35 @@ def validate(path: Path | str | None = None) -> Report:
             products.append(product)
     if report.ok:
         report.catalog = Catalog(category, tuple(products), str(path))
+        from knowledge.source_checks import check_sources  # reads the catalog's sources/ folder
+
+        check_sources(report.catalog, report)
+        if not report.ok:
+            report.catalog = None
     return report
+
+
+def _with_configuration(category: Category, raw: Any, file: Path, report: Report):
+    """The category with its `configuration` declaration: {attribute: <set or category>, key}."""
+    if raw is None:
+        return category
+    attribute = (
+        category.attributes.get(str(raw.get("attribute"))) if isinstance(raw, dict) else None
+    )
+    key = raw.get("key") if isinstance(raw, dict) else None
+    if (
+        attribute is None
+        or attribute.type not in ("set", "category")
+        or not is_name(key)
+        or str(key) in FIGURE_FIELDS
+    ):
+        detail = (
+            "'configuration' must be {attribute: a declared set or category attribute, key: a "
+            f"figure field name other than {', '.join(FIGURE_FIELDS)}}}"
+        )
+        report.add(file, Errors.E112.format(detail=detail))
+        return None
+    return replace(category, configuration=ConfigurationSpec(attribute.name, str(key)))
 
 
 def load(path: Path | str | None = None) -> Catalog:
@@ -172,7 +215,7 @@ def _product(row: Any, file: Path, category: Category, report: Report) -> Produc
     year = row.get("year")
     if year is not None and not (isinstance(year, int) and 1990 <= year <= 2100):
         report.wrong_type(file, "a model year like 2025", year, pid, "year")
-    values = {}
+    values, figures = {}, {}
     raw_values = row.get("values") or {}
     if not isinstance(raw_values, dict):
         report.wrong_type(file, "a mapping of attribute values", raw_values, pid, "values")
@@ -185,9 +228,10 @@ def _product(row: Any, file: Path, category: Category, report: Report) -> Produc
             continue
         if raw is None:
             continue
-        value = _value(attribute, raw, file, pid, report)
-        if value is not None:
-            values[name] = value
+        found = _figures(attribute, raw, file, pid, category, report)
+        if found:
+            values[name], figures[name] = found[0].value, found
+    _check_configs(figures, values, file, pid, category, report)
     issues = tuple(_issue(i, file, pid, report) for i in raw_issues)
     if len(report.problems) > before:
         return None
@@ -203,7 +247,76 @@ def _product(row: Any, file: Path, category: Category, report: Report) -> Produc
         sources=tuple(sources),
         as_of=as_of,
         file=str(file),
+        figures=figures,
     )
+
+
+def is_figure_form(raw: Any) -> bool:
+    """A value written with its own source: a mapping with `value`, or a list of such mappings."""
+    if isinstance(raw, dict):
+        return "value" in raw
+    return isinstance(raw, list) and bool(raw) and all(isinstance(r, dict) for r in raw)
+
+
+def _figures(
+    attribute: Attribute, raw: Any, file: Path, pid: str, category: Category, report: Report
+) -> tuple[Figure, ...]:
+    """The figures of one value: a plain value (no source of its own), one mapping or a list."""
+    if not is_figure_form(raw):
+        value = _value(attribute, raw, file, pid, report)
+        return (Figure(value),) if value is not None else ()
+    where = f"values.{attribute.name}"
+    config_key = category.configuration.key if category.configuration else None
+    allowed = FIGURE_FIELDS + ((config_key,) if config_key else ())
+    found = []
+    for item in raw if isinstance(raw, list) else [raw]:
+        unknown = [k for k in item if k not in allowed]
+        if unknown or "value" not in item:
+            detail = f"each figure needs 'value' and may have only {', '.join(allowed)}"
+            report.add(file, Errors.E115.format(detail=detail), pid, where)
+            return ()
+        if not (isinstance(item.get("source"), str) and URL.match(item["source"])):
+            report.add(file, Errors.E111.format(value=item.get("source")), pid, where)
+            return ()
+        if item.get("as_of") in (None, ""):
+            report.add(file, Errors.E107.format(field="as_of"), pid, where)
+            return ()
+        when = _date(item["as_of"], file, pid, where, report)
+        value = _value(attribute, item["value"], file, pid, report)
+        if when is None or value is None:
+            return ()
+        config = item.get(config_key) if config_key else None
+        trim = item.get("trim")
+        found.append(
+            Figure(
+                value,
+                item["source"],
+                when,
+                str(trim) if trim is not None else None,
+                str(config) if config is not None else None,
+            )
+        )
+    return tuple(found)
+
+
+def _check_configs(
+    figures: dict, values: dict, file: Path, pid: str, category: Category, report: Report
+) -> None:
+    """Each figure's configuration is one the product offers, and no configuration has two."""
+    spec = category.configuration
+    if spec is None:
+        return
+    offered = values.get(spec.attribute)
+    offered = set(offered) if isinstance(offered, tuple) else {offered} if offered else None
+    for name, found in figures.items():
+        configs = [f.config for f in found if f.config is not None]
+        for config in configs:
+            if offered is not None and config not in offered:
+                detail = f"{spec.key} '{config}' is not one of the {spec.attribute} offered"
+                report.add(file, Errors.E115.format(detail=detail), pid, f"values.{name}")
+        if len(configs) != len(set(configs)) or (len(found) > 1 and len(configs) < len(found)):
+            detail = f"several figures need a different '{spec.key}' each"
+            report.add(file, Errors.E115.format(detail=detail), pid, f"values.{name}")
 
 
 def _value(attribute: Attribute, raw: Any, file: Path, pid: str, report: Report) -> Any:
@@ -273,9 +386,28 @@ def _issue(raw: Any, file: Path, pid: str, report: Report) -> KnownIssue | None:
             "known_issues",
         )
         return None
+    unknown = [k for k in raw if k not in ISSUE_FIELDS]
+    if unknown:
+        detail = f"unknown field '{unknown[0]}': expected one of {', '.join(ISSUE_FIELDS)}"
+        report.add(file, Errors.E114.format(detail=detail), pid, "known_issues")
+        return None
     source = raw.get("source")
     if source is not None and not (isinstance(source, str) and URL.match(source)):
         report.add(file, Errors.E111.format(value=source), pid, "known_issues")
         return None
+    year = raw.get("year")
+    if year is not None and not (isinstance(year, int) and 1950 <= year <= 2100):
+        report.wrong_type(file, "a year like 2024", year, pid, "known_issues")
+        return None
+    if raw.get("id") is not None and not is_name(raw["id"]):
+        report.wrong_type(file, "a campaign id", raw["id"], pid, "known_issues")
+        return None
     when = _date(raw["date"], file, pid, "known_issues", report) if raw.get("date") else None
-    return KnownIssue(kind=kind, summary=str(raw["summary"]), source=source, date=when)
+    return KnownIssue(
+        kind=kind,
+        summary=str(raw["summary"]),
+        source=source,
+        date=when,
+        id=str(raw["id"]) if raw.get("id") is not None else None,
+        year=year,
+    )

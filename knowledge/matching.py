@@ -137,8 +137,25 @@ def eligible(catalog: Catalog, profile: NeedsProfile) -> list[Product]:
 
 
 def candidates(catalog: Catalog, profile: NeedsProfile) -> list[Product]:
+    """The products of brands not ruled out, each with the figures of the configuration the
+    shopper requires (a shopper who requires AWD is judged on AWD figures)."""
     excluded = {b.lower() for b in profile.excluded_brands}
-    return [p for p in catalog.products if p.brand.lower() not in excluded]
+    wanted = wanted_configurations(catalog, profile)
+    return [p.configured(wanted) for p in catalog.products if p.brand.lower() not in excluded]
+
+
+def wanted_configurations(catalog: Catalog, profile: NeedsProfile) -> tuple[str, ...]:
+    """The configurations the shopper's needs require, e.g. ('awd', '4wd'); () for any."""
+    spec = catalog.category.configuration
+    if spec is None:
+        return ()
+    wanted: list[str] = []
+    for constraint in profile.constraints:
+        need = catalog.category.needs[constraint.need]
+        if need.attribute == spec.attribute:
+            value = need.fixed or constraint.value
+            wanted += list(value) if isinstance(value, (tuple, list)) else [value]
+    return tuple(dict.fromkeys(wanted))
 
 
 def priority_names(catalog: Catalog, profile: NeedsProfile) -> tuple[str, ...]:
