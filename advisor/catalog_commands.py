@@ -6,6 +6,7 @@ import json
 
 import click
 
+from advisor.import_commands import IMPORT_COMMANDS
 from knowledge.catalog import Catalog
 from knowledge.compare import compare as compare_products
 from knowledge.errors import CatalogError, NeedsError, UnknownProductError
@@ -40,9 +41,14 @@ def kb() -> None:
 def kb_validate(path: str | None) -> None:
     """Check a catalog and print every problem with its file, product and field.
 
+    Figures that carry their own source are checked against the catalog's source declarations
+    (sources/*.yml); sources on sites listed as low quality (sources/sites.yml) are warned about.
+
     Example: advisor kb validate knowledge/catalogs/vehicles
     """
     report = validate(path)
+    for warning in report.warnings:
+        click.echo(f"warning: {warning}", err=True)
     if not report.ok:
         for problem in report.problems:
             click.echo(str(problem), err=True)
@@ -208,5 +214,8 @@ def find_or_explain(catalog: Catalog, name: str):
     except UnknownProductError as error:
         raise click.ClickException(str(error)) from error
 
+
+for _command in IMPORT_COMMANDS:
+    kb.add_command(_command)
 
 COMMANDS = (kb, recommend_cmd, needs_list, compare_cmd, rules)

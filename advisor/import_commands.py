@@ -1,0 +1,104 @@
+"""`advisor kb import-*`: public data files into the catalog, through the declarations and the
+reviewed product mapping kept in the catalog's sources/ folder."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import click
+
+from knowledge.errors import CatalogError, SourceFileError
+from knowledge.importing.rows import read_table
+from knowledge.importing.run import import_values, open_source, report
+from knowledge.importing.suggest import candidates, suggestion_text
+from knowledge.importing.values import unmapped_products
+
+CATALOG = click.option(
+    "--catalog",
+    "catalog_path",
+    type=click.Path(exists=True),
+    default=None,
+    help="Catalog folder (default: the vehicles catalog, or $ADVISOR_CATALOG).",
+)
+
+
+def _import_options(function):
+    for option in reversed(
+        [
+            click.argument("file", type=click.Path(dir_okay=False)),
+            CATALOG,
+            click.option(
+                "--accept",
+                is_flag=True,
+                help="Change values that differ from the file (conflicts).",
+            ),
+            click.option(
+                "--dry-run", is_flag=True, help="Report what would change; write nothing."
+            ),
+            click.option(
+                "--suggest",
+                is_flag=True,
+                help="List candidate rows for each product the mapping does not pin; write nothing.",
+            ),
+            click.option(
+                "--as-of",
+                type=click.DateTime(["%Y-%m-%d"]),
+                default=None,
+                help="The date the file was downloaded (default: the declaration's source.as_of).",
+            ),
+        ]
+    ):
+        function = option(function)
+    return function
+
+
+def run_import(declaration: str, file, catalog_path, accept, dry_run, suggest, as_of) -> None:
+    try:
+        if suggest:
+            click.echo(suggestions(catalog_path, declaration, file))
+            return
+        when: date | None = as_of.date() if as_of else None
+        plan = import_values(catalog_path, declaration, file, accept, when, dry_run)
+    except (SourceFileError, CatalogError) as error:
+        raise click.ClickException(f"{error}\nThe catalog was left as it was.") from error
+    click.echo(report(plan, dry_run))
+
+
+def suggestions(catalog_path, declaration: str, file) -> str:
+    catalog, spec = open_source(catalog_path, declaration)
+    table = read_table(file, spec)
+    todo = [
+        catalog.by_id[pid] for pid in unmapped_products(catalog, spec) if pid not in spec.unmappable
+    ]
+    if not todo:
+        return f"Every product is pinned in {spec.file.name} or listed as unmappable."
+    return "\n".join(suggestion_text(spec, candidates(catalog, spec, table, p)) for p in todo)
+
+
+@click.command("import-epa")
+@_import_options
+def import_epa(**options) -> None:
+    """Fill EPA combined mpg, MPGe and electric range from fueleconomy.gov's vehicles.csv(.zip).
+
+    Columns, powertrain rules and the product -> EPA id mapping are declared in the catalog's
+    sources/epa.yml; each figure cites fueleconomy.gov's page for its EPA id.
+
+    Example: advisor kb import-epa ../shared/data/epa/vehicles.csv.zip
+    """
+    run_import("epa.yml", **options)
+
+
+@click.command("import-nhtsa-ratings")
+@_import_options
+def import_nhtsa_ratings(**options) -> None:
+    """Fill NHTSA overall 5-Star Safety Ratings (and seats where missing) from Safercar_data.csv.
+
+    Columns and the product -> NHTSA make/model/body/drive mapping are declared in the catalog's
+    sources/nhtsa-ratings.yml; each figure cites NHTSA's page for that vehicle.
+
+    Example: advisor kb import-nhtsa-ratings ../shared/data/nhtsa/safercar_MY2024-2026.csv
+    """
+    run_import("nhtsa-ratings.yml", **options)
+
+
+IMPORT_COMMANDS = (import_epa, import_nhtsa_ratings)

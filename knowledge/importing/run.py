@@ -1,0 +1,142 @@
+"""Running a value importer: read the declaration and the file, plan, write (unless dry), report."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+from knowledge.catalog import Catalog
+from knowledge.errors import Errors, SourceFileError
+from knowledge.importing.rows import read_table
+from knowledge.importing.values import (
+    CONFIRMED,
+    CONFLICT,
+    CORRECTED,
+    FILLED,
+    KEPT,
+    NO_FIGURE,
+    NewFigure,
+    Plan,
+    plan_values,
+)
+from knowledge.importing.writer import figure_node, rewrite
+from knowledge.loader import load
+from knowledge.render import table as text_table
+from knowledge.sources import SourceSpec, read_spec, sources_dir
+
+COLUMNS = (FILLED, CONFIRMED, CORRECTED, CONFLICT, NO_FIGURE, KEPT)
+
+
+def open_source(catalog_path: str | Path | None, declaration: str) -> tuple[Catalog, SourceSpec]:
+    catalog = load(catalog_path)
+    file = sources_dir(catalog.source) / declaration
+    if not file.is_file():
+        raise SourceFileError(file, Errors.E117.format(detail="no such declaration"))
+    return catalog, read_spec(file)
+
+
+def source_as_of(spec: SourceSpec, as_of: date | None) -> date:
+    chosen = as_of or spec.as_of
+    if chosen is None:
+        raise SourceFileError(
+            spec.file, Errors.E117.format(detail="declare source.as_of or pass --as-of")
+        )
+    return chosen
+
+
+def import_values(
+    catalog_path: str | Path | None,
+    declaration: str,
+    data_file: str | Path,
+    accept: bool = False,
+    as_of: date | None = None,
+    dry_run: bool = False,
+) -> Plan:
+    """Import the declared values of `data_file` into the catalog; returns what was done."""
+    catalog, spec = open_source(catalog_path, declaration)
+    table = read_table(data_file, spec)
+    plan = plan_values(catalog, spec, table, source_as_of(spec, as_of), accept)
+    if not dry_run and plan.writes:
+        edits: dict[str, list] = {}
+        for outcome in plan.writes:
+            edits.setdefault(outcome.product, []).append(
+                _set_value(catalog, outcome.attribute, outcome.new)
+            )
+        rewrite(catalog, edits)
+    return plan
+
+
+def figure_fields(catalog: Catalog, figure: NewFigure) -> dict:
+    fields: dict = {"value": figure.value}
+    configuration = catalog.category.configuration
+    if figure.config is not None and configuration is not None:
+        fields[configuration.key] = figure.config
+    if figure.trim is not None:
+        fields["trim"] = figure.trim
+    fields["source"] = figure.source
+    fields["as_of"] = figure.as_of
+    return fields
+
+
+def _set_value(catalog: Catalog, attribute: str, new: tuple[NewFigure, ...]):
+    """An edit that writes the figures (or removes the value, when the source has none)."""
+    node = figure_node([figure_fields(catalog, f) for f in new]) if new else None
+    order = list(catalog.category.attributes)
+
+    def edit(row) -> None:
+        values = row["values"]
+        if node is None:
+            values.pop(attribute, None)
+        elif attribute in values:
+            values[attribute] = node
+            return
+        later = [k for k in values if k in order and order.index(k) > order.index(attribute)]
+        values.insert(list(values).index(later[0]) if later else len(values), attribute, node)
+
+    return edit
+
+
+def describe(values) -> str:
+    return (
+        ", ".join(f"{f.value}" + (f" ({f.config})" if f.config else "") for f in values)
+        or "no figure"
+    )
+
+
+def report(plan: Plan, dry_run: bool = False) -> str:
+    """What a run filled, confirmed, corrected and could not map, per attribute."""
+    spec = plan.spec
+    lines = [f"{spec.name}: {plan.file}" + (" (dry run: nothing written)" if dry_run else "")]
+    attributes = list(dict.fromkeys(o.attribute for o in plan.outcomes)) or list(spec.fill)
+    rows = []
+    for attribute in attributes:
+        counts = {c: 0 for c in COLUMNS}
+        for outcome in plan.outcomes:
+            if outcome.attribute == attribute:
+                counts[outcome.status] += 1
+        rows.append([attribute, *(str(counts[c]) for c in COLUMNS), str(len(plan.unmapped))])
+    header = ["attribute", *COLUMNS, "not mapped"]
+    lines.append(text_table(header, rows))
+    sourced = sum(1 for o in plan.outcomes if o.status == CONFIRMED and o.writes)
+    if sourced:
+        lines.append(f"{sourced} confirmed value(s) now cite their {spec.label} row.")
+    if plan.conflicts:
+        lines.append("Conflicts (changed only with --accept):")
+        for outcome in plan.conflicts:
+            rows_named = "; ".join(
+                f"line {row.line}: {spec.citation(row.cells)}" for row in outcome.rows
+            )
+            lines.append(
+                f"  {outcome.product} {outcome.attribute}: on file {describe(outcome.old)}, "
+                f"{spec.label} {describe(outcome.new)} [{rows_named}]"
+            )
+    corrected = [o for o in plan.outcomes if o.status == CORRECTED]
+    for outcome in corrected:
+        lines.append(
+            f"  corrected {outcome.product} {outcome.attribute}: {describe(outcome.old)} -> "
+            f"{describe(outcome.new)}"
+        )
+    if plan.unmapped:
+        lines.append(f"Not mapped ({len(plan.unmapped)}):")
+        lines += [f"  {pid}: {why}" for pid, why in sorted(plan.unmapped.items())]
+    return "\n".join(lines)
