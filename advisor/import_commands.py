@@ -9,7 +9,13 @@ import click
 
 from knowledge.errors import CatalogError, SourceFileError
 from knowledge.importing.rows import read_table
-from knowledge.importing.run import import_values, open_source, report
+from knowledge.importing.run import (
+    import_issues,
+    import_values,
+    issues_report,
+    open_source,
+    report,
+)
 from knowledge.importing.suggest import candidates, suggestion_text
 from knowledge.importing.values import unmapped_products
 
@@ -52,16 +58,21 @@ def _import_options(function):
     return function
 
 
-def run_import(declaration: str, file, catalog_path, accept, dry_run, suggest, as_of) -> None:
+def run_import(
+    declaration: str, file, catalog_path, accept, dry_run, suggest, as_of=None, issues=False
+) -> None:
     try:
         if suggest:
             click.echo(suggestions(catalog_path, declaration, file))
             return
-        when: date | None = as_of.date() if as_of else None
-        plan = import_values(catalog_path, declaration, file, accept, when, dry_run)
+        if issues:
+            plan = import_issues(catalog_path, declaration, file, accept, dry_run)
+        else:
+            when: date | None = as_of.date() if as_of else None
+            plan = import_values(catalog_path, declaration, file, accept, when, dry_run)
     except (SourceFileError, CatalogError) as error:
         raise click.ClickException(f"{error}\nThe catalog was left as it was.") from error
-    click.echo(report(plan, dry_run))
+    click.echo(issues_report(plan, dry_run) if issues else report(plan, dry_run))
 
 
 def suggestions(catalog_path, declaration: str, file) -> str:
@@ -101,4 +112,18 @@ def import_nhtsa_ratings(**options) -> None:
     run_import("nhtsa-ratings.yml", **options)
 
 
-IMPORT_COMMANDS = (import_epa, import_nhtsa_ratings)
+@click.command("import-recalls")
+@_import_options
+def import_recalls(as_of, **options) -> None:
+    """Attach NHTSA recall campaigns as known issues, from NHTSA's recall documents file.
+
+    One known issue per campaign whose make, model and model year map to the product (the
+    mapping in the catalog's sources/nhtsa-recalls.yml), with the campaign id and year, a short
+    summary from NHTSA's text (the owner letter where there is one) and NHTSA's campaign page.
+
+    Example: advisor kb import-recalls ../shared/data/nhtsa/recall_documents_MY2024-2026.csv
+    """
+    run_import("nhtsa-recalls.yml", issues=True, **options)
+
+
+IMPORT_COMMANDS = (import_epa, import_nhtsa_ratings, import_recalls)

@@ -33,7 +33,7 @@ from analysis.need_levels import EXCLUDED_BRANDS, Level, NeedLevels
 from knowledge.catalog import Catalog
 from knowledge.constraints import check
 from knowledge.errors import NeedsError
-from knowledge.matching import recommend
+from knowledge.matching import configurations, recommend
 from knowledge.needs import Constraint, NeedsProfile, make_constraint
 
 MAX_CONFLICTS = 3  # conflicts reported per profile, smallest first
@@ -124,35 +124,40 @@ class CatalogCheck:
         (the products knowledge.matching.eligible returns for readable_profile(needs)). Each
         (need, value) is read and checked once; then a profile is a few look-ups and ANDs."""
         mask, masks = self._everything, self._item_masks
+        try:
+            configs = configurations(self.catalog.category, needs.items())
+        except TypeError:  # an unreadable configuration need: judged on headline figures
+            configs = ()
         for name, value in needs.items():
-            key = (name, tuple(value) if type(value) is list else value)
+            key = (name, tuple(value) if type(value) is list else value, configs)
             try:
                 bits = masks.get(key)
             except TypeError:  # an unhashable value: not a need this catalog can read
                 continue
             if bits is None:
-                bits = masks[key] = self._item_mask(name, value)
+                bits = masks[key] = self._item_mask(name, value, configs)
             mask &= bits
         return mask
 
-    def _item_mask(self, name: str, value: Any) -> int:
+    def _item_mask(self, name: str, value: Any, configs: tuple[str, ...] = ()) -> int:
         if name == "priorities":
             return self._everything
         if name == EXCLUDED_BRANDS:
             return self._brand_mask(tuple(str(b) for b in value or ()))
         try:
-            return self._mask(make_constraint(self.catalog.category, name, value))
+            return self._mask(make_constraint(self.catalog.category, name, value), configs)
         except (NeedsError, TypeError, ValueError, KeyError):
             return self._everything  # a need the current catalog does not know: dropped
 
-    def _mask(self, constraint: Constraint) -> int:
-        """Bit i set when product i meets `constraint`. Product i's shortfall on it (see gap) is
-        kept alongside; both are computed once per need and value."""
-        key = (constraint.need, constraint.value)
+    def _mask(self, constraint: Constraint, configs: tuple[str, ...] = ()) -> int:
+        """Bit i set when product i meets `constraint`, judged on the figures of `configs` (the
+        configurations the profile requires, as knowledge.matching does). Product i's shortfall
+        on it (see gap) is kept alongside; both are computed once per need, value and configs."""
+        key = (constraint.need, constraint.value, configs)
         if key not in self._masks:
             category, mask, shortfalls = self.catalog.category, 0, []
             for i, product in enumerate(self.catalog.products):
-                failure = check(category, constraint, product)
+                failure = check(category, constraint, product.configured(configs))
                 mask |= 0 if failure else 1 << i
                 shortfalls.append(min(1.0, failure.relative_gap) if failure else 0.0)
             self._masks[key], self._shortfalls[key] = mask, shortfalls
@@ -175,11 +180,23 @@ class CatalogCheck:
     def _minimal_conflicts(self, profile: NeedsProfile) -> tuple[Conflict, ...]:
         """The smallest subsets of the profile's needs (with its brand exclusion as one more need)
         that no product meets, found by trying subsets in order of size."""
-        parts: list[tuple[Constraint | None, int]] = [
-            (c, self._mask(c)) for c in profile.constraints
+        category = self.catalog.category
+        configs = configurations(category, [(c.need, c.value) for c in profile.constraints])
+        # (constraint, its mask on headline figures, its mask on the required configurations,
+        # whether it is itself a configuration need): a subset is judged on the configurations
+        # only when it holds the need that requires them.
+        parts: list[tuple[Constraint | None, int, int, bool]] = [
+            (
+                c,
+                self._mask(c),
+                self._mask(c, configs),
+                bool(configurations(category, [(c.need, c.value)])),
+            )
+            for c in profile.constraints
         ]
         if profile.excluded_brands:
-            parts.append((None, self._brand_mask(profile.excluded_brands)))
+            brands = self._brand_mask(profile.excluded_brands)
+            parts.append((None, brands, brands, False))
         found: list[frozenset[int]] = []
         for size in range(1, len(parts) + 1):
             for combo in itertools.combinations(range(len(parts)), size):
@@ -187,8 +204,9 @@ class CatalogCheck:
                 if any(f <= chosen for f in found):
                     continue
                 mask = self._everything
+                configured = any(parts[i][3] for i in combo)
                 for i in combo:
-                    mask &= parts[i][1]
+                    mask &= parts[i][2 if configured else 1]
                 if not mask:
                     found.append(chosen)
             if len(found) >= MAX_CONFLICTS:
@@ -213,9 +231,10 @@ class CatalogCheck:
         figure or an excluded brand adds 1)."""
         names = {b.lower() for b in excluded}
         vectors = [[float(p.brand.lower() in names) for p in self.catalog.products]]
+        configs = configurations(self.catalog.category, [(c.need, c.value) for c in constraints])
         for constraint in constraints:
-            self._mask(constraint)
-            vectors.append(self._shortfalls[(constraint.need, constraint.value)])
+            self._mask(constraint, configs)
+            vectors.append(self._shortfalls[(constraint.need, constraint.value, configs)])
         return min(map(sum, zip(*vectors, strict=True)), default=0.0)
 
     def nearest(self, conflict: Conflict) -> tuple[dict[str, Any], ...]:

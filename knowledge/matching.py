@@ -11,10 +11,11 @@ The published rules, in plain words (see `RANKING_RULES`):
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from knowledge.catalog import Catalog, Product
+from knowledge.catalog import Catalog, Category, Product
 from knowledge.constraints import Failure, failures, satisfied_text
 from knowledge.needs import NeedsProfile
 
@@ -146,15 +147,19 @@ def candidates(catalog: Catalog, profile: NeedsProfile) -> list[Product]:
 
 def wanted_configurations(catalog: Catalog, profile: NeedsProfile) -> tuple[str, ...]:
     """The configurations the shopper's needs require, e.g. ('awd', '4wd'); () for any."""
-    spec = catalog.category.configuration
-    if spec is None:
-        return ()
+    return configurations(catalog.category, [(c.need, c.value) for c in profile.constraints])
+
+
+def configurations(category: Category, needs: Iterable[tuple[str, Any]]) -> tuple[str, ...]:
+    """The configurations that (need, value) pairs require, in the order stated."""
+    spec = category.configuration
     wanted: list[str] = []
-    for constraint in profile.constraints:
-        need = catalog.category.needs[constraint.need]
-        if need.attribute == spec.attribute:
-            value = need.fixed or constraint.value
-            wanted += list(value) if isinstance(value, (tuple, list)) else [value]
+    for name, value in needs:
+        need = category.needs.get(name)
+        if spec is None or need is None or need.attribute != spec.attribute:
+            continue
+        value = need.fixed or value
+        wanted += list(value) if isinstance(value, (tuple, list)) else [str(value)]
     return tuple(dict.fromkeys(wanted))
 
 

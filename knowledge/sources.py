@@ -22,6 +22,7 @@ from knowledge.errors import Errors, SourceFileError
 
 SOURCES_DIR = "sources"
 SITES_FILE = "sites.yml"
+NOT_DECLARATIONS = (SITES_FILE, "coverage.yml")  # the other files kept in sources/
 PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 
@@ -125,7 +126,7 @@ def declaration_files(catalog_path: str | Path) -> list[Path]:
     folder = sources_dir(catalog_path)
     if not folder.is_dir():
         return []
-    return sorted(f for f in folder.glob("*.yml") if f.name != SITES_FILE)
+    return sorted(f for f in folder.glob("*.yml") if f.name not in NOT_DECLARATIONS)
 
 
 def read_sites(catalog_path: str | Path) -> dict[str, dict[str, str]]:

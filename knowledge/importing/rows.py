@@ -52,6 +52,11 @@ class Table:
             cells[self.spec.year] = str(year)
         return self._index.get(self._key(cells), [])
 
+    def has(self, selector: dict[str, str]) -> bool:
+        """Whether any row, of any model year, has the key columns of `selector`."""
+        wanted = tuple(selector.get(c, "").strip().lower() for c in self.spec.key)
+        return any(key[-len(wanted) :] == wanted for key in self._index)
+
     def of_year(self, year: int | None) -> list[Row]:
         if not self.spec.year:
             return self.rows

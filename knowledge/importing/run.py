@@ -7,6 +7,7 @@ from pathlib import Path
 
 from knowledge.catalog import Catalog
 from knowledge.errors import Errors, SourceFileError
+from knowledge.importing.issues import NewIssue, plan_issues
 from knowledge.importing.rows import read_table
 from knowledge.importing.values import (
     CONFIRMED,
@@ -19,7 +20,7 @@ from knowledge.importing.values import (
     Plan,
     plan_values,
 )
-from knowledge.importing.writer import figure_node, rewrite
+from knowledge.importing.writer import block_map, figure_node, rewrite
 from knowledge.loader import load
 from knowledge.render import table as text_table
 from knowledge.sources import SourceSpec, read_spec, sources_dir
@@ -66,6 +67,45 @@ def import_values(
     return plan
 
 
+def import_issues(
+    catalog_path: str | Path | None,
+    declaration: str,
+    data_file: str | Path,
+    accept: bool = False,
+    dry_run: bool = False,
+) -> Plan:
+    """Attach one known issue per campaign of each mapped product; returns what was done."""
+    catalog, spec = open_source(catalog_path, declaration)
+    plan = plan_issues(catalog, spec, read_table(data_file, spec), accept)
+    if not dry_run and plan.writes:
+        edits: dict[str, list] = {}
+        for outcome in plan.writes:
+            edits.setdefault(outcome.product, []).append(_set_issue(outcome.new[0]))
+        rewrite(catalog, edits)
+    return plan
+
+
+def _set_issue(issue: NewIssue):
+    """An edit that replaces the product's issue with the same id, or adds it in id order."""
+
+    def edit(row) -> None:
+        if "known_issues" not in row:
+            keys = list(row)
+            row.insert(
+                keys.index("sources") if "sources" in keys else len(keys), "known_issues", []
+            )
+        issues = row["known_issues"]
+        node = block_map(issue.fields())
+        same = [i for i, old in enumerate(issues) if str(old.get("id")) == issue.id]
+        if same:
+            issues[same[0]] = node
+            return
+        later = [i for i, old in enumerate(issues) if str(old.get("id") or "") > issue.id]
+        issues.insert(later[0] if later else len(issues), node)
+
+    return edit
+
+
 def figure_fields(catalog: Catalog, figure: NewFigure) -> dict:
     fields: dict = {"value": figure.value}
     configuration = catalog.category.configuration
@@ -101,6 +141,37 @@ def describe(values) -> str:
         ", ".join(f"{f.value}" + (f" ({f.config})" if f.config else "") for f in values)
         or "no figure"
     )
+
+
+def issues_report(plan: Plan, dry_run: bool = False) -> str:
+    """What a known-issues run attached, confirmed, corrected and could not map."""
+    spec = plan.spec
+    lines = [f"{spec.name}: {plan.file}" + (" (dry run: nothing written)" if dry_run else "")]
+    counts = {c: 0 for c in (FILLED, CONFIRMED, CORRECTED, CONFLICT)}
+    for outcome in plan.outcomes:
+        counts[outcome.status] += 1
+    products = len({o.product for o in plan.outcomes})
+    header = ["attribute", "attached", CONFIRMED, CORRECTED, CONFLICT, "products", "not mapped"]
+    cells = [str(counts[c]) for c in (FILLED, CONFIRMED, CORRECTED, CONFLICT)]
+    lines.append(
+        text_table(header, [["known_issues", *cells, str(products), str(len(plan.unmapped))]])
+    )
+    for outcome in plan.outcomes:
+        if outcome.status in (CONFLICT, CORRECTED):
+            old, new = outcome.old[0], outcome.new[0]
+            verb = (
+                "corrected"
+                if outcome.status == CORRECTED
+                else "conflict (changed only with --accept)"
+            )
+            lines.append(
+                f"  {verb}: {outcome.product} {new.id}: on file {old.summary!r} ({old.source}), "
+                f"{spec.label} {new.summary!r} ({new.source}, line {outcome.rows[0].line})"
+            )
+    if plan.unmapped:
+        lines.append(f"Not mapped ({len(plan.unmapped)}):")
+        lines += [f"  {pid}: {why}" for pid, why in sorted(plan.unmapped.items())]
+    return "\n".join(lines)
 
 
 def report(plan: Plan, dry_run: bool = False) -> str:

@@ -52,6 +52,18 @@ def flow_map(items: dict[str, Any]) -> CommentedMap:
     return node
 
 
+def block_map(items: dict[str, Any]) -> CommentedMap:
+    """A mapping written one key a line; text that needs quotes gets them."""
+    return CommentedMap(
+        {
+            k: DoubleQuotedScalarString(v)
+            if isinstance(v, str) and URL_CHARS.search(v) and k != "source"
+            else v
+            for k, v in items.items()
+        }
+    )
+
+
 def figure_node(figures: list[dict[str, Any]]) -> Any:
     """One figure as a flow mapping; several as a block list of flow mappings."""
     if len(figures) == 1:

@@ -18,7 +18,7 @@ CONVERSATIONS = 2000
 def mined(vehicles, tmp_path_factory):
     path: Path = tmp_path_factory.mktemp("sim") / "turns.db"
     with TurnLog(path) as log:
-        truth = simulate(log, vehicles, conversations=CONVERSATIONS, seed=12)
+        truth = simulate(log, vehicles, conversations=CONVERSATIONS, seed=14)
         reported = mine(log, vehicles)  # the default threshold, as `advisor needs` uses
         everything = mine(log, vehicles, min_shoppers=1)
     return truth, reported, everything

@@ -19,6 +19,7 @@ ROOT = Path(__file__).resolve().parents[2]
 SHARED = Path(ROOT).parent / "shared" / "data"
 FILES = {
     "epa.yml": SHARED / "epa" / "vehicles.csv.zip",
+    "nhtsa-ratings.yml": SHARED / "nhtsa" / "safercar_MY2024-2026.csv",
 }
 
 
@@ -82,4 +83,11 @@ def test_the_maverick_and_frontier_figures_describe_their_drivetrains(vehicles):
     assert (frontier.value("mpg_combined"), frontier.figure("mpg_combined", ["4wd"]).value) == (
         21,
         20,
+    )
+
+
+def test_the_rav4_hybrid_has_no_rating_because_nhtsa_gives_none(vehicles):
+    assert vehicles.by_id["toyota-rav4-hybrid-2025"].value("nhtsa_overall") is None
+    assert vehicles.by_id["toyota-rav4-2025"].figure("nhtsa_overall").source == (
+        "https://www.nhtsa.gov/vehicle/2025/TOYOTA/RAV4/SUV/FWD"
     )
