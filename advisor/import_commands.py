@@ -3,10 +3,13 @@ reviewed product mapping kept in the catalog's sources/ folder."""
 
 from __future__ import annotations
 
+import json
 from datetime import date
 
 import click
 
+from knowledge.coverage import coverage, coverage_text, unsourced_text
+from knowledge.coverage import unsourced as unsourced_values
 from knowledge.errors import CatalogError, SourceFileError
 from knowledge.importing.rows import read_table
 from knowledge.importing.run import (
@@ -18,6 +21,7 @@ from knowledge.importing.run import (
 )
 from knowledge.importing.suggest import candidates, suggestion_text
 from knowledge.importing.values import unmapped_products
+from knowledge.loader import load
 
 CATALOG = click.option(
     "--catalog",
@@ -126,4 +130,31 @@ def import_recalls(as_of, **options) -> None:
     run_import("nhtsa-recalls.yml", issues=True, **options)
 
 
-IMPORT_COMMANDS = (import_epa, import_nhtsa_ratings, import_recalls)
+@click.command("coverage")
+@CATALOG
+@click.option("--json", "as_json", is_flag=True, help="Print JSON.")
+@click.option(
+    "--unsourced", is_flag=True, help="Also list the values that cite only their product's sources."
+)
+def kb_coverage(catalog_path, as_json: bool, unsourced: bool) -> None:
+    """Share of products with a figure, per brand and attribute, overall, and against the targets
+    the catalog declares (sources/coverage.yml).
+
+    Example: advisor kb coverage --unsourced
+    """
+    try:
+        catalog = load(catalog_path)
+        data = coverage(catalog)
+    except (SourceFileError, CatalogError) as error:
+        raise click.ClickException(str(error)) from error
+    if unsourced:
+        data["unsourced"] = unsourced_values(catalog)
+    if as_json:
+        click.echo(json.dumps(data, indent=2))
+        return
+    click.echo(coverage_text(catalog, data))
+    if unsourced:
+        click.echo(unsourced_text(data["unsourced"]))
+
+
+IMPORT_COMMANDS = (import_epa, import_nhtsa_ratings, import_recalls, kb_coverage)

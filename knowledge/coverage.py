@@ -1,0 +1,152 @@
+"""How much of a catalog has figures: the share of products with a value, per brand and attribute,
+the figures that cite only their product's general sources, and the coverage targets the catalog
+declares (`sources/coverage.yml`), which the test suite holds the shipped catalog to."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import yaml
+
+from knowledge.catalog import Catalog, Product
+from knowledge.errors import Errors, SourceFileError
+from knowledge.render import table
+from knowledge.sources import sources_dir
+
+TARGETS_FILE = "coverage.yml"
+
+
+@dataclass(frozen=True)
+class Target:
+    """At least `share` of the products whose `where` attribute has one of `values` have a figure
+    for `attribute`."""
+
+    attribute: str
+    share: float
+    where: str | None = None
+    values: tuple[str, ...] = ()
+
+    def products(self, catalog: Catalog) -> list[Product]:
+        if self.where is None:
+            return list(catalog.products)
+        return [p for p in catalog.products if p.value(self.where) in self.values]
+
+    def measure(self, catalog: Catalog) -> tuple[int, int]:
+        pool = self.products(catalog)
+        return sum(1 for p in pool if p.value(self.attribute) is not None), len(pool)
+
+    def describe(self) -> str:
+        scope = f" of {', '.join(self.values)} ({self.where})" if self.where else ""
+        return f"{self.attribute} for at least {self.share:.0%}{scope}"
+
+
+def read_targets(catalog: Catalog) -> list[Target]:
+    file = sources_dir(catalog.source) / TARGETS_FILE
+    if not file.is_file():
+        return []
+    try:
+        data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        targets = []
+        for raw in data.get("targets") or []:
+            where = raw.get("where") or {}
+            (column, values), *rest = where.items() if where else [(None, [])]
+            if rest or raw["attribute"] not in catalog.category.attributes:
+                raise ValueError(f"target {raw!r}")
+            targets.append(
+                Target(raw["attribute"], float(raw["at_least"]), column, tuple(map(str, values)))
+            )
+        return targets
+    except (OSError, yaml.YAMLError, AttributeError, KeyError, TypeError, ValueError) as error:
+        detail = f"targets: each needs attribute, at_least and optionally where ({error})"
+        raise SourceFileError(file, Errors.E117.format(detail=detail)) from error
+
+
+def share(products: list[Product], attribute: str) -> float | None:
+    if not products:
+        return None
+    return sum(1 for p in products if p.value(attribute) is not None) / len(products)
+
+
+def coverage(catalog: Catalog) -> dict[str, Any]:
+    """Shares per brand and attribute, per attribute, overall, and each target's standing."""
+    attributes = list(catalog.category.attributes)
+    brands = {
+        brand: {a: share([p for p in catalog if p.brand == brand], a) for a in attributes}
+        for brand in catalog.brands
+    }
+    cells = [p.value(a) is not None for p in catalog for a in attributes]
+    targets = []
+    for target in read_targets(catalog):
+        have, of = target.measure(catalog)
+        targets.append(
+            {
+                "target": target.describe(),
+                "attribute": target.attribute,
+                "have": have,
+                "of": of,
+                "share": have / of if of else None,
+                "met": of == 0 or have / of >= target.share,
+                "missing": [
+                    p.id for p in target.products(catalog) if p.value(target.attribute) is None
+                ],
+            }
+        )
+    return {
+        "products": len(catalog),
+        "brands": brands,
+        "attributes": {a: share(list(catalog.products), a) for a in attributes},
+        "overall": sum(cells) / len(cells) if cells else None,
+        "targets": targets,
+    }
+
+
+def unsourced(catalog: Catalog) -> dict[str, list[str]]:
+    """Per product, the values that cite no source of their own (only the product's sources)."""
+    out = {}
+    for product in catalog:
+        names = [
+            name
+            for name, figures in product.figures.items()
+            if any(f.source is None for f in figures)
+        ]
+        if names:
+            out[product.id] = names
+    return out
+
+
+def percent(value: float | None) -> str:
+    return "-" if value is None else f"{value:.0%}"
+
+
+def coverage_text(catalog: Catalog, data: dict[str, Any]) -> str:
+    attributes = list(catalog.category.attributes)
+    header = ["brand (products)", *attributes]
+    counts = {b: sum(1 for p in catalog if p.brand == b) for b in catalog.brands}
+    rows = [
+        [f"{brand} ({counts[brand]})", *(percent(shares[a]) for a in attributes)]
+        for brand, shares in data["brands"].items()
+    ]
+    rows.append(
+        [f"all ({data['products']})", *(percent(data["attributes"][a]) for a in attributes)]
+    )
+    lines = [
+        f"Coverage of {catalog.category.name}: share of {catalog.category.items} with a figure",
+        table(header, rows),
+        f"Overall: {percent(data['overall'])} of product x attribute cells have a figure.",
+    ]
+    for target in data["targets"]:
+        mark = "met" if target["met"] else "NOT MET"
+        lines.append(
+            f"Target {target['target']}: {target['have']}/{target['of']} "
+            f"({percent(target['share'])}) {mark}"
+            + (f"; missing: {', '.join(target['missing'])}" if target["missing"] else "")
+        )
+    return "\n".join(lines)
+
+
+def unsourced_text(found: dict[str, list[str]]) -> str:
+    total = sum(len(v) for v in found.values())
+    lines = [f"{total} value(s) in {len(found)} product(s) cite only their product's sources:"]
+    lines += [f"  {pid}: {', '.join(names)}" for pid, names in found.items()]
+    return "\n".join(lines)
