@@ -8,12 +8,16 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.render_payload import citations_payload
 from actions.session import SHOWN_PRODUCTS, catalog, mentioned_products
 from knowledge.facts import (
     fact_answer,
+    fact_citations,
+    issue_citations,
     known_issues_answer,
     mentioned_attributes,
     ownership_answer,
+    ownership_citations,
     ownership_cost,
 )
 
@@ -44,7 +48,10 @@ class ActionProductFact(Action):
         shop = catalog()
         attributes = mentioned_attributes(shop, tracker.latest_message.get("text") or "")
         for product in products:
-            dispatcher.utter_message(text=fact_answer(shop, product, attributes))
+            dispatcher.utter_message(
+                text=fact_answer(shop, product, attributes),
+                json_message=citations_payload(fact_citations(shop, product, attributes)),
+            )
         return remember(products) if products else []
 
 
@@ -56,8 +63,12 @@ class ActionKnownIssues(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         products = asked_products(dispatcher, tracker)
+        shop = catalog()
         for product in products:
-            dispatcher.utter_message(text=known_issues_answer(product))
+            dispatcher.utter_message(
+                text=known_issues_answer(product, shop),
+                json_message=citations_payload(issue_citations(shop, product)),
+            )
         return remember(products) if products else []
 
 
@@ -73,7 +84,13 @@ class ActionCostToOwn(Action):
         for product in products:
             cost = ownership_cost(shop, product, shop.category.ownership)
             if cost is None:
-                dispatcher.utter_message(text=fact_answer(shop, product, []))
+                dispatcher.utter_message(
+                    text=fact_answer(shop, product, []),
+                    json_message=citations_payload(fact_citations(shop, product, [])),
+                )
             else:
-                dispatcher.utter_message(text=ownership_answer(cost))
+                dispatcher.utter_message(
+                    text=ownership_answer(cost, shop),
+                    json_message=citations_payload(ownership_citations(shop, cost)),
+                )
         return remember(products) if products else []

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from knowledge.catalog import Catalog, Product
+from knowledge.citations import Citation, citation, site_label
 from knowledge.compare import Comparison
 from knowledge.matching import Advice, Match
 
@@ -13,10 +14,11 @@ def product_card(
     catalog: Catalog, product: Product, reasons: list[str] | None = None
 ) -> dict[str, Any]:
     attributes = catalog.category.attributes
-    facts = [
-        {"label": attributes[name].label, "value": attributes[name].format(value)}
-        for name, value in product.values.items()
-    ]
+    facts = []
+    for name, value in product.values.items():
+        found = citation(catalog, product, name)
+        fact = {"label": attributes[name].label, "value": attributes[name].format(value)}
+        facts.append({**fact, "source": found.to_dict() if found else None})
     return {
         "id": product.id,
         "name": product.full_name,
@@ -24,7 +26,13 @@ def product_card(
         "facts": facts[:8],
         "reasons": reasons or [],
         "known_issues": [
-            {"kind": i.kind, "summary": i.summary, "source": i.source} for i in product.known_issues
+            {
+                "kind": i.kind,
+                "summary": i.summary,
+                "source": i.source,
+                "source_label": site_label(catalog, product, i.source) if i.source else None,
+            }
+            for i in product.known_issues
         ],
         "sources": list(product.sources),
         "as_of": product.as_of.isoformat(),
@@ -60,3 +68,8 @@ def advice_payload(catalog: Catalog, advice: Advice) -> dict[str, Any]:
 
 def comparison_payload(comparison: Comparison) -> dict[str, Any]:
     return {"type": "comparison_table", **comparison.to_dict()}
+
+
+def citations_payload(citations: list[Citation]) -> dict[str, Any]:
+    """The sources of a text answer's figures, for the widget to show as labelled links."""
+    return {"type": "citations", "items": [c.to_dict() for c in citations]}

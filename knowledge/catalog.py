@@ -178,12 +178,13 @@ class Product:
         wanted = tuple(configs)
         if not wanted:
             return self
-        values = dict(self.values)
-        for name in self.figures:
+        values, figures = dict(self.values), dict(self.figures)
+        for name, found in self.figures.items():
             chosen = self.figure(name, wanted)
             if chosen is not None:
                 values[name] = chosen.value
-        return replace(self, values=values)
+                figures[name] = (chosen, *(f for f in found if f is not chosen))
+        return replace(self, values=values, figures=figures)
 
 
 def name_key(text: str) -> str:

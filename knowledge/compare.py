@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from knowledge.catalog import Catalog, KnownIssue, Product
+from knowledge.citations import Citation, citation
 
 QUARTER = 0.25
 
@@ -21,6 +22,7 @@ class Row:
     values: tuple[str, ...]  # formatted, one per product
     raw: tuple[Any, ...]
     best: tuple[int, ...]  # indexes of the better product(s); empty when no direction or a tie
+    sources: tuple[Citation | None, ...] = ()  # where each product's figure comes from
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class Comparison:
                     "label": r.label,
                     "values": list(r.values),
                     "best": list(r.best),
+                    "sources": [c.to_dict() if c else None for c in r.sources],
                 }
                 for r in self.rows
             ],
@@ -72,7 +75,8 @@ def compare(catalog: Catalog, products: list[Product]) -> Comparison:
         if all(v is None for v in raw):
             continue
         values = tuple(attribute.format(v) for v in raw)
-        rows.append(Row(name, attribute.label, values, raw, _best(attribute.better, raw)))
+        sources = tuple(citation(catalog, p, name) for p in unique)
+        rows.append(Row(name, attribute.label, values, raw, _best(attribute.better, raw), sources))
     pros, cons = [], []
     for product in unique:
         good, bad = _standing(catalog, product)

@@ -1,5 +1,6 @@
 """Answers to direct questions about one product: a fact, its known problems, its cost to own, and
-whether anything fits the shopper better. Every answer cites the source and as-of date."""
+whether anything fits the shopper better. Every figure stated cites its own source and as-of date
+(knowledge.citations); a product without recalls on file is never said to have none."""
 
 from __future__ import annotations
 
@@ -7,6 +8,7 @@ import re
 from dataclasses import dataclass
 
 from knowledge.catalog import Catalog, Product
+from knowledge.citations import Citation, citation, lookup, site_label
 from knowledge.matching import eligible, rank, score
 from knowledge.needs import NeedsProfile
 
@@ -24,36 +26,90 @@ def mentioned_attributes(catalog: Catalog, text: str) -> list[str]:
     return found
 
 
-def cite(product: Product) -> str:
-    return f"Source: {product.sources[0]} (as of {product.as_of.isoformat()})."
+def stated_attributes(catalog: Catalog, product: Product, attributes: list[str]) -> list[str]:
+    """The attributes a fact answer states: those asked about, else the first six on file."""
+    return (
+        attributes or [a for a in catalog.category.attributes if product.value(a) is not None][:6]
+    )
+
+
+def figure_text(catalog: Catalog, product: Product, name: str) -> str:
+    """'EPA combined fuel economy: 38 mpg (FWD; 37 mpg AWD) (source: EPA, as of …: https://…)'."""
+    category = catalog.category
+    attribute = category.attributes[name]
+    figure = product.figure(name)
+    if figure is None:
+        return f"{attribute.label}: no figure on file"
+    shown = attribute.format(figure.value)
+    configs = (
+        category.attributes.get(category.configuration.attribute)
+        if category.configuration
+        else None
+    )
+    if configs is not None and figure.config:
+        others = [f for f in product.figures.get(name, ())[1:] if f.config]
+        rest = "".join(
+            f"; {attribute.format(f.value)} {configs.value_label(f.config)}" for f in others
+        )
+        shown += f" ({configs.value_label(figure.config)}{rest})"
+    found = citation(catalog, product, name)
+    return f"{attribute.label}: {shown} (source: {found.text()})" if found else shown
 
 
 def fact_answer(catalog: Catalog, product: Product, attributes: list[str]) -> str:
-    """'2025 Hyundai Ioniq 5 SE: EPA electric range 245 mi. Source: … (as of …).'"""
-    category = catalog.category
-    names = attributes or [a for a in category.attributes if product.value(a) is not None][:6]
-    parts = []
-    for name in names:
-        attribute = category.attributes[name]
-        value = product.value(name)
-        shown = attribute.format(value) if value is not None else "no figure on file"
-        parts.append(f"{attribute.label}: {shown}")
-    return f"{product.full_name}: " + "; ".join(parts) + ". " + cite(product)
+    """'2025 Hyundai Ioniq 5 SE: EPA electric range: 245 mi (RWD; …) (source: EPA, as of …).'"""
+    names = stated_attributes(catalog, product, attributes)
+    return (
+        f"{product.full_name}: " + "; ".join(figure_text(catalog, product, n) for n in names) + "."
+    )
 
 
-def known_issues_answer(product: Product) -> str:
+def fact_citations(catalog: Catalog, product: Product, attributes: list[str]) -> list[Citation]:
+    found = [citation(catalog, product, n) for n in stated_attributes(catalog, product, attributes)]
+    return unique([c for c in found if c is not None])
+
+
+def unique(citations: list[Citation]) -> list[Citation]:
+    return list({c.url: c for c in citations}.values())
+
+
+def recall_lookup_text(catalog: Catalog | None) -> str:
+    found = lookup(catalog, "recalls") if catalog is not None else None
+    if found is None:
+        return "the maker's recall look-up by VIN is the complete list"
+    return f"{found['label']} is the complete list: {found['url']}"
+
+
+def known_issues_answer(product: Product, catalog: Catalog | None = None) -> str:
+    """The recalls and problems on file, each with its source; never 'no recalls' for a vehicle
+    without recall rows, only that none are on file, and where the complete list is."""
     if not product.known_issues:
         return (
-            f"I have no recalls or known problems on file for the {product.full_name} "
-            f"(as of {product.as_of.isoformat()}). Recalls are issued all the time: check the "
-            "maker's or your safety regulator's recall look-up with the vehicle's VIN before buying."
+            f"I have no recalls on file for the {product.full_name}; {recall_lookup_text(catalog)}."
         )
     lines = [f"Known problems on file for the {product.full_name}:"]
     for issue in product.known_issues:
-        when = f" ({issue.date.isoformat()})" if issue.date else ""
-        source = f" Source: {issue.source}" if issue.source else ""
-        lines.append(f"- {issue.kind}{when}: {issue.summary}{source}")
+        when = issue.date.isoformat() if issue.date else (str(issue.year) if issue.year else "")
+        named = " ".join(x for x in (issue.kind, issue.id or "", f"({when})" if when else "") if x)
+        source = ""
+        if issue.source:
+            label = site_label(catalog, product, issue.source) if catalog else "source"
+            source = f" ({label}: {issue.source})"
+        lines.append(f"- {named}: {issue.summary}{source}")
+    lines.append(f"These are the ones on file; {recall_lookup_text(catalog)}.")
     return "\n".join(lines)
+
+
+def issue_citations(catalog: Catalog, product: Product) -> list[Citation]:
+    found = [
+        Citation(i.source, site_label(catalog, product, i.source), i.date)
+        for i in product.known_issues
+        if i.source
+    ]
+    look = lookup(catalog, "recalls")
+    if look:
+        found.append(Citation(look["url"], look["label"]))
+    return unique(found)
 
 
 @dataclass(frozen=True)
@@ -63,6 +119,7 @@ class OwnershipCost:
     price: float | None
     energy_per_year: float | None
     assumptions: str
+    efficiency: str | None = None  # the attribute the energy cost is computed from
 
     @property
     def total(self) -> float | None:
@@ -79,31 +136,44 @@ def ownership_cost(catalog: Catalog, product: Product, settings: dict) -> Owners
     years, miles = int(settings["years"]), float(settings["miles_per_year"])
     gallon, kwh = float(settings["usd_per_gallon"]), float(settings["usd_per_kwh"])
     mpg, mpge = product.value("mpg_combined"), product.value("mpge_combined")
+    efficiency: str | None = None
     if product.value("powertrain") == "electric" and mpge:
-        energy = miles / mpge * KWH_PER_GALLON_EQUIVALENT * kwh
+        energy, efficiency = miles / mpge * KWH_PER_GALLON_EQUIVALENT * kwh, "mpge_combined"
     elif mpg:
-        energy = miles / mpg * gallon
+        energy, efficiency = miles / mpg * gallon, "mpg_combined"
     else:
         energy = None
     assumptions = (
         f"{years} years, {miles:,.0f} miles a year, ${gallon:.2f} a gallon, ${kwh:.2f} per kWh; "
         "excludes insurance, maintenance, financing, incentives and resale value"
     )
-    return OwnershipCost(product, years, product.value("msrp_usd"), energy, assumptions)
+    return OwnershipCost(product, years, product.value("msrp_usd"), energy, assumptions, efficiency)
 
 
-def ownership_answer(cost: OwnershipCost) -> str:
+def ownership_answer(cost: OwnershipCost, catalog: Catalog) -> str:
+    """Price, energy and total, the price and the efficiency figure each with its own source."""
     product = cost.product
     parts = [f"Estimated cost to own the {product.full_name} ({cost.assumptions}):"]
-    parts.append(f"- price: {f'${cost.price:,.0f}' if cost.price else 'no price on file'}")
-    if cost.energy_per_year is None:
+    if cost.price:
+        parts.append(f"- price: {figure_text(catalog, product, 'msrp_usd')}")
+    else:
+        parts.append("- price: no price on file")
+    if cost.energy_per_year is None or cost.efficiency is None:
         parts.append("- energy: no EPA efficiency figure on file")
     else:
-        parts.append(f"- energy: about ${cost.energy_per_year:,.0f} a year")
+        parts.append(
+            f"- energy: about ${cost.energy_per_year:,.0f} a year, from "
+            + figure_text(catalog, product, cost.efficiency)
+        )
     if cost.total is not None:
         parts.append(f"- total over {cost.years} years: about ${cost.total:,.0f}")
-    parts.append(cite(product))
     return "\n".join(parts)
+
+
+def ownership_citations(catalog: Catalog, cost: OwnershipCost) -> list[Citation]:
+    names = [n for n in ("msrp_usd", cost.efficiency) if n and cost.product.value(n) is not None]
+    found = [citation(catalog, cost.product, n) for n in names]
+    return unique([c for c in found if c is not None])
 
 
 @dataclass(frozen=True)

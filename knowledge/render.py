@@ -97,6 +97,12 @@ def render_comparison(comparison: Comparison) -> str:
         lines.append(
             f"\n{product.full_name} (as of {product.as_of}; sources: {', '.join(product.sources)})"
         )
+        cited: dict[str, list[str]] = {}
+        for row in comparison.rows:
+            found = row.sources[i] if i < len(row.sources) else None
+            if found is not None and found.url not in product.sources:
+                cited.setdefault(found.text(), []).append(row.label)
+        lines += [f"  {', '.join(labels)}: {text}" for text, labels in cited.items()]
         lines += [f"  + {p}" for p in comparison.pros[i]]
         lines += [f"  - {c}" for c in comparison.cons[i]]
         for issue in comparison.issues[i]:

@@ -129,13 +129,14 @@ def declaration_files(catalog_path: str | Path) -> list[Path]:
     return sorted(f for f in folder.glob("*.yml") if f.name not in NOT_DECLARATIONS)
 
 
-def read_sites(catalog_path: str | Path) -> dict[str, dict[str, str]]:
-    """`sites.yml`: {'labels': {host: short label}, 'low_quality': {host: why}}."""
+def read_sites(catalog_path: str | Path) -> dict[str, dict]:
+    """`sites.yml`: {'labels': {host: short label}, 'low_quality': {host: why},
+    'lookups': {name: {'label': ..., 'url': ...}}}."""
     file = sources_dir(catalog_path) / SITES_FILE
     if not file.is_file():
-        return {"labels": {}, "low_quality": {}}
+        return {"labels": {}, "low_quality": {}, "lookups": {}}
     data = _yaml(file)
-    out = {}
+    out: dict[str, dict] = {}
     for key in ("labels", "low_quality"):
         section = data.get(key) or {}
         if not isinstance(section, dict):
@@ -143,6 +144,14 @@ def read_sites(catalog_path: str | Path) -> dict[str, dict[str, str]]:
                 file, Errors.E117.format(detail=f"'{key}' must map hosts to text")
             )
         out[key] = {str(k).lower(): str(v) for k, v in section.items()}
+    lookups = data.get("lookups") or {}
+    if not isinstance(lookups, dict) or not all(
+        isinstance(v, dict) and isinstance(v.get("url"), str) and isinstance(v.get("label"), str)
+        for v in lookups.values()
+    ):
+        detail = "'lookups' must map names to {label, url}"
+        raise SourceFileError(file, Errors.E117.format(detail=detail))
+    out["lookups"] = {str(k): {"label": v["label"], "url": v["url"]} for k, v in lookups.items()}
     return out
 
 

@@ -56,11 +56,12 @@ def test_fact_answer_cites_value_source_and_date():
     entity = product_entity("Ioniq 5", "hyundai-ioniq-5-2025", text)
     events, dispatcher = run_action(ActionProductFact(), make_tracker(text, "ask_fact", [entity]))
     reply = dispatcher.messages[0]["text"]
-    assert (
-        "EPA electric range: 245 mi" in reply
-        and "Source: https://" in reply
-        and "as of 2025-" in reply
-    )
+    assert "EPA electric range: 245 mi (RWD; 290 mi AWD) (source: EPA, as of 2025-10-28: " in reply
+    assert dispatcher.messages[0]["custom"]["items"][0] == {
+        "url": "https://www.fueleconomy.gov/feg/Find.do?action=sbs&id=48714",
+        "label": "EPA",
+        "as_of": "2025-10-28",
+    }
 
 
 def test_fact_about_the_second_one_shown():

@@ -103,13 +103,42 @@
     return p;
   }
 
+  // A figure's own source: a link with a short label ("EPA", "NHTSA", the maker), dated.
+  function citeLink(source) {
+    if (!source || !source.url) return null;
+    var link = safeLink(source.url, source.label || "source");
+    link.className = "cite";
+    if (source.as_of) link.title = (source.label || "source") + ", as of " + source.as_of;
+    return link;
+  }
+
+  function withCite(node, source) {
+    var link = citeLink(source);
+    if (link) {
+      node.appendChild(document.createTextNode(" "));
+      node.appendChild(link);
+    }
+    return node;
+  }
+
+  function citationsLine(payload) {
+    var p = el("p", "sources");
+    p.appendChild(document.createTextNode("Sources: "));
+    (payload.items || []).forEach(function (source, i) {
+      if (i) p.appendChild(document.createTextNode(", "));
+      p.appendChild(citeLink(source) || el("span", "", source.label || ""));
+      if (source.as_of) p.appendChild(document.createTextNode(" (as of " + source.as_of + ")"));
+    });
+    return p;
+  }
+
   function issuesList(issues) {
     var ul = el("ul", "issues");
     (issues || []).forEach(function (issue) {
       var li = el("li", "", (issue.kind ? issue.kind + ": " : "") + (issue.summary || ""));
       if (issue.source) {
         li.appendChild(document.createTextNode(" "));
-        li.appendChild(safeLink(issue.source, "source"));
+        li.appendChild(safeLink(issue.source, issue.source_label || "source"));
       }
       ul.appendChild(li);
     });
@@ -128,7 +157,7 @@
       var facts = el("dl", "facts");
       (item.facts || []).forEach(function (fact) {
         facts.appendChild(el("dt", "", fact.label));
-        facts.appendChild(el("dd", "", fact.value));
+        facts.appendChild(withCite(el("dd", "", fact.value), fact.source));
       });
       card.appendChild(facts);
       if (item.known_issues && item.known_issues.length) {
@@ -159,7 +188,8 @@
       tr.appendChild(el("th", "", row.label));
       (row.values || []).forEach(function (value, i) {
         var best = (row.best || []).indexOf(i) !== -1;
-        tr.appendChild(el("td", best ? "best" : "", best ? value + " ★" : value));
+        var cell = el("td", best ? "best" : "", best ? value + " ★" : value);
+        tr.appendChild(withCite(cell, (row.sources || [])[i]));
       });
       body.appendChild(tr);
     });
@@ -280,6 +310,9 @@
       }
       else if (custom.type === "comparison_table") row.appendChild(comparisonTable(custom));
       else if (custom.type === "nothing_fits") row.appendChild(nothingFits(custom));
+      else if (custom.type === "citations" && (custom.items || []).length) {
+        row.appendChild(citationsLine(custom));
+      }
       else if (custom.type === "handoff" && live) setHandoff("waiting");
     }
     if (live) {
