@@ -7,6 +7,7 @@ import json
 import click
 
 from advisor.import_commands import IMPORT_COMMANDS
+from advisor.options import CATALOG_OPTION
 from knowledge.catalog import Catalog
 from knowledge.compare import compare as compare_products
 from knowledge.errors import CatalogError, NeedsError, UnknownProductError
@@ -14,14 +15,6 @@ from knowledge.loader import load, validate
 from knowledge.matching import ranking_rules, recommend
 from knowledge.needs import build_profile
 from knowledge.render import render_advice, render_comparison
-
-CATALOG_OPTION = click.option(
-    "--catalog",
-    "catalog_path",
-    type=click.Path(exists=True),
-    default=None,
-    help="Catalog folder or file (default: the vehicles catalog, or $ADVISOR_CATALOG).",
-)
 
 
 def open_catalog(path: str | None) -> Catalog:

@@ -8,6 +8,7 @@ from datetime import date
 
 import click
 
+from advisor.options import CATALOG_OPTION
 from knowledge.coverage import coverage, coverage_text, unsourced_text
 from knowledge.coverage import unsourced as unsourced_values
 from knowledge.errors import CatalogError, SourceFileError
@@ -23,20 +24,12 @@ from knowledge.importing.suggest import candidates, suggestion_text
 from knowledge.importing.values import unmapped_products
 from knowledge.loader import load
 
-CATALOG = click.option(
-    "--catalog",
-    "catalog_path",
-    type=click.Path(exists=True),
-    default=None,
-    help="Catalog folder (default: the vehicles catalog, or $ADVISOR_CATALOG).",
-)
-
 
 def _import_options(function):
     for option in reversed(
         [
             click.argument("file", type=click.Path(dir_okay=False)),
-            CATALOG,
+            CATALOG_OPTION,
             click.option(
                 "--accept",
                 is_flag=True,
@@ -131,7 +124,7 @@ def import_recalls(as_of, **options) -> None:
 
 
 @click.command("coverage")
-@CATALOG
+@CATALOG_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.option(
     "--unsourced", is_flag=True, help="Also list the values that cite only their product's sources."

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 from math import isfinite
@@ -21,12 +21,12 @@ from knowledge.catalog import (
     Attribute,
     Catalog,
     Category,
-    ConfigurationSpec,
     Figure,
     KnownIssue,
     Product,
 )
 from knowledge.category_schema import is_name, names, read_category
+from knowledge.configurations import FIGURE_FIELDS, check_configs, with_configuration
 from knowledge.errors import CatalogError, CatalogProblem, Errors, Problems
 
 CATALOGS_DIR = Path(__file__).parent / "catalogs"
@@ -45,7 +45,6 @@ PRODUCT_FIELDS = (
 )
 REQUIRED_PRODUCT_FIELDS = ("id", "brand", "model", "values", "as_of")
 ISSUE_KINDS = ("recall", "issue")
-FIGURE_FIELDS = ("value", "source", "as_of", "trim")
 ISSUE_FIELDS = ("kind", "summary", "date", "source", "id", "year")
 URL = re.compile(r"^https?://\S+$")
 UNIT_VALUE = re.compile(r"^\s*(-?[\d,]*\.?\d+)\s*(.*?)\s*$")
@@ -88,7 +87,7 @@ def validate(path: Path | str | None = None) -> Report:
     category = read_category(head, head_file, report)
     if category is None:
         return report
-    category = _with_configuration(category, head.get("configuration"), head_file, report)
+    category = with_configuration(category, head.get("configuration"), head_file, report)
     if category is None:
         return report
     products: list[Product] = []
@@ -123,29 +122,6 @@ def validate(path: Path | str | None = None) -> Report:
         if not report.ok:
             report.catalog = None
     return report
-
-
-def _with_configuration(category: Category, raw: Any, file: Path, report: Report):
-    """The category with its `configuration` declaration: {attribute: <set or category>, key}."""
-    if raw is None:
-        return category
-    attribute = (
-        category.attributes.get(str(raw.get("attribute"))) if isinstance(raw, dict) else None
-    )
-    key = raw.get("key") if isinstance(raw, dict) else None
-    if (
-        attribute is None
-        or attribute.type not in ("set", "category")
-        or not is_name(key)
-        or str(key) in FIGURE_FIELDS
-    ):
-        detail = (
-            "'configuration' must be {attribute: a declared set or category attribute, key: a "
-            f"figure field name other than {', '.join(FIGURE_FIELDS)}}}"
-        )
-        report.add(file, Errors.E112.format(detail=detail))
-        return None
-    return replace(category, configuration=ConfigurationSpec(attribute.name, str(key)))
 
 
 def load(path: Path | str | None = None) -> Catalog:
@@ -231,7 +207,7 @@ def _product(row: Any, file: Path, category: Category, report: Report) -> Produc
         found = _figures(attribute, raw, file, pid, category, report)
         if found:
             values[name], figures[name] = found[0].value, found
-    _check_configs(figures, values, file, pid, category, report)
+    check_configs(figures, values, file, pid, category, report)
     issues = tuple(_issue(i, file, pid, report) for i in raw_issues)
     if len(report.problems) > before:
         return None
@@ -297,26 +273,6 @@ def _figures(
             )
         )
     return tuple(found)
-
-
-def _check_configs(
-    figures: dict, values: dict, file: Path, pid: str, category: Category, report: Report
-) -> None:
-    """Each figure's configuration is one the product offers, and no configuration has two."""
-    spec = category.configuration
-    if spec is None:
-        return
-    offered = values.get(spec.attribute)
-    offered = set(offered) if isinstance(offered, tuple) else {offered} if offered else None
-    for name, found in figures.items():
-        configs = [f.config for f in found if f.config is not None]
-        for config in configs:
-            if offered is not None and config not in offered:
-                detail = f"{spec.key} '{config}' is not one of the {spec.attribute} offered"
-                report.add(file, Errors.E115.format(detail=detail), pid, f"values.{name}")
-        if len(configs) != len(set(configs)) or (len(found) > 1 and len(configs) < len(found)):
-            detail = f"several figures need a different '{spec.key}' each"
-            report.add(file, Errors.E115.format(detail=detail), pid, f"values.{name}")
 
 
 def _value(attribute: Attribute, raw: Any, file: Path, pid: str, report: Report) -> Any:

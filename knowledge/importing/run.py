@@ -57,14 +57,18 @@ def import_values(
     catalog, spec = open_source(catalog_path, declaration)
     table = read_table(data_file, spec)
     plan = plan_values(catalog, spec, table, source_as_of(spec, as_of), accept)
-    if not dry_run and plan.writes:
-        edits: dict[str, list] = {}
-        for outcome in plan.writes:
-            edits.setdefault(outcome.product, []).append(
-                _set_value(catalog, outcome.attribute, outcome.new)
-            )
-        rewrite(catalog, edits)
+    if not dry_run:
+        _write(catalog, plan, lambda o: _set_value(catalog, o.attribute, o.new))
     return plan
+
+
+def _write(catalog: Catalog, plan: Plan, edit_for) -> None:
+    """Apply the plan's writes, one edit (from `edit_for(outcome)`) per outcome."""
+    edits: dict[str, list] = {}
+    for outcome in plan.writes:
+        edits.setdefault(outcome.product, []).append(edit_for(outcome))
+    if edits:
+        rewrite(catalog, edits)
 
 
 def import_issues(
@@ -77,11 +81,8 @@ def import_issues(
     """Attach one known issue per campaign of each mapped product; returns what was done."""
     catalog, spec = open_source(catalog_path, declaration)
     plan = plan_issues(catalog, spec, read_table(data_file, spec), accept)
-    if not dry_run and plan.writes:
-        edits: dict[str, list] = {}
-        for outcome in plan.writes:
-            edits.setdefault(outcome.product, []).append(_set_issue(outcome.new[0]))
-        rewrite(catalog, edits)
+    if not dry_run:
+        _write(catalog, plan, lambda o: _set_issue(o.new[0]))
     return plan
 
 
@@ -143,10 +144,22 @@ def describe(values) -> str:
     )
 
 
+def heading(plan: Plan, dry_run: bool) -> str:
+    return f"{plan.spec.name}: {plan.file}" + (" (dry run: nothing written)" if dry_run else "")
+
+
+def unmapped_lines(plan: Plan) -> list[str]:
+    """The products the run could not map, each with why."""
+    if not plan.unmapped:
+        return []
+    lines = [f"Not mapped ({len(plan.unmapped)}):"]
+    return lines + [f"  {pid}: {why}" for pid, why in sorted(plan.unmapped.items())]
+
+
 def issues_report(plan: Plan, dry_run: bool = False) -> str:
     """What a known-issues run attached, confirmed, corrected and could not map."""
     spec = plan.spec
-    lines = [f"{spec.name}: {plan.file}" + (" (dry run: nothing written)" if dry_run else "")]
+    lines = [heading(plan, dry_run)]
     counts = {c: 0 for c in (FILLED, CONFIRMED, CORRECTED, CONFLICT)}
     for outcome in plan.outcomes:
         counts[outcome.status] += 1
@@ -168,16 +181,13 @@ def issues_report(plan: Plan, dry_run: bool = False) -> str:
                 f"  {verb}: {outcome.product} {new.id}: on file {old.summary!r} ({old.source}), "
                 f"{spec.label} {new.summary!r} ({new.source}, line {outcome.rows[0].line})"
             )
-    if plan.unmapped:
-        lines.append(f"Not mapped ({len(plan.unmapped)}):")
-        lines += [f"  {pid}: {why}" for pid, why in sorted(plan.unmapped.items())]
-    return "\n".join(lines)
+    return "\n".join(lines + unmapped_lines(plan))
 
 
 def report(plan: Plan, dry_run: bool = False) -> str:
     """What a run filled, confirmed, corrected and could not map, per attribute."""
     spec = plan.spec
-    lines = [f"{spec.name}: {plan.file}" + (" (dry run: nothing written)" if dry_run else "")]
+    lines = [heading(plan, dry_run)]
     attributes = list(dict.fromkeys(o.attribute for o in plan.outcomes)) or list(spec.fill)
     rows = []
     for attribute in attributes:
@@ -207,7 +217,4 @@ def report(plan: Plan, dry_run: bool = False) -> str:
             f"  corrected {outcome.product} {outcome.attribute}: {describe(outcome.old)} -> "
             f"{describe(outcome.new)}"
         )
-    if plan.unmapped:
-        lines.append(f"Not mapped ({len(plan.unmapped)}):")
-        lines += [f"  {pid}: {why}" for pid, why in sorted(plan.unmapped.items())]
-    return "\n".join(lines)
+    return "\n".join(lines + unmapped_lines(plan))
