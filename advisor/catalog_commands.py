@@ -9,6 +9,7 @@ import click
 from advisor.import_commands import IMPORT_COMMANDS
 from advisor.options import CATALOG_OPTION
 from knowledge.catalog import Catalog
+from knowledge.citations import citation
 from knowledge.compare import compare as compare_products
 from knowledge.errors import CatalogError, NeedsError, UnknownProductError
 from knowledge.loader import load, validate
@@ -59,7 +60,8 @@ def kb_validate(path: str | None) -> None:
 @CATALOG_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 def kb_show(name: str, catalog_path: str | None, as_json: bool) -> None:
-    """Show one product's facts, sources and known issues.
+    """Show one product's facts (each sourced figure with its source and date), sources and known
+    issues.
 
     Example: advisor kb show "Chevy Equinox EV"
     """
@@ -83,7 +85,9 @@ def kb_show(name: str, catalog_path: str | None, as_json: bool) -> None:
         return
     click.echo(product.full_name)
     for key, attribute in attributes.items():
-        click.echo(f"  {attribute.label}: {attribute.format(product.value(key))}")
+        found = citation(catalog, product, key) if product.figure(key) else None
+        own = f" [{found.text()}]" if found and product.figure(key).source else ""
+        click.echo(f"  {attribute.label}: {attribute.format(product.value(key))}{own}")
     for issue in product.known_issues:
         click.echo(f"  ! {issue.kind}: {issue.summary} {issue.source or ''}".rstrip())
     click.echo(f"  as of {product.as_of}; sources: {', '.join(product.sources)}")
