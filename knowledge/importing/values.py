@@ -208,11 +208,11 @@ def _outcome(
     if not old:
         status = FILLED if new else NO_FIGURE
         return Outcome(product.id, attribute, status, old, new, writes=bool(new))
+    if len(old) == len(new) and all(n.same_as(o) for n, o in zip(new, old, strict=True)):
+        return Outcome(product.id, attribute, CONFIRMED, old, new)
     if all(f.only_where_missing for f in fills) or (trim is not None and trim != product.trim):
         # Filling a gap only, or a figure for another trim: never contradicts the one on file.
         return Outcome(product.id, attribute, KEPT, old, new)
-    if len(old) == len(new) and all(n.same_as(o) for n, o in zip(new, old, strict=True)):
-        return Outcome(product.id, attribute, CONFIRMED, old, new)
     if _agrees(old, new):
         return Outcome(product.id, attribute, CONFIRMED, old, new, writes=True)
     if accept:
