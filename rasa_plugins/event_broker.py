@@ -30,7 +30,9 @@ from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 
 from knowledge.loader import get_catalog
-from stores.turnlog import TurnLog, default_path
+from stores.interface import TurnStore
+from stores.shared import turn_store
+from stores.turnlog import default_path
 
 logger = logging.getLogger(__name__)
 
@@ -91,7 +93,7 @@ def products_of(payload: dict[str, Any]) -> list[dict[str, Any]]:
 class TurnAssembler:
     """Folds the stream of Rasa event dicts into turn-log rows."""
 
-    def __init__(self, log: TurnLog, max_conversations: int = MAX_CONVERSATIONS) -> None:
+    def __init__(self, log: TurnStore, max_conversations: int = MAX_CONVERSATIONS) -> None:
         self.log = log
         self.max_conversations = max_conversations
         self._states: OrderedDict[str, ConversationState] = OrderedDict()
@@ -284,7 +286,7 @@ class TurnLogBroker(EventBroker):
     def _open(self) -> TurnAssembler | None:
         if self._assembler is None:
             try:
-                log = TurnLog(self.path)
+                log = turn_store(self.path)
             except Exception as error:
                 logger.error("turn log %s: cannot open the database: %s", self.path, error)
                 return None
@@ -314,6 +316,5 @@ class TurnLogBroker(EventBroker):
         return self._open() is not None
 
     async def close(self) -> None:
-        if self._assembler is not None:
-            self._assembler.log.close()
-            self._assembler = None
+        """Forget the conversations; the turn log is the process's (stores.shared), closed at exit."""
+        self._assembler = None

@@ -3,6 +3,7 @@ real stack shared by the end-to-end and browser tests."""
 
 from __future__ import annotations
 
+import sys
 import textwrap
 import uuid
 from pathlib import Path
@@ -90,6 +91,16 @@ def write_catalog(
     for name, text in (products or {"all.yml": TINY_PRODUCTS}).items():
         (folder / "products" / name).write_text(textwrap.dedent(text))
     return folder
+
+
+@pytest.fixture(autouse=True)
+def _fresh_process_wide_stores():
+    """The process-wide stores (stores.shared) live as long as the process; each test has its own
+    databases, so what one test opened is closed before the next."""
+    yield
+    shared = sys.modules.get("stores.shared")
+    if shared is not None:
+        shared.close_all()
 
 
 @pytest.fixture

@@ -344,8 +344,8 @@ def test_a_full_database_logs_the_failure_and_recording_goes_on(
 ) -> None:
     broker = TurnLogBroker(db)
     broker.publish(published(user("hi", "m1", "greet"))[0])
-    connection = broker._assembler.log._db
-    pages = connection.execute("PRAGMA page_count").fetchone()["page_count"]
+    connection = broker._assembler.log.database  # the SQLite store's connection
+    pages = connection.execute("PRAGMA page_count").fetchone()[0]
     connection.execute(f"PRAGMA max_page_count = {pages}")
     with caplog.at_level(logging.ERROR, logger="rasa_plugins.event_broker"):
         broker.publish(published(user("x" * 100_000, "m2", "greet"))[0])
