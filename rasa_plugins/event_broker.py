@@ -184,15 +184,7 @@ class TurnAssembler:
             state.replaying = True
             return
         state.replaying = False
-        self.log.write_turn(
-            {
-                **message,
-                "role": "shopper",
-                "ts": event.get("timestamp"),
-                "needs": state.needs,
-                "paused": state.paused,
-            }
-        )
+        self.log.write_turn(self._turn(state, message, "shopper", event.get("timestamp")))
         state.message_id = message_id
         state.channel = event.get("input_channel") or state.channel
 
@@ -206,18 +198,20 @@ class TurnAssembler:
         message_id = metadata.get("message_id") or f"staff-{event.get('timestamp')}"
         if self.log.turn(conversation_id, message_id) is not None:
             return
-        self.log.write_turn(
-            {
-                "conversation_id": conversation_id,
-                "message_id": message_id,
-                "role": "staff",
-                "ts": event.get("timestamp"),
-                "text": event.get("text") or "",
-                "channel": metadata.get("channel") or state.channel,
-                "needs": state.needs,
-                "paused": state.paused,
-            }
-        )
+        message = {
+            "conversation_id": conversation_id,
+            "message_id": message_id,
+            "text": event.get("text") or "",
+            "channel": metadata.get("channel") or state.channel,
+        }
+        self.log.write_turn(self._turn(state, message, "staff", event.get("timestamp")))
+
+    @staticmethod
+    def _turn(
+        state: ConversationState, message: dict[str, Any], role: str, ts: float | None
+    ) -> dict[str, Any]:
+        """A new row: the message, who wrote it and when, with the needs and pause state now."""
+        return {**message, "role": role, "ts": ts, "needs": state.needs, "paused": state.paused}
 
     def _bot(
         self,
