@@ -98,7 +98,8 @@ def validate(path: Path | str | None = None) -> Report:
 
 
 def load(path: Path | str | None = None) -> Catalog:
-    """The catalog at `path` (default: the vehicles catalog); raises CatalogError listing every problem."""
+    """The catalog at `path` (default: DEFAULT_CATALOG or $ADVISOR_CATALOG); raises CatalogError
+    listing every problem."""
     report = validate(path)
     if not report.ok:
         raise CatalogError(report.problems)

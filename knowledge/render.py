@@ -21,7 +21,7 @@ def table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def need_phrase(category: Category, constraint: Constraint) -> str:
-    """'budget up to $45,000', 'at least 7 seats', 'towing of at least 5,000 lb', 'SUV'."""
+    """'budget up to $1,500', 'memory of at least 16 GB', 'at least 18 hours', 'Windows'."""
     spec = category.needs[constraint.need]
     attribute = category.attributes[spec.attribute]
     if spec.op == "max":
@@ -37,7 +37,7 @@ def need_phrase(category: Category, constraint: Constraint) -> str:
 
 
 def describe_needs(catalog: Catalog, profile: NeedsProfile) -> str:
-    """The hard needs: 'budget up to $45,000; at least 7 seats; hybrid; not Tesla'."""
+    """The hard needs: 'budget up to $1,500; memory of at least 16 GB; Windows; not Dell'."""
     category = catalog.category
     parts = [need_phrase(category, c) for c in profile.constraints]
     if profile.excluded_brands:
