@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from knowledge.catalog import Catalog, Category
 from knowledge.compare import Comparison
 from knowledge.constraints import describe_wanted
@@ -28,7 +30,7 @@ def need_phrase(category: Category, constraint: Constraint) -> str:
         return f"{spec.label} up to {attribute.format(constraint.value)}"
     if spec.op == "min":
         value = attribute.format(constraint.value)
-        if attribute.unit and attribute.unit.lower() in spec.label.lower():
+        if attribute.unit and re.search(rf"\b{re.escape(attribute.unit)}\b", spec.label, re.I):
             return f"at least {value}"
         return f"{spec.label} of at least {value}"
     if spec.fixed:

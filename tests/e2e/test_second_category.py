@@ -76,8 +76,10 @@ def test_a_laptop_conversation_over_rest(laptop_stack):
     assert "MacBook Air 13-inch (M4)" in texts(compared)
     assert "MacBook Pro 14-inch (M4)" in texts(compared) and table
 
-    fact = texts(say(laptop_stack, sender, "what's the battery life of the MacBook Pro 16?"))
-    assert "MacBook Pro 16-inch (M4 Pro)" in fact and "24 hours" in fact
+    fact = texts(say(laptop_stack, sender, "how much memory does the MacBook Pro 16 have?"))
+    assert (
+        fact.startswith("2024 Apple MacBook Pro 16-inch (M4 Pro)") and "Memory (RAM): 24 GB" in fact
+    )
     assert "Source: https://www.macrumors.com/" in fact and "as of 2026-12-01" in fact
 
     nothing = say(laptop_stack, sender, "I need a Windows laptop under $500")
@@ -85,3 +87,19 @@ def test_a_laptop_conversation_over_rest(laptop_stack):
     reply = texts(nothing)
     assert reply.startswith("No laptop meets all of: budget up to $500; Windows.")
     assert "over your budget" in reply and "Shall I drop the" in reply
+
+
+def test_the_laptop_interview_asks_the_questions_its_catalog_declares(laptop_stack):
+    sender = "laptops-" + uuid.uuid4().hex[:8]
+    asked = say(laptop_stack, sender, "I'm looking for a new laptop")
+    assert "Which operating system would you like: macOS, Windows or ChromeOS?" in texts(asked)
+    buttons = [b["title"] for r in asked for b in r.get("buttons", [])]
+    assert buttons == ["macOS", "Windows", "ChromeOS", "No preference"]
+    asked = say(laptop_stack, sender, "a Mac")
+    assert "What's your budget (launch list price)?" in texts(asked)
+    final = say(laptop_stack, sender, "under $1500")
+    laptops = load(LAPTOPS)
+    ids = [item["id"] for item in custom(final, "product_cards")["items"]]
+    assert ids and all(laptops.by_id[i].value("os") == "macos" for i in ids)
+    assert all(laptops.by_id[i].value("price_usd") <= 1500 for i in ids)
+    assert "budget up to $1,500" in texts(final)
