@@ -1,6 +1,7 @@
 """A second category with zero code change: a model trained on the laptop catalog ($ADVISOR_CATALOG)
 and the real action and Rasa servers hold a five-turn conversation over REST — recommend, refine
-cheaper, compare, a fact and a nothing-fits.
+cheaper, compare, a fact and a nothing-fits — and the needs interview asks the laptop catalog's own
+questions.
 
 The model is trained by ops.stack.ensure_model, which first generates the domain's need slots and
 interview from the laptop catalog; it is kept in models/laptops/ under its fingerprint, so it trains
