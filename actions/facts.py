@@ -56,8 +56,9 @@ class ActionKnownIssues(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         products = asked_products(dispatcher, tracker)
+        recall_check = catalog().category.recall_check
         for product in products:
-            dispatcher.utter_message(text=known_issues_answer(product))
+            dispatcher.utter_message(text=known_issues_answer(product, recall_check))
         return remember(products) if products else []
 
 
@@ -71,7 +72,7 @@ class ActionCostToOwn(Action):
         products = asked_products(dispatcher, tracker)
         shop = catalog()
         for product in products:
-            cost = ownership_cost(shop, product, shop.category.ownership)
+            cost = ownership_cost(shop, product)
             if cost is None:
                 dispatcher.utter_message(text=fact_answer(shop, product, []))
             else:

@@ -26,6 +26,9 @@ class Errors:
     E112 = "[E112] Bad category declaration: {detail}"
     E113 = "[E113] No catalog found at {path}: expected category.yml (+ products/*.yml) or one YAML file"
     E114 = "[E114] Bad known issue: {detail}"
+    E115 = "[E115] Bad role declaration: {detail}"
+    E116 = "[E116] Bad cost-to-own declaration: {detail}"
+    E117 = "[E117] Bad interview declaration: {detail}"
 
 
 @dataclass(frozen=True)

@@ -9,12 +9,13 @@ from dataclasses import dataclass
 from knowledge.catalog import Catalog, Product
 from knowledge.matching import eligible, rank, score
 from knowledge.needs import NeedsProfile
+from knowledge.roles import EnergyPrice
 
-KWH_PER_GALLON_EQUIVALENT = 33.705  # EPA's MPGe definition
+RECALL_CHECK = "check the maker's recall look-up before buying."
 
 
 def mentioned_attributes(catalog: Catalog, text: str) -> list[str]:
-    """Attributes a question names through their label or synonyms ('range', 'how many seats')."""
+    """Attributes a question names through their label or synonyms ('battery life', 'how heavy')."""
     lowered = f" {text.lower()} "
     found = []
     for name, attribute in catalog.category.attributes.items():
@@ -29,7 +30,7 @@ def cite(product: Product) -> str:
 
 
 def fact_answer(catalog: Catalog, product: Product, attributes: list[str]) -> str:
-    """'2025 Hyundai Ioniq 5 SE: EPA electric range 245 mi. Source: … (as of …).'"""
+    """'2025 Apple MacBook Air 13-inch (M4) …: Weight: 2.7 lb. Source: … (as of …).'"""
     category = catalog.category
     names = attributes or [a for a in category.attributes if product.value(a) is not None][:6]
     parts = []
@@ -41,12 +42,14 @@ def fact_answer(catalog: Catalog, product: Product, attributes: list[str]) -> st
     return f"{product.full_name}: " + "; ".join(parts) + ". " + cite(product)
 
 
-def known_issues_answer(product: Product) -> str:
+def known_issues_answer(product: Product, recall_check: str | None = None) -> str:
+    """The product's recalls and known problems with sources; `recall_check` (from the category)
+    says how to look for newer ones."""
     if not product.known_issues:
         return (
             f"I have no recalls or known problems on file for the {product.full_name} "
-            f"(as of {product.as_of.isoformat()}). Recalls are issued all the time: check the "
-            "maker's or your safety regulator's recall look-up with the vehicle's VIN before buying."
+            f"(as of {product.as_of.isoformat()}). Recalls are issued all the time: "
+            f"{recall_check or RECALL_CHECK}"
         )
     lines = [f"Known problems on file for the {product.full_name}:"]
     for issue in product.known_issues:
@@ -63,6 +66,7 @@ class OwnershipCost:
     price: float | None
     energy_per_year: float | None
     assumptions: str
+    energy_price: EnergyPrice | None = None  # the price the energy cost was worked out with
 
     @property
     def total(self) -> float | None:
@@ -71,25 +75,42 @@ class OwnershipCost:
         return self.price + self.energy_per_year * self.years
 
 
-def ownership_cost(catalog: Catalog, product: Product, settings: dict) -> OwnershipCost | None:
-    """Price plus energy over the category's stated years and mileage; None if the category has no
-    ownership settings. Fuel comes from EPA combined mpg, electricity from MPGe."""
-    if not settings:
+def yearly_energy(catalog: Catalog, product: Product) -> tuple[float, EnergyPrice] | None:
+    """A year's energy cost: the first energy-use attribute (roles.energy) that applies to the
+    product and has a figure, turned into units of energy and priced; None without one."""
+    category = catalog.category
+    ownership = category.ownership
+    if ownership is None:
         return None
-    years, miles = int(settings["years"]), float(settings["miles_per_year"])
-    gallon, kwh = float(settings["usd_per_gallon"]), float(settings["usd_per_kwh"])
-    mpg, mpge = product.value("mpg_combined"), product.value("mpge_combined")
-    if product.value("powertrain") == "electric" and mpge:
-        energy = miles / mpge * KWH_PER_GALLON_EQUIVALENT * kwh
-    elif mpg:
-        energy = miles / mpg * gallon
-    else:
-        energy = None
-    assumptions = (
-        f"{years} years, {miles:,.0f} miles a year, ${gallon:.2f} a gallon, ${kwh:.2f} per kWh; "
-        "excludes insurance, maintenance, financing, incentives and resale value"
+    for use in category.roles.energy:
+        value = product.value(use.attribute)
+        price = ownership.energy_price(use.unit)
+        if value and price and use.applies_to(product.values):
+            return use.yearly_units(ownership.usage, value) * price.price, price
+    return None
+
+
+def ownership_cost(catalog: Catalog, product: Product) -> OwnershipCost | None:
+    """Price plus energy over the category's stated years and usage (`ownership` and the price and
+    energy roles in category.yml); None if the category states no cost-to-own assumptions."""
+    category = catalog.category
+    ownership = category.ownership
+    if ownership is None:
+        return None
+    prices = ", ".join(p.text for p in ownership.energy_prices)
+    assumptions = f"{ownership.years} years, {ownership.usage:,.0f} {ownership.usage_label}"
+    assumptions += f", {prices}" if prices else ""
+    assumptions += f"; excludes {ownership.excludes}" if ownership.excludes else ""
+    price = product.value(category.roles.price) if category.roles.price else None
+    energy = yearly_energy(catalog, product)
+    return OwnershipCost(
+        product,
+        ownership.years,
+        price,
+        energy[0] if energy else None,
+        assumptions,
+        energy[1] if energy else None,
     )
-    return OwnershipCost(product, years, product.value("msrp_usd"), energy, assumptions)
 
 
 def ownership_answer(cost: OwnershipCost) -> str:
@@ -97,12 +118,18 @@ def ownership_answer(cost: OwnershipCost) -> str:
     parts = [f"Estimated cost to own the {product.full_name} ({cost.assumptions}):"]
     parts.append(f"- price: {f'${cost.price:,.0f}' if cost.price else 'no price on file'}")
     if cost.energy_per_year is None:
-        parts.append("- energy: no EPA efficiency figure on file")
+        parts.append("- energy: no energy-use figure on file")
     else:
         parts.append(f"- energy: about ${cost.energy_per_year:,.0f} a year")
     if cost.total is not None:
         parts.append(f"- total over {cost.years} years: about ${cost.total:,.0f}")
     parts.append(cite(product))
+    if cost.energy_price is not None:
+        used = cost.energy_price
+        parts.append(
+            f"Energy price assumed: {used.text}; today's average: {used.source} "
+            f"(as of {used.as_of.isoformat()})."
+        )
     return "\n".join(parts)
 
 

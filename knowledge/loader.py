@@ -6,6 +6,7 @@ them at once and the bot never runs on half a catalog.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -50,6 +51,21 @@ class Report(Problems):
 
 def default_catalog_path() -> Path:
     return Path(os.environ.get("ADVISOR_CATALOG") or DEFAULT_CATALOG)
+
+
+def catalog_files(path: Path | str | None = None) -> list[Path]:
+    """The YAML files a catalog is read from (a folder's, or the one file)."""
+    path = Path(path) if path else default_catalog_path()
+    return sorted(path.rglob("*.yml")) if path.is_dir() else [path]
+
+
+def catalog_fingerprint(path: Path | str | None = None) -> str:
+    """A digest of the catalog's files: names and content."""
+    digest = hashlib.sha256()
+    for file in catalog_files(path):
+        digest.update(file.name.encode())
+        digest.update(file.read_bytes() if file.is_file() else b"")
+    return digest.hexdigest()[:16]
 
 
 def validate(path: Path | str | None = None) -> Report:
@@ -106,7 +122,8 @@ def validate(path: Path | str | None = None) -> Report:
 
 
 def load(path: Path | str | None = None) -> Catalog:
-    """The catalog at `path` (default: the vehicles catalog); raises CatalogError listing every problem."""
+    """The catalog at `path` (default: DEFAULT_CATALOG or $ADVISOR_CATALOG); raises CatalogError
+    listing every problem."""
     report = validate(path)
     if not report.ok:
         raise CatalogError(report.problems)

@@ -23,12 +23,14 @@ import logging
 from asyncio import AbstractEventLoop
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 
+from knowledge.bot_domain import profile_slots
 from knowledge.loader import get_catalog
 from stores.interface import TurnStore
 from stores.shared import turn_store
@@ -36,8 +38,6 @@ from stores.turnlog import default_path
 
 logger = logging.getLogger(__name__)
 
-# The slots that hold the needs profile: one per catalog need, plus priorities and exclusions.
-NEED_SLOTS = frozenset({*get_catalog().category.needs, "priorities", "excluded_brands"})
 FALLBACK_INTENT = "nlu_fallback"
 FALLBACK_ACTIONS = frozenset({"action_default_fallback", "action_handle_fallback"})
 # Events after which Rasa resets the tracker (slots and the paused flag).
@@ -49,6 +49,13 @@ PRODUCT_KINDS = {
 }
 MAX_CONVERSATIONS = 1000
 REMEMBERED_EVENTS = 100
+
+
+@lru_cache(maxsize=1)
+def need_slots() -> frozenset[str]:
+    """The slots that hold the needs profile: one per catalog need, plus priorities and exclusions.
+    Read from the catalog at first use (no file is read when this module is imported)."""
+    return frozenset(profile_slots(get_catalog().category))
 
 
 @dataclass
@@ -141,7 +148,7 @@ class TurnAssembler:
             return
         elif kind == "bot":
             self._bot(conversation_id, state, event, metadata)
-        elif kind == "slot" and event.get("name") in NEED_SLOTS:
+        elif kind == "slot" and event.get("name") in need_slots():
             self._slot(conversation_id, state, event["name"], event.get("value"))
         elif kind == "action" and event.get("name") in FALLBACK_ACTIONS:
             self._update_current(conversation_id, state, fallback=True)

@@ -44,7 +44,8 @@ def test_the_inputs_are_the_training_files_and_the_component_code():
     "changed",
     [
         "config.yml",
-        "bot/domain.yml",
+        "bot/domain/core.yml",
+        "bot/domain/needs.yml",
         "bot/data/nlu.yml",
         "knowledge/catalogs/vehicles/category.yml",
         "knowledge/lexicon.py",
