@@ -14,7 +14,7 @@ from typing import Any
 
 from knowledge.catalog import Attribute, NeedSpec, PrioritySpec
 from knowledge.category_schema import is_name, is_number, names
-from knowledge.errors import Errors, Report
+from knowledge.errors import Errors, Problems
 from knowledge.roles import (
     ENERGY_MEASURES,
     EnergyPrice,
@@ -33,7 +33,7 @@ Problem = Callable[[str, str], None]  # (field, detail)
 def read_declarations(
     data: dict,
     file: Path,
-    report: Report,
+    report: Problems,
     attributes: dict[str, Attribute],
     needs: dict[str, NeedSpec],
     priorities: dict[str, PrioritySpec],
