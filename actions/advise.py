@@ -22,7 +22,8 @@ from actions.session import (
 from knowledge.constraints import failures
 from knowledge.facts import better_than
 from knowledge.matching import Match, rank, reasons, recommend
-from knowledge.needs import Constraint, NeedsProfile
+from knowledge.needs import NeedsProfile
+from knowledge.refine import bigger, cheaper, smaller
 from knowledge.render import describe_needs, render_advice
 
 
@@ -65,23 +66,23 @@ class ActionRecommend(Action):
         return advise(dispatcher, needs_profile(tracker), tracker)
 
 
-def refined(profile: NeedsProfile, intent: str, tracker: Tracker) -> NeedsProfile:
-    """The profile after 'cheaper', 'something bigger' or 'no Teslas'."""
+REFINEMENTS = {"refine_cheaper": cheaper, "refine_bigger": bigger, "refine_smaller": smaller}
+# What is said when the category declares nothing that could serve the request.
+CANNOT = {
+    "refine_cheaper": "I can't look for cheaper {items}: no price is on file for them.",
+    "refine_bigger": "I have no bigger {items} to offer for your needs.",
+    "refine_smaller": "I have no smaller {items} to offer for your needs.",
+}
+
+
+def refined(profile: NeedsProfile, intent: str, tracker: Tracker) -> NeedsProfile | None:
+    """The profile after 'cheaper', 'something bigger', 'something smaller' or 'no Teslas', through
+    the price and size attributes the category declares (knowledge/refine.py); None when the
+    category declares nothing that could serve the request."""
     shop = catalog()
     shown = [shop.by_id[i] for i in tracker.get_slot(SHOWN_PRODUCTS) or [] if i in shop.by_id]
-    if intent == "refine_cheaper":
-        prices = [p.value("msrp_usd") for p in shown if p.value("msrp_usd")]
-        current = profile.get("budget")
-        if prices:
-            return profile.with_constraint(Constraint("budget", min(prices) - 1))
-        if current:
-            return profile.with_constraint(Constraint("budget", round(current.value * 0.9)))
-        return profile.with_priorities(["price"])
-    if intent == "refine_bigger":
-        seats = [p.value("seats") for p in shown if p.value("seats")]
-        if seats and max(seats) < 8:
-            return profile.with_constraint(Constraint("seats", max(seats) + 1))
-        return profile.with_priorities(["cargo"])
+    if intent in REFINEMENTS:
+        return REFINEMENTS[intent](shop, profile, shown)
     if intent == "exclude_brand":
         brands = entities(tracker, "brand") + [p.brand for p in mentioned_products(tracker)]
         for brand in dict.fromkeys(brands):
@@ -97,7 +98,11 @@ class ActionRefine(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name") or "refine"
-        return advise(dispatcher, refined(needs_profile(tracker), intent, tracker), tracker)
+        profile = needs_profile(tracker)
+        changed = refined(profile, intent, tracker)
+        if changed is None:
+            dispatcher.utter_message(text=CANNOT[intent].format(items=catalog().category.items))
+        return advise(dispatcher, profile if changed is None else changed, tracker)
 
 
 class ActionRelax(Action):

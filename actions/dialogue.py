@@ -10,11 +10,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.session import (
     EXCLUDED_BRANDS,
-    NEED_SLOTS,
     OFFERED_RELAXATION,
     PRIORITIES,
     SHOWN_PRODUCTS,
     catalog,
+    need_slots,
 )
 from knowledge.matching import ranking_rules
 
@@ -89,6 +89,6 @@ class ActionStartOver(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        cleared = [*NEED_SLOTS, PRIORITIES, EXCLUDED_BRANDS, SHOWN_PRODUCTS, OFFERED_RELAXATION]
+        cleared = [*need_slots(), PRIORITIES, EXCLUDED_BRANDS, SHOWN_PRODUCTS, OFFERED_RELAXATION]
         dispatcher.utter_message(response="utter_started_over")
         return [SlotSet(name, None) for name in cleared]

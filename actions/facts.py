@@ -82,7 +82,7 @@ class ActionCostToOwn(Action):
         products = asked_products(dispatcher, tracker)
         shop = catalog()
         for product in products:
-            cost = ownership_cost(shop, product, shop.category.ownership)
+            cost = ownership_cost(shop, product)
             if cost is None:
                 dispatcher.utter_message(
                     text=fact_answer(shop, product, []),

@@ -14,7 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.session import SHOWN_PRODUCTS, catalog, needs_profile
 from knowledge.render import describe_needs
 from stores.redact import redact
-from stores.support_queue import SupportQueue
+from stores.shared import handoff_store
 
 logger = logging.getLogger(__name__)
 
@@ -99,10 +99,10 @@ class ActionHandoff(Action):
     ) -> list[EventType]:
         try:
             summary = handoff_summary(tracker)
-            with SupportQueue() as queue:
-                queue.enqueue(tracker.sender_id, summary)
-                position = queue.position(tracker.sender_id)
-                typical = queue.typical_wait()
+            queue = handoff_store()  # the action server's one queue, opened at the first call
+            queue.enqueue(tracker.sender_id, summary)
+            position = queue.position(tracker.sender_id)
+            typical = queue.typical_wait()
         except Exception as error:  # noqa: BLE001 - the shopper gets an honest answer instead
             logger.error(
                 "handoff of %s failed: %s: %s", tracker.sender_id, type(error).__name__, error

@@ -1,7 +1,12 @@
-"""Validation for the needs interview: the form asks only what is still missing."""
+"""Validation for the needs interview: the form asks only what is still missing.
+
+The form's questions are the category's (`interview` in category.yml, generated into the domain),
+so every need gets the same check: `validate_<need>` exists for each need the catalog declares.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
@@ -10,6 +15,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.session import catalog
 from knowledge.errors import NeedsError
 from knowledge.needs import NO_PREFERENCE, make_constraint
+
+VALIDATE = "validate_"
 
 
 def checked(need: str, value: Any) -> dict[str, Any]:
@@ -27,17 +34,15 @@ class ValidateNeedsForm(FormValidationAction):
     def name(self) -> str:
         return "validate_needs_form"
 
-    def validate_body(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
-    ) -> dict:
-        return checked("body", value)
+    def __getattr__(self, name: str) -> Callable[..., dict]:
+        """`validate_<need>` for every need of the catalog (rasa-sdk looks them up by name)."""
+        need = name.removeprefix(VALIDATE)
+        if name.startswith(VALIDATE) and need in catalog().category.needs:
 
-    def validate_budget(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
-    ) -> dict:
-        return checked("budget", value)
+            def validate(
+                value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
+            ) -> dict:
+                return checked(need, value)
 
-    def validate_powertrain(
-        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict
-    ) -> dict:
-        return checked("powertrain", value)
+            return validate
+        raise AttributeError(name)

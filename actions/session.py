@@ -12,25 +12,13 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
+from knowledge.bot_domain import need_slots as domain_need_slots
 from knowledge.catalog import Catalog, Product
 from knowledge.loader import get_catalog
 from knowledge.needs import NeedsProfile, profile_from_values
 
 logger = logging.getLogger(__name__)
 
-NEED_SLOTS = (
-    "budget",
-    "body",
-    "powertrain",
-    "seats",
-    "range",
-    "towing",
-    "mpg",
-    "cargo",
-    "drivetrain",
-    "awd",
-    "safety",
-)
 # Intents in which words like 'cheap' or 'safe' state what matters most to the shopper.
 NEEDS_INTENTS = (
     "state_needs",
@@ -38,6 +26,7 @@ NEEDS_INTENTS = (
     "refine",
     "refine_cheaper",
     "refine_bigger",
+    "refine_smaller",
     "exclude_brand",
     "ask_better_than",
     "no_preference",
@@ -52,10 +41,15 @@ def catalog() -> Catalog:
     return get_catalog()
 
 
+def need_slots() -> tuple[str, ...]:
+    """The slots that hold the catalog's needs (the generated domain has one per need)."""
+    return domain_need_slots(catalog().category)
+
+
 def needs_profile(tracker: Tracker) -> NeedsProfile:
     """The shopper's needs as the library's NeedsProfile, built from the slots."""
     category = catalog().category
-    values = {name: tracker.get_slot(name) for name in NEED_SLOTS if name in category.needs}
+    values = {name: tracker.get_slot(name) for name in need_slots()}
     priorities = list(tracker.get_slot(PRIORITIES) or [])
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     if intent in NEEDS_INTENTS:  # 'cost' in a cost-to-own question is no priority
@@ -73,7 +67,7 @@ def needs_profile(tracker: Tracker) -> NeedsProfile:
 def profile_events(profile: NeedsProfile) -> list[SlotSet]:
     """Slot events that store `profile` (the inverse of needs_profile)."""
     stored = profile.to_dict()
-    events = [SlotSet(name, stored.get(name)) for name in NEED_SLOTS]
+    events = [SlotSet(name, stored.get(name)) for name in need_slots()]
     events.append(SlotSet(PRIORITIES, list(profile.priorities)))
     events.append(SlotSet(EXCLUDED_BRANDS, list(profile.excluded_brands)))
     return events

@@ -16,7 +16,8 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType, SessionStarted, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from stores.support_queue import OPEN, SupportQueue
+from stores.interface import OPEN
+from stores.shared import handoff_store
 
 logger = logging.getLogger(__name__)
 
@@ -26,8 +27,8 @@ def carries_slots_over(domain: dict[str, Any]) -> bool:
 
 
 def has_open_handoff(conversation_id: str) -> bool:
-    with SupportQueue() as queue:
-        handoff = queue.current(conversation_id)
+    """Reads the action server's one queue: no connection, no migration check, no write lock."""
+    handoff = handoff_store().current(conversation_id)
     return handoff is not None and handoff["status"] in OPEN
 
 

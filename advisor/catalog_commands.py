@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 
 import click
 
 from advisor.import_commands import IMPORT_COMMANDS
 from advisor.options import CATALOG_OPTION
+from knowledge.bot_domain import GENERATED_FILE, catalog_label, domain_text, write_domain
 from knowledge.catalog import Catalog
 from knowledge.citations import citation
 from knowledge.compare import compare as compare_products
 from knowledge.errors import CatalogError, NeedsError, UnknownProductError
-from knowledge.loader import load, validate
+from knowledge.loader import default_catalog_path, load, validate
 from knowledge.matching import ranking_rules, recommend
 from knowledge.needs import build_profile
 from knowledge.render import render_advice, render_comparison
@@ -53,6 +55,41 @@ def kb_validate(path: str | None) -> None:
         f"OK: {catalog.category.name}: {len(catalog)} {catalog.category.items} "
         f"from {len(catalog.brands)} brands"
     )
+
+
+@kb.command("domain")
+@CATALOG_OPTION
+@click.option(
+    "--out",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Write a complete domain folder here (core.yml copied beside the generated needs.yml).",
+)
+@click.option("--check", is_flag=True, help="Only check that bot/domain/needs.yml is current.")
+def kb_domain(catalog_path: str | None, out: Path | None, check: bool) -> None:
+    """Generate the Rasa domain's need entities and slots, the needs form and its questions from
+    the catalog's category.yml (ops.stack.ensure_model does this before training).
+
+    Without --out it rewrites bot/domain/needs.yml, the generated part kept for the default
+    catalog; with --out it writes a folder to train another catalog with (`--domain FOLDER`).
+
+    Example: advisor kb domain --catalog knowledge/catalogs/laptops --out models/domain/laptops
+    """
+    from advisor.settings import project_dir
+
+    path = Path(catalog_path) if catalog_path else default_catalog_path()
+    text = domain_text(open_catalog(str(path)).category, catalog_label(path))
+    hand_written = project_dir() / "bot" / "domain"
+    committed = hand_written / GENERATED_FILE
+    if check:
+        if not committed.is_file() or committed.read_text(encoding="utf-8") != text:
+            raise click.ClickException(f"{committed} is stale: run `advisor kb domain`")
+        click.echo(f"OK: {committed} is what {catalog_label(path)} generates")
+    elif out:
+        click.echo(f"Wrote {write_domain(out, hand_written, text)}")
+    else:
+        committed.write_text(text, encoding="utf-8")
+        click.echo(f"Wrote {committed}")
 
 
 @kb.command("show")

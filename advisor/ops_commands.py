@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import signal
 import time
 import urllib.request
 import uuid
@@ -36,6 +37,10 @@ def run(web_port: int, rasa_port: int, action_port: int) -> None:
     staff_token()  # made now, so the staff know where to find it before the first login
     stack = Stack(rasa_port=rasa_port, action_port=action_port, web_port=web_port)
     settings = current()
+    # A service manager stops with SIGTERM (and a background job ignores SIGINT): stop the children
+    # the same way as on Ctrl-C, never leave them running.
+    signal.signal(signal.SIGTERM, stop_on_signal)
+    signal.signal(signal.SIGHUP, stop_on_signal)
     stack.start(model, api_token(), log_dir=settings.log_dir)
     try:
         stack.wait_healthy()
@@ -55,6 +60,10 @@ def run(web_port: int, rasa_port: int, action_port: int) -> None:
         raise click.ClickException(f"{error}; see {settings.log_dir}/") from error
     finally:
         stack.stop()
+
+
+def stop_on_signal(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
 def send(url: str, sender: str, text: str) -> list[dict]:

@@ -1,6 +1,6 @@
 """Opportunities for product managers: unmet need combinations and requested features, ranked.
 
-One streaming pass over the turn log (TurnLog.iter_turns) feeds three miners: structured unmet needs
+One streaming pass over the turn log (TurnStore.iter_turns) feeds three miners: structured unmet needs
 (analysis.unmet), free-text feature requests (analysis.features) and the brand exposure audit
 (analysis.exposure). Their groups become Opportunity rows ranked by one documented score:
 
@@ -33,7 +33,7 @@ from analysis.features import FeatureGroup, FeatureMiner
 from analysis.unmet import CatalogCheck, UnmetGroup, UnmetNeedMiner
 from knowledge.catalog import Catalog
 from knowledge.fairness import BrandExposure
-from stores.turnlog import TurnLog
+from stores.interface import TurnStore
 
 SCORE_FORMULA = (
     "score = distinct shoppers x gap. Unmet combination: gap = mean over its shoppers of the "
@@ -202,7 +202,7 @@ def rank(rows: list[dict[str, Any]], min_shoppers: int) -> tuple[Opportunity, ..
 
 
 def mine(
-    log: TurnLog,
+    log: TurnStore,
     catalog: Catalog,
     since: float | None = None,
     until: float | None = None,

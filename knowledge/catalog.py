@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import Any
 
 from knowledge.errors import UnknownProductError
+from knowledge.roles import Ownership, Phrases, Question, Roles
 
 ATTRIBUTE_TYPES = ("number", "integer", "boolean", "category", "set")
 DIRECTIONS = ("higher", "lower")
@@ -43,7 +44,7 @@ class Attribute:
         return self.type in ("number", "integer")
 
     def format(self, value: Any) -> str:
-        """A value as people read it: '$34,995', '41 mpg', '7 seats', 'AWD, FWD'."""
+        """A value as people read it: '$34,995', '2.7 lb', '16 GB', 'macOS, Windows'."""
         if value is None:
             return "no data"
         if self.type == "boolean":
@@ -60,7 +61,7 @@ class Attribute:
 
 @dataclass(frozen=True)
 class NeedSpec:
-    """A hard constraint a shopper can state, e.g. budget = msrp_usd <= X."""
+    """A hard constraint a shopper can state, e.g. budget = price_usd <= X."""
 
     name: str
     attribute: str
@@ -111,8 +112,12 @@ class Category:
     deployer: str | None = None
     house_brand: str | None = None
     brand_aliases: dict[str, tuple[str, ...]] = field(default_factory=dict)
-    ownership: dict[str, float] = field(default_factory=dict)  # cost-to-own assumptions
-    configuration: ConfigurationSpec | None = None
+    recall_check: str | None = None  # how a shopper checks for new recalls before buying
+    roles: Roles = field(default_factory=Roles)  # price, size and energy-use attributes
+    ownership: Ownership | None = None  # cost-to-own assumptions
+    interview: tuple[Question, ...] = ()  # the needs interview's questions, in order
+    phrases: Phrases = field(default_factory=Phrases)  # sample requests for help texts
+    configuration: ConfigurationSpec | None = None  # which attribute tells configurations apart
 
 
 @dataclass(frozen=True)

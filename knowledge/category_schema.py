@@ -1,4 +1,5 @@
-"""Reading a category declaration (attributes, needs, priorities, deployer) from parsed YAML.
+"""Reading a category declaration (attributes, needs, priorities, deployer) from parsed YAML; its
+roles, cost-to-own assumptions and interview are read by `roles_schema.py`.
 
 Hand-edited YAML can put any shape anywhere (a list where a mapping belongs, a number where a name
 belongs); every field is checked for its shape before it is used, and each problem is added to the
@@ -98,10 +99,14 @@ def read_category(data: dict, file: Path, report: Problems) -> Category | None:
         problem("'deployer' must be a mapping with 'name' and optionally 'house_brand'")
         deployer = {}
     brand_aliases = _brand_aliases(head.get("brand_aliases"), problem)
-    ownership = data.get("ownership") or {}
-    if not isinstance(ownership, dict) or not all(is_number(v) for v in ownership.values()):
-        problem("'ownership' must be a mapping of assumption names to numbers")
-        ownership = {}
+    recall_check = head.get("recall_check")
+    if recall_check is not None and not is_name(recall_check):
+        problem("'recall_check' must be a sentence")
+    from knowledge.roles_schema import read_declarations  # it builds on this module's helpers
+
+    roles, ownership, interview, phrases = read_declarations(
+        data, file, report, attributes, needs, priorities
+    )
     if len(report.problems) > before:
         return None
     return Category(
@@ -116,7 +121,11 @@ def read_category(data: dict, file: Path, report: Problems) -> Category | None:
         deployer=str(deployer["name"]) if deployer.get("name") is not None else None,
         house_brand=str(deployer["house_brand"]) if deployer.get("house_brand") else None,
         brand_aliases=brand_aliases,
-        ownership={str(k): v for k, v in ownership.items()},
+        recall_check=str(recall_check) if recall_check else None,
+        roles=roles,
+        ownership=ownership,
+        interview=interview,
+        phrases=phrases,
     )
 
 

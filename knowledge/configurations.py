@@ -52,7 +52,7 @@ def check_configs(
         for config in configs:
             if offered is not None and config not in offered:
                 detail = f"{spec.key} '{config}' is not one of the {spec.attribute} offered"
-                report.add(file, Errors.E115.format(detail=detail), pid, f"values.{name}")
+                report.add(file, Errors.E118.format(detail=detail), pid, f"values.{name}")
         if len(configs) != len(set(configs)) or (len(found) > 1 and len(configs) < len(found)):
             detail = f"several figures need a different '{spec.key}' each"
-            report.add(file, Errors.E115.format(detail=detail), pid, f"values.{name}")
+            report.add(file, Errors.E118.format(detail=detail), pid, f"values.{name}")

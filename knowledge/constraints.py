@@ -17,7 +17,7 @@ class Failure:
     label: str
     actual: Any
     wanted: Any
-    text: str  # "$4,200 over budget", "5 seats, not 7", "no published towing figure"
+    text: str  # "$400 over budget", "8 GB, not 16 GB", "no weight figure on file"
     gap: float | None = None  # absolute shortfall for numeric needs
     relative_gap: float = 1.0  # shortfall as a share of the asked value; 1.0 for a categorical miss
 
@@ -33,7 +33,7 @@ class Failure:
 
 
 def describe_wanted(category: Category, constraint: Constraint) -> str:
-    """The constraint as the shopper stated it: 'at most $45,000', 'at least 7 seats', 'hybrid'."""
+    """The constraint as the shopper stated it: 'at most $1,500', 'at least 16 GB', 'Windows'."""
     spec = category.needs[constraint.need]
     attribute = category.attributes[spec.attribute]
     if spec.op == "max":

@@ -59,7 +59,7 @@ def read_targets(catalog: Catalog) -> list[Target]:
         return targets
     except (OSError, yaml.YAMLError, AttributeError, KeyError, TypeError, ValueError) as error:
         detail = f"targets: each needs attribute, at_least and optionally where ({error})"
-        raise SourceFileError(file, Errors.E117.format(detail=detail)) from error
+        raise SourceFileError(file, Errors.E120.format(detail=detail)) from error
 
 
 def share(products: list[Product], attribute: str) -> float | None:

@@ -1,5 +1,5 @@
 """Entity recognition from a catalog's lexicon with spaCy: products, brands, attribute values,
-priorities and quantities with units ('under $40k', '7-seat', '300+ miles of range', 'tow 5000 lbs').
+priorities and quantities with units ('under $40k', '16GB of RAM', 'at least 18 hours').
 
 A blank English pipeline with the lookup lemmatiser (spacy-lookups-data) and phrase matchers built
 from the lexicon; no statistical model. spaCy is imported when a recogniser is built, not before.
@@ -82,16 +82,24 @@ class _Candidate:
         return (-(self.cover_end - self.cover_start), KIND_ORDER.index(self.kind), self.start)
 
 
-def blank_english():
-    """A blank English pipeline with the lookup lemmatiser; unit suffixes split off numbers."""
+def unit_suffixes(lexicon: Lexicon) -> tuple[str, ...]:
+    """The catalog's one-word units, which a shopper may write straight after a number ('16gb')."""
+    words = {w for q in lexicon.quantities for w in q.unit_words if w.isalpha()}
+    return tuple(sorted(words, key=lambda w: (-len(w), w)))
+
+
+def blank_english(units: tuple[str, ...] = ()):
+    """A blank English pipeline with the lookup lemmatiser; the given unit words split off numbers."""
     import spacy
     from spacy.util import compile_suffix_regex
 
     nlp = spacy.blank("en")
     nlp.add_pipe("lemmatizer", config={"mode": "lookup"})
     nlp.initialize()
-    suffixes = [*nlp.Defaults.suffixes, r"(?<=\d)(?:lbs?|mpg|mi|miles|seats?|seater|hrs?|gb|tb)$"]
-    nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
+    if units:
+        pattern = "|".join(re.escape(u) for u in units)
+        suffixes = [*nlp.Defaults.suffixes, rf"(?<=\d)(?:{pattern})$"]
+        nlp.tokenizer.suffix_search = compile_suffix_regex(suffixes).search
     return nlp
 
 
@@ -102,7 +110,7 @@ class EntityRecognizer:
         from spacy.matcher import PhraseMatcher
 
         self.lexicon = lexicon
-        self.nlp = blank_english()
+        self.nlp = blank_english(unit_suffixes(lexicon))
         self._payloads: dict[str, tuple[str, str, Any, bool]] = {}
         self._by_lower = PhraseMatcher(self.nlp.vocab, attr="LOWER")
         self._by_lemma = PhraseMatcher(self.nlp.vocab, attr="LEMMA")

@@ -26,10 +26,13 @@ class Errors:
     E112 = "[E112] Bad category declaration: {detail}"
     E113 = "[E113] No catalog found at {path}: expected category.yml (+ products/*.yml) or one YAML file"
     E114 = "[E114] Bad known issue: {detail}"
-    E115 = "[E115] Bad figure: {detail}"
-    E116 = "[E116] Figure source does not fit its declaration: {detail}"
-    E117 = "[E117] Bad source declaration: {detail}"
-    W118 = "[W118] Source on a low-quality site ({why}): {url}"
+    E115 = "[E115] Bad role declaration: {detail}"
+    E116 = "[E116] Bad cost-to-own declaration: {detail}"
+    E117 = "[E117] Bad interview declaration: {detail}"
+    E118 = "[E118] Bad figure: {detail}"
+    E119 = "[E119] Figure source does not fit its declaration: {detail}"
+    E120 = "[E120] Bad source declaration: {detail}"
+    W121 = "[W121] Source on a low-quality site ({why}): {url}"
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,7 @@ from knowledge.catalog import Catalog, Product
 from knowledge.citations import Citation, citation, lookup, site_label
 from knowledge.matching import eligible, rank, score
 from knowledge.needs import NeedsProfile
-
-KWH_PER_GALLON_EQUIVALENT = 33.705  # EPA's MPGe definition
+from knowledge.roles import EnergyPrice
 
 
 def mentioned_attributes(catalog: Catalog, text: str) -> list[str]:
@@ -74,9 +73,13 @@ def unique(citations: list[Citation]) -> list[Citation]:
 
 
 def recall_lookup_text(catalog: Catalog | None) -> str:
+    """Where the complete list of recalls is: the declared look-up, else the category's advice."""
     found = lookup(catalog, "recalls") if catalog is not None else None
     if found is None:
-        return "the maker's recall look-up by VIN is the complete list"
+        check = catalog.category.recall_check if catalog is not None else None
+        return (
+            check.rstrip(".") if check else "the maker's recall look-up by VIN is the complete list"
+        )
     return f"{found['label']} is the complete list: {found['url']}"
 
 
@@ -119,7 +122,8 @@ class OwnershipCost:
     price: float | None
     energy_per_year: float | None
     assumptions: str
-    efficiency: str | None = None  # the attribute the energy cost is computed from
+    energy_price: EnergyPrice | None = None  # the price the energy cost was worked out with
+    efficiency: str | None = None  # the energy-use attribute the energy cost is computed from
 
     @property
     def total(self) -> float | None:
@@ -128,38 +132,58 @@ class OwnershipCost:
         return self.price + self.energy_per_year * self.years
 
 
-def ownership_cost(catalog: Catalog, product: Product, settings: dict) -> OwnershipCost | None:
-    """Price plus energy over the category's stated years and mileage; None if the category has no
-    ownership settings. Fuel comes from EPA combined mpg, electricity from MPGe."""
-    if not settings:
+def yearly_energy(catalog: Catalog, product: Product) -> tuple[float, EnergyPrice, str] | None:
+    """A year's energy cost, its energy price and the attribute it comes from: the first energy-use
+    attribute (roles.energy) that applies to the product and has a figure, turned into units of
+    energy and priced; None without one."""
+    category = catalog.category
+    ownership = category.ownership
+    if ownership is None:
         return None
-    years, miles = int(settings["years"]), float(settings["miles_per_year"])
-    gallon, kwh = float(settings["usd_per_gallon"]), float(settings["usd_per_kwh"])
-    mpg, mpge = product.value("mpg_combined"), product.value("mpge_combined")
-    efficiency: str | None = None
-    if product.value("powertrain") == "electric" and mpge:
-        energy, efficiency = miles / mpge * KWH_PER_GALLON_EQUIVALENT * kwh, "mpge_combined"
-    elif mpg:
-        energy, efficiency = miles / mpg * gallon, "mpg_combined"
-    else:
-        energy = None
-    assumptions = (
-        f"{years} years, {miles:,.0f} miles a year, ${gallon:.2f} a gallon, ${kwh:.2f} per kWh; "
-        "excludes insurance, maintenance, financing, incentives and resale value"
+    for use in category.roles.energy:
+        value = product.value(use.attribute)
+        price = ownership.energy_price(use.unit)
+        if value and price and use.applies_to(product.values):
+            return use.yearly_units(ownership.usage, value) * price.price, price, use.attribute
+    return None
+
+
+def ownership_cost(catalog: Catalog, product: Product) -> OwnershipCost | None:
+    """Price plus energy over the category's stated years and usage (`ownership` and the price and
+    energy roles in category.yml); None if the category states no cost-to-own assumptions."""
+    category = catalog.category
+    ownership = category.ownership
+    if ownership is None:
+        return None
+    prices = ", ".join(p.text for p in ownership.energy_prices)
+    assumptions = f"{ownership.years} years, {ownership.usage:,.0f} {ownership.usage_label}"
+    assumptions += f", {prices}" if prices else ""
+    assumptions += f"; excludes {ownership.excludes}" if ownership.excludes else ""
+    price = product.value(category.roles.price) if category.roles.price else None
+    energy = yearly_energy(catalog, product)
+    return OwnershipCost(
+        product,
+        ownership.years,
+        price,
+        energy[0] if energy else None,
+        assumptions,
+        energy_price=energy[1] if energy else None,
+        efficiency=energy[2] if energy else None,
     )
-    return OwnershipCost(product, years, product.value("msrp_usd"), energy, assumptions, efficiency)
 
 
 def ownership_answer(cost: OwnershipCost, catalog: Catalog) -> str:
-    """Price, energy and total, the price and the efficiency figure each with its own source."""
+    """Price, energy and total, the price and the energy-use figure each with its own source, and
+    the energy price assumed with where to check today's."""
     product = cost.product
+    price = catalog.category.roles.price
     parts = [f"Estimated cost to own the {product.full_name} ({cost.assumptions}):"]
-    if cost.price:
-        parts.append(f"- price: {figure_text(catalog, product, 'msrp_usd')}")
+    if cost.price and price:
+        parts.append(f"- price: {figure_text(catalog, product, price)}")
     else:
         parts.append("- price: no price on file")
     if cost.energy_per_year is None or cost.efficiency is None:
-        parts.append("- energy: no EPA efficiency figure on file")
+        parts.append("- energy: no energy-use figure on file")
     else:
         parts.append(
             f"- energy: about ${cost.energy_per_year:,.0f} a year, from "
@@ -167,12 +191,18 @@ def ownership_answer(cost: OwnershipCost, catalog: Catalog) -> str:
         )
     if cost.total is not None:
         parts.append(f"- total over {cost.years} years: about ${cost.total:,.0f}")
+    if cost.energy_price is not None:
+        used = cost.energy_price
+        parts.append(
+            f"Energy price assumed: {used.text}; today's average: {used.source} "
+            f"(as of {used.as_of.isoformat()})."
+        )
     return "\n".join(parts)
 
 
 def ownership_citations(catalog: Catalog, cost: OwnershipCost) -> list[Citation]:
-    names = [n for n in ("msrp_usd", cost.efficiency) if n and cost.product.value(n) is not None]
-    found = [citation(catalog, cost.product, n) for n in names]
+    names = [catalog.category.roles.price, cost.efficiency]
+    found = [citation(catalog, cost.product, n) for n in names if n and cost.product.value(n)]
     return unique([c for c in found if c is not None])
 
 

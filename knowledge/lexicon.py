@@ -28,7 +28,7 @@ class ProductName:
 
 @dataclass(frozen=True)
 class Quantity:
-    """A numeric need and how shoppers state it: '7 seats', 'tow 5000 lbs', 'under $40k'."""
+    """A numeric need and how shoppers state it: '16GB of RAM', 'under 3 lbs', 'under $1,500'."""
 
     need: str
     op: str  # max or min

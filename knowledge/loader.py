@@ -6,6 +6,7 @@ them at once and the bot never runs on half a catalog.
 
 from __future__ import annotations
 
+import hashlib
 import os
 import re
 from dataclasses import dataclass, field
@@ -61,6 +62,21 @@ class Report(Problems):
 
 def default_catalog_path() -> Path:
     return Path(os.environ.get("ADVISOR_CATALOG") or DEFAULT_CATALOG)
+
+
+def catalog_files(path: Path | str | None = None) -> list[Path]:
+    """The YAML files a catalog is read from (a folder's, or the one file)."""
+    path = Path(path) if path else default_catalog_path()
+    return sorted(path.rglob("*.yml")) if path.is_dir() else [path]
+
+
+def catalog_fingerprint(path: Path | str | None = None) -> str:
+    """A digest of the catalog's files: names and content."""
+    digest = hashlib.sha256()
+    for file in catalog_files(path):
+        digest.update(file.name.encode())
+        digest.update(file.read_bytes() if file.is_file() else b"")
+    return digest.hexdigest()[:16]
 
 
 def validate(path: Path | str | None = None) -> Report:
@@ -125,7 +141,8 @@ def validate(path: Path | str | None = None) -> Report:
 
 
 def load(path: Path | str | None = None) -> Catalog:
-    """The catalog at `path` (default: the vehicles catalog); raises CatalogError listing every problem."""
+    """The catalog at `path` (default: DEFAULT_CATALOG or $ADVISOR_CATALOG); raises CatalogError
+    listing every problem."""
     report = validate(path)
     if not report.ok:
         raise CatalogError(report.problems)
@@ -249,7 +266,7 @@ def _figures(
         unknown = [k for k in item if k not in allowed]
         if unknown or "value" not in item:
             detail = f"each figure needs 'value' and may have only {', '.join(allowed)}"
-            report.add(file, Errors.E115.format(detail=detail), pid, where)
+            report.add(file, Errors.E118.format(detail=detail), pid, where)
             return ()
         if not (isinstance(item.get("source"), str) and URL.match(item["source"])):
             report.add(file, Errors.E111.format(value=item.get("source")), pid, where)

@@ -1,6 +1,6 @@
 """A shopper's needs: hard constraints (must hold) and soft priorities (what matters most).
 
-Needs are named by the category (`budget`, `seats`, `powertrain`, …), so the same code serves any
+Needs are named by the category (`budget`, `ram`, `os`, …), so the same code serves any
 category. A profile is an immutable value that round-trips through plain dicts, for slots and logs.
 """
 

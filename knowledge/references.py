@@ -19,8 +19,11 @@ def referenced(text: str, shown: list[str]) -> list[str]:
     if re.search(r"\b(both|all three|them all|these|those)\b", lowered):
         return shown[:3] if "three" in lowered else shown[:2]
     picked = []
-    for word in re.findall(r"\b(first|1st|second|2nd|third|3rd|last)\b", lowered):
-        index = ORDINALS[word]
+    # 'last' points at a product after 'the', 'and', 'or' or a comma ('the last one', 'the first
+    # and last'); elsewhere it is the verb ('how long does the battery last').
+    words = r"\b(first|1st|second|2nd|third|3rd)\b|(?:\b(?:the|and|or)\s+|,\s*)(last)\b"
+    for found in re.finditer(words, lowered):
+        index = ORDINALS[found.group(1) or found.group(2)]
         if -len(shown) <= index < len(shown) and shown[index] not in picked:
             picked.append(shown[index])
     return picked

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from knowledge.catalog import Catalog, Category
 from knowledge.compare import Comparison
 from knowledge.constraints import describe_wanted
@@ -21,14 +23,14 @@ def table(header: list[str], rows: list[list[str]]) -> str:
 
 
 def need_phrase(category: Category, constraint: Constraint) -> str:
-    """'budget up to $45,000', 'at least 7 seats', 'towing of at least 5,000 lb', 'SUV'."""
+    """'budget up to $1,500', 'memory of at least 16 GB', 'at least 18 hours', 'Windows'."""
     spec = category.needs[constraint.need]
     attribute = category.attributes[spec.attribute]
     if spec.op == "max":
         return f"{spec.label} up to {attribute.format(constraint.value)}"
     if spec.op == "min":
         value = attribute.format(constraint.value)
-        if attribute.unit and attribute.unit.lower() in spec.label.lower():
+        if attribute.unit and re.search(rf"\b{re.escape(attribute.unit)}\b", spec.label, re.I):
             return f"at least {value}"
         return f"{spec.label} of at least {value}"
     if spec.fixed:
@@ -37,7 +39,7 @@ def need_phrase(category: Category, constraint: Constraint) -> str:
 
 
 def describe_needs(catalog: Catalog, profile: NeedsProfile) -> str:
-    """The hard needs: 'budget up to $45,000; at least 7 seats; hybrid; not Tesla'."""
+    """The hard needs: 'budget up to $1,500; memory of at least 16 GB; Windows; not Dell'."""
     category = catalog.category
     parts = [need_phrase(category, c) for c in profile.constraints]
     if profile.excluded_brands:

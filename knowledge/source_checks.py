@@ -37,7 +37,7 @@ def check_sources(catalog: Catalog, report) -> None:
         for pid in [*spec.products, *spec.unmappable]:
             if pid not in catalog.by_id:
                 detail = f"product '{pid}' is not in the catalog"
-                report.add(spec.file, Errors.E117.format(detail=detail))
+                report.add(spec.file, Errors.E120.format(detail=detail))
         for product in catalog.products:
             _check_citations(spec, product, report)
     warnings = Problems()
@@ -45,7 +45,7 @@ def check_sources(catalog: Catalog, report) -> None:
         for url, where in cited_urls(product):
             why = site_entry(url, sites["low_quality"])
             if why:
-                warnings.add(product.file, Errors.W118.format(why=why, url=url), product.id, where)
+                warnings.add(product.file, Errors.W121.format(why=why, url=url), product.id, where)
     report.warnings.extend(warnings.problems)
 
 
@@ -70,11 +70,11 @@ def _check_citations(spec: SourceSpec, product: Product, report: Problems) -> No
             fields = spec.cite_fields(figure.source)
             if fields is None:
                 detail = f"a {spec.label} figure must cite {spec.cite}, not {figure.source}"
-                report.add(product.file, Errors.E116.format(detail=detail), product.id, where)
+                report.add(product.file, Errors.E119.format(detail=detail), product.id, where)
                 continue
             if spec.year and spec.year in fields and fields[spec.year] != str(product.year):
                 detail = f"{figure.source} is for model year {fields[spec.year]}"
-                report.add(product.file, Errors.E116.format(detail=detail), product.id, where)
+                report.add(product.file, Errors.E119.format(detail=detail), product.id, where)
                 continue
             rows = [
                 config
@@ -83,7 +83,7 @@ def _check_citations(spec: SourceSpec, product: Product, report: Problems) -> No
             ]
             if not rows:
                 detail = f"{figure.source} names a row the {spec.file.name} mapping does not pin"
-                report.add(product.file, Errors.E116.format(detail=detail), product.id, where)
+                report.add(product.file, Errors.E119.format(detail=detail), product.id, where)
             elif figure.config is not None and rows[0] is not None and figure.config not in rows:
                 detail = f"{figure.source} is mapped to {rows[0]}, the figure says {figure.config}"
-                report.add(product.file, Errors.E116.format(detail=detail), product.id, where)
+                report.add(product.file, Errors.E119.format(detail=detail), product.id, where)

@@ -141,7 +141,7 @@ def read_sites(catalog_path: str | Path) -> dict[str, dict]:
         section = data.get(key) or {}
         if not isinstance(section, dict):
             raise SourceFileError(
-                file, Errors.E117.format(detail=f"'{key}' must map hosts to text")
+                file, Errors.E120.format(detail=f"'{key}' must map hosts to text")
             )
         out[key] = {str(k).lower(): str(v) for k, v in section.items()}
     lookups = data.get("lookups") or {}
@@ -150,7 +150,7 @@ def read_sites(catalog_path: str | Path) -> dict[str, dict]:
         for v in lookups.values()
     ):
         detail = "'lookups' must map names to {label, url}"
-        raise SourceFileError(file, Errors.E117.format(detail=detail))
+        raise SourceFileError(file, Errors.E120.format(detail=detail))
     out["lookups"] = {str(k): {"label": v["label"], "url": v["url"]} for k, v in lookups.items()}
     return out
 
@@ -171,7 +171,7 @@ def read_spec(file: Path) -> SourceSpec:
     data = _yaml(file)
 
     def bad(where: str, detail: str) -> SourceFileError:
-        return SourceFileError(file, Errors.E117.format(detail=f"{where}: {detail}"))
+        return SourceFileError(file, Errors.E120.format(detail=f"{where}: {detail}"))
 
     head = data.get("source")
     if not isinstance(head, dict):

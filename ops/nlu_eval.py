@@ -19,11 +19,13 @@ from pathlib import Path
 import click
 import yaml
 
+from knowledge.bot_domain import read_domain
+
 ROOT = Path(__file__).resolve().parent.parent
 HELDOUT = ROOT / "tests" / "nlu" / "heldout.yml"
 NLU_DATA = ROOT / "bot" / "data" / "nlu.yml"
 CONFIG = ROOT / "config.yml"
-DOMAIN = ROOT / "bot" / "domain.yml"
+DOMAIN = ROOT / "bot" / "domain"  # core.yml + the needs.yml generated from the catalog
 MODELS = ROOT / "models"
 EXTRACTOR = "CatalogEntityExtractor"
 # The files `rasa test nlu` (Rasa 3.6) writes into --out.
@@ -144,7 +146,7 @@ def _normal(text: str) -> str:
 def heldout_problems(heldout: Path = HELDOUT, training: Path = NLU_DATA) -> list[str]:
     """Why the held-out set would not be a fair test: copied sentences, too few examples."""
     test, train = _examples(heldout), _examples(training)
-    domain = yaml.safe_load(DOMAIN.read_text()) or {}
+    domain = read_domain(DOMAIN)
     intents = [i if isinstance(i, str) else next(iter(i)) for i in domain.get("intents") or []]
     seen = {_normal(t) for texts in train.values() for t in texts}
     problems = []

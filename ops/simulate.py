@@ -1,6 +1,6 @@
 """Synthetic conversations in the turn log's format, to prove the miners right and fast.
 
-A seeded generator writes conversations through TurnLog.write_turns, mixing:
+A seeded generator writes conversations through TurnStore.write_turns, mixing:
 - planted unmet needs: shoppers stating a combination no product meets (PlantedNeed), some adding
   needs that take no part in the conflict, over one to three turns;
 - planted feature requests: satisfied shoppers asking for something the catalog has no attribute
@@ -40,7 +40,7 @@ from ops.scenario import (
     _draw,
     describe,
 )
-from stores.turnlog import TurnLog
+from stores.interface import TurnStore
 
 DEFAULT_START = datetime(2026, 1, 5, tzinfo=timezone.utc)  # a Monday
 DAY = 86400
@@ -323,7 +323,7 @@ class Simulator:
 
 
 def simulate(
-    log: TurnLog,
+    log: TurnStore,
     catalog: Catalog,
     conversations: int | None = 2000,
     turns: int | None = None,

@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from advisor.settings import code_dir, current, project_dir
-from knowledge.loader import default_catalog_path
+from knowledge.bot_domain import GENERATED_FILE, catalog_label, domain_text, write_domain
+from knowledge.loader import default_catalog_path, load
 
 ROOT = code_dir()
 # Largest request body the Rasa server reads (Sanic's default is 100 MB); shopper messages and
@@ -78,6 +79,22 @@ def project_imports(file: Path, code_root: Path) -> set[Path]:
     return found
 
 
+def training_domain(project: Path | None = None, catalog: str | None = None) -> Path:
+    """The domain folder `rasa train` reads for the catalog in force. That is `bot/domain` when its
+    committed generated part (needs.yml) is what this catalog generates; otherwise a folder under
+    the model directory with the hand-written part and this catalog's generated part, written
+    here (only the files whose content changed)."""
+    project = project or project_dir()
+    catalog_path = Path(catalog) if catalog else default_catalog_path()
+    category = load(catalog_path).category
+    text = domain_text(category, catalog_label(catalog_path))
+    committed = project / "bot" / "domain"
+    generated = committed / GENERATED_FILE
+    if generated.is_file() and generated.read_text(encoding="utf-8") == text:
+        return committed
+    return write_domain(current().model_dir.resolve() / "domain" / category.id, committed, text)
+
+
 def model_inputs(
     project: Path | None = None, catalog: str | None = None, code_root: Path | None = None
 ) -> list[Path]:
@@ -88,7 +105,11 @@ def model_inputs(
     code_root = code_root or ROOT
     catalog_path = Path(catalog) if catalog else default_catalog_path()
     component = code_root / TRAINING_COMPONENT
-    roots = [project / "config.yml", project / "bot" / "domain.yml", project / "bot" / "data"]
+    roots = [
+        project / "config.yml",
+        training_domain(project, str(catalog_path)),
+        project / "bot" / "data",
+    ]
     roots += [catalog_path, component, *sorted(project_imports(component, code_root))]
     files: list[Path] = []
     for root in roots:
@@ -114,7 +135,8 @@ def model_fingerprint(
 
 
 def ensure_model(project: Path | None = None, echo=print) -> Path:
-    """The trained model for the current data; trains only when the data changed."""
+    """The trained model for the current data; trains only when the data changed. The domain it
+    trains with is generated from the catalog in force first (`training_domain`)."""
     project = project or project_dir()
     model_dir = current().model_dir.resolve()
     model = model_dir / f"advisor-{model_fingerprint(project)}.tar.gz"
@@ -122,8 +144,9 @@ def ensure_model(project: Path | None = None, echo=print) -> Path:
         echo(f"Model up to date: {model}")
         return model
     echo("Training the model (the data changed)...")
+    domain = training_domain(project, current().catalog)
     command = [
-        rasa_bin(), "train", "--config", "config.yml", "--domain", "bot/domain.yml", "--data", "bot/data",
+        rasa_bin(), "train", "--config", "config.yml", "--domain", str(domain), "--data", "bot/data",
         "--out", str(model_dir), "--fixed-model-name", model.name.removesuffix(".tar.gz"),
     ]  # fmt: skip
     subprocess.run(command, cwd=project, env=rasa_env(), check=True)

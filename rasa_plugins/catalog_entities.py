@@ -20,7 +20,7 @@ from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from knowledge.entities import EntityRecognizer
 from knowledge.lexicon import Lexicon, build_lexicon
-from knowledge.loader import load
+from knowledge.loader import catalog_fingerprint, load
 
 LEXICON_FILE = "lexicon.json"
 
@@ -32,6 +32,12 @@ class CatalogEntityExtractor(GraphComponent, EntityExtractorMixin):
     @staticmethod
     def get_default_config() -> dict[str, Any]:
         return {"catalog": None}
+
+    @classmethod
+    def fingerprint_addon(cls, config: dict[str, Any]) -> str | None:
+        """The catalog's content, so Rasa's training cache never hands a model trained on one
+        catalog (say, with $ADVISOR_CATALOG) the lexicon of another."""
+        return catalog_fingerprint(config.get("catalog"))
 
     def __init__(
         self,

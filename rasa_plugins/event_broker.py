@@ -23,19 +23,21 @@ import logging
 from asyncio import AbstractEventLoop
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
 from rasa.core.brokers.broker import EventBroker
 from rasa.utils.endpoints import EndpointConfig
 
+from knowledge.bot_domain import profile_slots
 from knowledge.loader import get_catalog
-from stores.turnlog import TurnLog, default_path
+from stores.interface import TurnStore
+from stores.shared import turn_store
+from stores.turnlog import default_path
 
 logger = logging.getLogger(__name__)
 
-# The slots that hold the needs profile: one per catalog need, plus priorities and exclusions.
-NEED_SLOTS = frozenset({*get_catalog().category.needs, "priorities", "excluded_brands"})
 FALLBACK_INTENT = "nlu_fallback"
 FALLBACK_ACTIONS = frozenset({"action_default_fallback", "action_handle_fallback"})
 # Events after which Rasa resets the tracker (slots and the paused flag).
@@ -47,6 +49,13 @@ PRODUCT_KINDS = {
 }
 MAX_CONVERSATIONS = 1000
 REMEMBERED_EVENTS = 100
+
+
+@lru_cache(maxsize=1)
+def need_slots() -> frozenset[str]:
+    """The slots that hold the needs profile: one per catalog need, plus priorities and exclusions.
+    Read from the catalog at first use (no file is read when this module is imported)."""
+    return frozenset(profile_slots(get_catalog().category))
 
 
 @dataclass
@@ -91,7 +100,7 @@ def products_of(payload: dict[str, Any]) -> list[dict[str, Any]]:
 class TurnAssembler:
     """Folds the stream of Rasa event dicts into turn-log rows."""
 
-    def __init__(self, log: TurnLog, max_conversations: int = MAX_CONVERSATIONS) -> None:
+    def __init__(self, log: TurnStore, max_conversations: int = MAX_CONVERSATIONS) -> None:
         self.log = log
         self.max_conversations = max_conversations
         self._states: OrderedDict[str, ConversationState] = OrderedDict()
@@ -139,7 +148,7 @@ class TurnAssembler:
             return
         elif kind == "bot":
             self._bot(conversation_id, state, event, metadata)
-        elif kind == "slot" and event.get("name") in NEED_SLOTS:
+        elif kind == "slot" and event.get("name") in need_slots():
             self._slot(conversation_id, state, event["name"], event.get("value"))
         elif kind == "action" and event.get("name") in FALLBACK_ACTIONS:
             self._update_current(conversation_id, state, fallback=True)
@@ -182,15 +191,7 @@ class TurnAssembler:
             state.replaying = True
             return
         state.replaying = False
-        self.log.write_turn(
-            {
-                **message,
-                "role": "shopper",
-                "ts": event.get("timestamp"),
-                "needs": state.needs,
-                "paused": state.paused,
-            }
-        )
+        self.log.write_turn(self._turn(state, message, "shopper", event.get("timestamp")))
         state.message_id = message_id
         state.channel = event.get("input_channel") or state.channel
 
@@ -204,18 +205,20 @@ class TurnAssembler:
         message_id = metadata.get("message_id") or f"staff-{event.get('timestamp')}"
         if self.log.turn(conversation_id, message_id) is not None:
             return
-        self.log.write_turn(
-            {
-                "conversation_id": conversation_id,
-                "message_id": message_id,
-                "role": "staff",
-                "ts": event.get("timestamp"),
-                "text": event.get("text") or "",
-                "channel": metadata.get("channel") or state.channel,
-                "needs": state.needs,
-                "paused": state.paused,
-            }
-        )
+        message = {
+            "conversation_id": conversation_id,
+            "message_id": message_id,
+            "text": event.get("text") or "",
+            "channel": metadata.get("channel") or state.channel,
+        }
+        self.log.write_turn(self._turn(state, message, "staff", event.get("timestamp")))
+
+    @staticmethod
+    def _turn(
+        state: ConversationState, message: dict[str, Any], role: str, ts: float | None
+    ) -> dict[str, Any]:
+        """A new row: the message, who wrote it and when, with the needs and pause state now."""
+        return {**message, "role": role, "ts": ts, "needs": state.needs, "paused": state.paused}
 
     def _bot(
         self,
@@ -284,7 +287,7 @@ class TurnLogBroker(EventBroker):
     def _open(self) -> TurnAssembler | None:
         if self._assembler is None:
             try:
-                log = TurnLog(self.path)
+                log = turn_store(self.path)
             except Exception as error:
                 logger.error("turn log %s: cannot open the database: %s", self.path, error)
                 return None
@@ -314,6 +317,5 @@ class TurnLogBroker(EventBroker):
         return self._open() is not None
 
     async def close(self) -> None:
-        if self._assembler is not None:
-            self._assembler.log.close()
-            self._assembler = None
+        """Forget the conversations; the turn log is the process's (stores.shared), closed at exit."""
+        self._assembler = None

@@ -1,228 +1,177 @@
-"""The support queue: conversations handed from the bot to a person, in the turn log's database.
+"""The support queue on SQLite (stores.interface.HandoffStore): one row per handoff in the table
+`handoffs`, in the turn log's database file.
 
-One row per handoff in the table `handoffs`. A handoff is `waiting` until a staff member claims it
-(`claimed`), and ends either `returned` (handed back to the bot) or `closed`. A conversation has at
-most one open (waiting or claimed) handoff at a time; asking again while one is open refreshes its
-summary and keeps its place in the queue.
-
-The table lives in the same SQLite file as the turn log (stores.turnlog.default_path()) with the
-same connection settings (WAL, busy timeout); it has its own schema version table
-(`support_queue_version`), so the turn log's migrations are untouched. Claiming is one
-`UPDATE ... WHERE status = 'waiting'`, so of two staff claiming at once exactly one wins.
+The table lives in the same SQLite file as the turn log (stores.turnlog.default_path()) and shares
+its connection within a process (stores.sqlite); it has its own migration set and version table
+(`support_queue_version`), so the turn log's migrations are untouched. Every change is one
+BEGIN IMMEDIATE transaction, which holds the write lock from its first read: a claim reads the
+waiting handoff and marks it claimed before any other writer can look, so of two staff claiming at
+once exactly one wins.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-import statistics
-import threading
 import time
-from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from stores.turnlog import apply_migrations, connect, default_path, transaction
+from sqlite_utils import Database
 
-WAITING, CLAIMED, CLOSED, RETURNED = "waiting", "claimed", "closed", "returned"
-STATUSES = (WAITING, CLAIMED, CLOSED, RETURNED)
-OPEN = (WAITING, CLAIMED)
-TYPICAL_WAIT_SAMPLE = 50  # the latest claims that make up the typical wait
-TYPICAL_WAIT_DAYS = 14
+from stores import rules
+from stores.interface import CLAIMED, ENDED, OPEN, WAITING, Handoff, HandoffStore
+from stores.sqlite import Schema, SQLiteStore
+from stores.turnlog import default_path
+
+HANDOFFS = "handoffs"
+IS_OPEN = "status IN ({})".format(", ".join(f"'{status}'" for status in OPEN))
+IS_ENDED = "status IN ({})".format(", ".join(f"'{status}'" for status in ENDED))
 
 
-def _migrate_to_v1(db: sqlite3.Connection) -> None:
-    db.execute(
-        """
-        CREATE TABLE handoffs (
-            id              INTEGER PRIMARY KEY,
-            conversation_id TEXT NOT NULL,
-            created_ts      REAL NOT NULL,
-            summary         TEXT NOT NULL DEFAULT '{}',
-            status          TEXT NOT NULL DEFAULT 'waiting'
-                            CHECK (status IN ('waiting', 'claimed', 'closed', 'returned')),
-            claimed_by      TEXT,
-            claimed_ts      REAL,
-            closed_ts       REAL
-        )
-        """
+def create_handoffs(db: Database) -> None:
+    """Schema version 1: the handoffs."""
+    db[HANDOFFS].create(
+        {
+            "id": int,
+            "conversation_id": str,
+            "created_ts": float,
+            "summary": str,
+            "status": str,
+            "claimed_by": str,
+            "claimed_ts": float,
+            "closed_ts": float,
+        },
+        pk="id",
+        not_null={"conversation_id", "created_ts", "summary", "status"},
+        defaults={"summary": "{}", "status": WAITING},
     )
-    # At most one open handoff per conversation.
-    db.execute(
-        "CREATE UNIQUE INDEX handoffs_open ON handoffs(conversation_id)"
-        " WHERE status IN ('waiting', 'claimed')"
-    )
-    db.execute("CREATE INDEX handoffs_status_created ON handoffs(status, created_ts)")
+    # At most one open handoff per conversation: a partial index, which sqlite-utils cannot
+    # express (the statuses themselves are checked by stores.rules before any write).
+    db.execute(f"CREATE UNIQUE INDEX handoffs_open ON {HANDOFFS}(conversation_id) WHERE {IS_OPEN}")
+    db[HANDOFFS].create_index(["status", "created_ts"], "handoffs_status_created")
 
 
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_v1]
-SCHEMA_VERSION = len(MIGRATIONS)
+SCHEMA = Schema("support_queue", "support queue", "support_queue_version", [create_handoffs])
+SCHEMA_VERSION = SCHEMA.version
 
 
-def migrate(db: sqlite3.Connection) -> int:
-    """Bring the queue's tables to SCHEMA_VERSION; returns the version found."""
-    return apply_migrations(db, "support_queue_version", MIGRATIONS, "support queue")
+def decoded(row: dict[str, Any]) -> Handoff:
+    if "summary" in row:
+        row["summary"] = json.loads(row["summary"] or "{}")
+    return row
 
 
-def _row(cursor: sqlite3.Cursor, row: tuple) -> dict[str, Any]:
-    handoff = {col[0]: value for col, value in zip(cursor.description, row, strict=True)}
-    if "summary" in handoff:
-        handoff["summary"] = json.loads(handoff["summary"] or "{}")
-    return handoff
+class SupportQueue(SQLiteStore, HandoffStore):
+    """The handoff queue in a SQLite file. Safe to share between threads; handles on the same file
+    in one process share its connection (stores.shared.handoff_store gives the process-wide one).
+    """
 
-
-class SupportQueue:
-    """The handoff queue. Safe to share between threads; every change is one transaction."""
+    schema = SCHEMA
 
     def __init__(self, path: str | Path | None = None) -> None:
-        self.path = Path(path) if path is not None else default_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.RLock()
-        self._db = connect(self.path)
-        try:
-            migrate(self._db)
-        except BaseException:
-            self._db.close()
-            raise
-        self._db.row_factory = _row
+        super().__init__(path if path is not None else default_path())
+
+    def _first(self, db: Database, where: str, args: list[Any], **query: Any) -> Handoff | None:
+        row = next(db[HANDOFFS].rows_where(where, args, limit=1, **query), None)
+        return decoded(row) if row is not None else None
 
     # -- the bot side --------------------------------------------------------------------------
 
     def enqueue(
         self, conversation_id: str, summary: dict[str, Any], now: float | None = None
-    ) -> dict[str, Any]:
-        """Put a conversation in the queue (or refresh the summary of its open handoff)."""
-        if not conversation_id:
-            raise ValueError("a handoff needs a conversation_id")
+    ) -> Handoff:
+        rules.check_conversation_id(conversation_id)
+        rules.check_summary(summary)
         now = time.time() if now is None else now
         encoded = json.dumps(summary, default=str)
-        with self._lock, transaction(self._db):
-            updated = self._db.execute(
-                "UPDATE handoffs SET summary = ? WHERE conversation_id = ?"
-                " AND status IN ('waiting', 'claimed')",
-                (encoded, conversation_id),
-            ).rowcount
-            if not updated:
-                self._db.execute(
-                    "INSERT INTO handoffs (conversation_id, created_ts, summary, status)"
-                    " VALUES (?, ?, ?, 'waiting')",
-                    (conversation_id, now, encoded),
-                )
-        handoff = self.current(conversation_id)
-        assert handoff is not None
-        return handoff
+        with self._write() as db:
+            handoff = self._first(db, f"conversation_id = ? AND {IS_OPEN}", [conversation_id])
+            if handoff is not None:
+                db[HANDOFFS].update(handoff["id"], {"summary": encoded})
+            else:
+                row = {"conversation_id": conversation_id, "created_ts": now, "summary": encoded}
+                db[HANDOFFS].insert({**row, "status": WAITING}, alter=False)
+        current = self.current(conversation_id)
+        assert current is not None, "an enqueued handoff is open"
+        return current
 
     # -- the staff side ------------------------------------------------------------------------
 
     def claim(self, conversation_id: str, staff: str, now: float | None = None) -> bool:
-        """Claim a waiting conversation for `staff`; False if it is not waiting (any more)."""
+        rules.check_staff(staff)
         now = time.time() if now is None else now
-        with self._lock, transaction(self._db):
-            changed = self._db.execute(
-                "UPDATE handoffs SET status = 'claimed', claimed_by = ?, claimed_ts = ?"
-                " WHERE conversation_id = ? AND status = 'waiting'",
-                (staff, now, conversation_id),
-            ).rowcount
-        return changed == 1
+        with self._write() as db:
+            handoff = self._first(
+                db, "conversation_id = ? AND status = ?", [conversation_id, WAITING]
+            )
+            if handoff is None:
+                return False
+            db[HANDOFFS].update(
+                handoff["id"], {"status": CLAIMED, "claimed_by": staff, "claimed_ts": now}
+            )
+        return True
 
     def finish(
         self, conversation_id: str, staff: str, status: str, now: float | None = None
     ) -> bool:
-        """End the handoff `staff` has claimed as `returned` or `closed`; False if they do not
-        hold it."""
-        if status not in (RETURNED, CLOSED):
-            raise ValueError(f"a handoff ends as {RETURNED!r} or {CLOSED!r}, not {status!r}")
+        rules.check_end(status)
         now = time.time() if now is None else now
-        with self._lock, transaction(self._db):
-            changed = self._db.execute(
-                "UPDATE handoffs SET status = ?, closed_ts = ?"
-                " WHERE conversation_id = ? AND status = 'claimed' AND claimed_by = ?",
-                (status, now, conversation_id, staff),
-            ).rowcount
-        return changed == 1
-
-    def hand_back(self, conversation_id: str, staff: str, now: float | None = None) -> bool:
-        return self.finish(conversation_id, staff, RETURNED, now)
-
-    def close(self, conversation_id: str, staff: str, now: float | None = None) -> bool:
-        return self.finish(conversation_id, staff, CLOSED, now)
+        with self._write() as db:
+            handoff = self._first(
+                db,
+                "conversation_id = ? AND status = ? AND claimed_by = ?",
+                [conversation_id, CLAIMED, staff],
+            )
+            if handoff is None:
+                return False
+            db[HANDOFFS].update(handoff["id"], {"status": status, "closed_ts": now})
+        return True
 
     # -- reading -------------------------------------------------------------------------------
 
-    def current(self, conversation_id: str) -> dict[str, Any] | None:
-        """The conversation's open handoff, else its latest one, else None."""
-        with self._lock:
-            return self._db.execute(
-                "SELECT * FROM handoffs WHERE conversation_id = ?"
-                " ORDER BY status IN ('waiting', 'claimed') DESC, created_ts DESC, id DESC LIMIT 1",
-                (conversation_id,),
-            ).fetchone()
+    def current(self, conversation_id: str) -> Handoff | None:
+        with self._read() as db:
+            return self._first(
+                db,
+                "conversation_id = ?",
+                [conversation_id],
+                order_by=f"{IS_OPEN} DESC, created_ts DESC, id DESC",
+            )
 
-    def open_handoffs(self, now: float | None = None) -> list[dict[str, Any]]:
-        """Waiting and claimed handoffs, oldest first, each with `wait_seconds` (time waited
-        until claimed, or until now while waiting)."""
+    def open_handoffs(self, now: float | None = None) -> list[Handoff]:
         now = time.time() if now is None else now
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT * FROM handoffs WHERE status IN ('waiting', 'claimed')"
-                " ORDER BY created_ts, id"
-            ).fetchall()
-        for row in rows:
-            until = row["claimed_ts"] if row["status"] == CLAIMED else now
-            row["wait_seconds"] = max(0.0, (until or now) - row["created_ts"])
-        return rows
+        with self._read() as db:
+            rows = list(db[HANDOFFS].rows_where(IS_OPEN, order_by="created_ts, id"))
+        return rules.with_waits([decoded(row) for row in rows], now)
 
-    def recent(self, limit: int = 20) -> list[dict[str, Any]]:
-        """The latest ended handoffs, newest first."""
-        with self._lock:
-            return self._db.execute(
-                "SELECT * FROM handoffs WHERE status IN ('closed', 'returned')"
-                " ORDER BY closed_ts DESC, id DESC LIMIT ?",
-                (limit,),
-            ).fetchall()
+    def recent(self, limit: int = 20) -> list[Handoff]:
+        with self._read() as db:
+            rows = list(
+                db[HANDOFFS].rows_where(IS_ENDED, order_by="closed_ts DESC, id DESC", limit=limit)
+            )
+        return [decoded(row) for row in rows]
 
     def position(self, conversation_id: str) -> int | None:
-        """1 for the longest-waiting conversation; None if this one is not waiting."""
-        with self._lock:
-            row = self._db.execute(
-                "SELECT created_ts, id FROM handoffs WHERE conversation_id = ? AND status = 'waiting'",
-                (conversation_id,),
-            ).fetchone()
-            if row is None:
+        with self._read() as db:
+            mine = self._first(db, "conversation_id = ? AND status = ?", [conversation_id, WAITING])
+            if mine is None:
                 return None
-            ahead = self._db.execute(
-                "SELECT COUNT(*) AS n FROM handoffs WHERE status = 'waiting'"
-                " AND (created_ts < ? OR (created_ts = ? AND id < ?))",
-                (row["created_ts"], row["created_ts"], row["id"]),
-            ).fetchone()["n"]
+            ahead = db[HANDOFFS].count_where(
+                "status = ? AND (created_ts < ? OR (created_ts = ? AND id < ?))",
+                [WAITING, mine["created_ts"], mine["created_ts"], mine["id"]],
+            )
         return ahead + 1
 
     def typical_wait(self, now: float | None = None) -> float | None:
-        """The median wait until a person joined, over the latest claims of the last two weeks;
-        None when there is no such history."""
         now = time.time() if now is None else now
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT claimed_ts - created_ts AS wait FROM handoffs"
-                " WHERE claimed_ts IS NOT NULL AND claimed_ts >= ?"
-                " ORDER BY claimed_ts DESC LIMIT ?",
-                (now - TYPICAL_WAIT_DAYS * 86400, TYPICAL_WAIT_SAMPLE),
-            ).fetchall()
-        waits = [max(0.0, r["wait"]) for r in rows]
-        return statistics.median(waits) if waits else None
-
-    def schema_version(self) -> int:
-        with self._lock:
-            return self._db.execute("SELECT version FROM support_queue_version").fetchone()[
-                "version"
-            ]
-
-    def close_db(self) -> None:
-        with self._lock:
-            self._db.close()
-
-    def __enter__(self) -> SupportQueue:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close_db()
+        with self._read() as db:
+            rows = list(
+                db[HANDOFFS].rows_where(
+                    "claimed_ts IS NOT NULL AND claimed_ts >= ?",
+                    [now - rules.TYPICAL_WAIT_DAYS * 86400],
+                    select="claimed_ts - created_ts AS wait",
+                    order_by="claimed_ts DESC",
+                    limit=rules.TYPICAL_WAIT_SAMPLE,
+                )
+            )
+        return rules.median_wait(row["wait"] for row in rows)

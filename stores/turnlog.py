@@ -1,85 +1,79 @@
-"""The turn log: one SQLite row per shopper or staff message, with what the advisor did about it.
+"""The turn log on SQLite (stores.interface.TurnStore): one row per shopper or staff message in
+the table `turns`, with what the advisor did about it, and the paused flag per conversation in
+`conversation_state`.
 
 The schema and API are the shared contract for the logger and the miners (see the module's
-callers). Every connection runs in WAL mode with a busy timeout, every write is one transaction, and
-writing the same (conversation_id, message_id) again updates the row instead of adding one. Text and
-entity values are redacted before they are written.
+callers). Tables, inserts, updates and queries go through sqlite-utils; connections, transactions
+and migrations through stores.sqlite (WAL, busy timeout, one transaction per write, one connection
+and one migration check per process). Validation and redaction are stores.rules, shared by every
+backend; what is SQLite's own is the storage form: JSON columns as text, flags as 0/1.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
-import threading
 import time
-from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
-from stores.redact import redact, redact_value
+from sqlite_utils import Database
+
+from stores import rules
+from stores.interface import Turn, TurnStore
+from stores.sqlite import Schema, SQLiteStore, connect
 
 PATH_ENV = "ADVISOR_TURN_LOG"
-BUSY_TIMEOUT_MS = 10000
 BATCH_SIZE = 5000
-STREAM_CHUNK = 1000
-
-JSON_COLUMNS = {"entities": "[]", "needs": "{}", "responses": "[]", "products": "[]"}
-NULLABLE_JSON_COLUMNS = {"nothing_fits"}
-FLAG_COLUMNS = ("fallback", "handoff", "paused")
-COLUMNS = (
-    "id conversation_id message_id turn role ts updated_ts channel text intent confidence"
-    " entities needs responses products nothing_fits fallback handoff paused"
-).split()
-WRITABLE = frozenset(COLUMNS) - {"id"}
-ROLES = ("shopper", "staff")
+LOOKUP_CHUNK = 500  # conversation ids per query (SQLite allows 999 parameters)
+TURNS, STATE = "turns", "conversation_state"
+BY_KEY = "conversation_id = ? AND message_id = ?"
 
 
-def _migrate_to_v1(db: sqlite3.Connection) -> None:
-    db.execute(
-        """
-        CREATE TABLE turns (
-            id              INTEGER PRIMARY KEY,
-            conversation_id TEXT NOT NULL,
-            message_id      TEXT NOT NULL,
-            turn            INTEGER NOT NULL,
-            role            TEXT NOT NULL,
-            ts              REAL NOT NULL,
-            updated_ts      REAL NOT NULL,
-            channel         TEXT,
-            text            TEXT NOT NULL,
-            intent          TEXT,
-            confidence      REAL,
-            entities        TEXT NOT NULL DEFAULT '[]',
-            needs           TEXT NOT NULL DEFAULT '{}',
-            responses       TEXT NOT NULL DEFAULT '[]',
-            products        TEXT NOT NULL DEFAULT '[]',
-            nothing_fits    TEXT,
-            fallback        INTEGER NOT NULL DEFAULT 0,
-            handoff         INTEGER NOT NULL DEFAULT 0,
-            paused          INTEGER NOT NULL DEFAULT 0,
-            UNIQUE(conversation_id, message_id)
-        )
-        """
+def create_turns(db: Database) -> None:
+    """Schema version 1: the turns and the paused flag per conversation."""
+    db[TURNS].create(
+        {
+            "id": int,
+            "conversation_id": str,
+            "message_id": str,
+            "turn": int,
+            "role": str,
+            "ts": float,
+            "updated_ts": float,
+            "channel": str,
+            "text": str,
+            "intent": str,
+            "confidence": float,
+            **{column: str for column in rules.JSON_COLUMNS},
+            "nothing_fits": str,
+            **{column: int for column in rules.FLAG_COLUMNS},
+        },
+        pk="id",
+        not_null={"conversation_id", "message_id", "turn", "role", "ts", "updated_ts", "text"}
+        | rules.JSON_COLUMNS.keys()
+        | set(rules.FLAG_COLUMNS),
+        defaults={
+            **{column: json.dumps(empty) for column, empty in rules.JSON_COLUMNS.items()},
+            **{column: 0 for column in rules.FLAG_COLUMNS},
+        },
     )
-    db.execute("CREATE INDEX turns_conversation_turn ON turns(conversation_id, turn)")
-    db.execute("CREATE INDEX turns_ts ON turns(ts)")
-    db.execute("CREATE INDEX turns_intent ON turns(intent)")
-    # Whether a human has taken over a conversation (Rasa pause/resume), for the event logger.
-    db.execute(
-        """
-        CREATE TABLE conversation_state (
-            conversation_id TEXT PRIMARY KEY,
-            paused          INTEGER NOT NULL DEFAULT 0,
-            updated_ts      REAL NOT NULL
-        )
-        """
+    # The upsert key; databases made by the earlier code have it as a UNIQUE table constraint.
+    db[TURNS].create_index(rules.KEY, "turns_conversation_message", unique=True)
+    db[TURNS].create_index(["conversation_id", "turn"], "turns_conversation_turn")
+    db[TURNS].create_index(["ts"], "turns_ts")
+    db[TURNS].create_index(["intent"], "turns_intent")
+    # Whether a person has taken over a conversation (Rasa pause/resume), for the event broker.
+    db[STATE].create(
+        {"conversation_id": str, "paused": int, "updated_ts": float},
+        pk="conversation_id",
+        not_null={"paused", "updated_ts"},
+        defaults={"paused": 0},
     )
 
 
-# MIGRATIONS[v] takes a database at schema version v to version v + 1.
-MIGRATIONS: list[Callable[[sqlite3.Connection], None]] = [_migrate_to_v1]
-SCHEMA_VERSION = len(MIGRATIONS)
+SCHEMA = Schema("turn_log", "turn log", "schema_version", [create_turns])
+SCHEMA_VERSION = SCHEMA.version
 
 
 def default_path() -> Path:
@@ -89,123 +83,55 @@ def default_path() -> Path:
     return current().turn_log
 
 
-def connect(path: str | Path) -> sqlite3.Connection:
-    """A connection with the log's PRAGMAs, in autocommit mode (transactions are explicit)."""
-    db = sqlite3.connect(
-        str(path), timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False
-    )
-    db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
-    db.execute("PRAGMA journal_mode = WAL")
-    db.execute("PRAGMA synchronous = NORMAL")
-    db.execute("PRAGMA foreign_keys = ON")
-    return db
-
-
-@contextmanager
-def transaction(db: sqlite3.Connection) -> Iterator[sqlite3.Connection]:
-    """BEGIN IMMEDIATE ... COMMIT, or ROLLBACK on any error."""
-    db.execute("BEGIN IMMEDIATE")
-    try:
-        yield db
-    except BaseException:
-        if db.in_transaction:
-            db.execute("ROLLBACK")
-        raise
-    db.execute("COMMIT")
-
-
-def apply_migrations(
-    db: sqlite3.Connection,
-    version_table: str,
-    migrations: list[Callable[[sqlite3.Connection], None]],
-    what: str,
-) -> int:
-    """Bring a store's tables to len(migrations) in one transaction; returns the version found.
-    `version_table` holds one row with the version; a newer database than the code is refused."""
-    target = len(migrations)
-    with transaction(db):
-        db.execute(f"CREATE TABLE IF NOT EXISTS {version_table} (version INTEGER NOT NULL)")
-        row = db.execute(f"SELECT version FROM {version_table}").fetchone()
-        found = row[0] if row else 0
-        if found > target:
-            raise RuntimeError(f"{what} schema version {found} is newer than this code ({target})")
-        for version in range(found, target):
-            migrations[version](db)
-        if found != target or row is None:
-            db.execute(f"DELETE FROM {version_table}")
-            db.execute(f"INSERT INTO {version_table} (version) VALUES (?)", (target,))
-    return found
-
-
-def migrate(db: sqlite3.Connection) -> int:
-    """Bring the turn log to SCHEMA_VERSION; returns the version found."""
-    return apply_migrations(db, "schema_version", MIGRATIONS, "turn log")
-
-
-def _encode(column: str, value: Any) -> Any:
-    """A turn-dict value as stored in its column (redacted, JSON-encoded, flags as 0/1)."""
-    if column == "text":
-        return redact(value or "")
-    if column == "entities":
-        return json.dumps([_redacted_entity(e) for e in value or []])
-    if column == "responses":
-        value = [{**r, "text": redact(r.get("text") or "")} for r in value or []]
-        return json.dumps(value)
-    if column in JSON_COLUMNS:
-        return json.dumps(value if value is not None else json.loads(JSON_COLUMNS[column]))
-    if column in NULLABLE_JSON_COLUMNS:
-        return None if value is None else json.dumps(value)
-    if column in FLAG_COLUMNS:
+def _stored(column: str, value: Any) -> Any:
+    """A turn value as its column holds it: redacted, JSON as text, flags as 0/1."""
+    value = rules.redacted(column, value)
+    if column in rules.FLAG_COLUMNS:
         return 1 if value else 0
+    if column in rules.JSON_COLUMNS:
+        return _json(column, rules.JSON_COLUMNS[column] if value is None else value)
+    if column in rules.NULLABLE_JSON_COLUMNS:
+        return None if value is None else _json(column, value)
     return value
 
 
-def _redacted_entity(entity: dict[str, Any]) -> dict[str, Any]:
-    return {**entity, "value": redact_value(entity.get("value"))}
+def _json(column: str, value: Any) -> str:
+    try:
+        return json.dumps(value)
+    except (TypeError, ValueError) as error:
+        raise ValueError(f"turn log column {column!r} must hold JSON: {error}") from error
 
 
-def decode_row(cursor: sqlite3.Cursor, row: tuple) -> dict[str, Any]:
-    """sqlite3 row factory: a turn dict with JSON columns decoded and flags as bool."""
-    turn = {col[0]: value for col, value in zip(cursor.description, row, strict=True)}
-    for column in JSON_COLUMNS.keys() | NULLABLE_JSON_COLUMNS:
-        if turn.get(column) is not None:
-            turn[column] = json.loads(turn[column])
-    for column in FLAG_COLUMNS:
-        if column in turn:
-            turn[column] = bool(turn[column])
-    return turn
+def _stored_all(values: dict[str, Any]) -> dict[str, Any]:
+    return {column: _stored(column, value) for column, value in values.items()}
 
 
-class TurnLog:
-    """The turn log database. Safe to share between threads; open one per process."""
+def decoded(row: dict[str, Any]) -> Turn:
+    """A row as read: JSON columns decoded and flags as bool."""
+    for column in rules.JSON_COLUMNS.keys() | rules.NULLABLE_JSON_COLUMNS:
+        if row.get(column) is not None:
+            row[column] = json.loads(row[column])
+    for column in rules.FLAG_COLUMNS:
+        if column in row:
+            row[column] = bool(row[column])
+    return row
+
+
+class TurnLog(SQLiteStore, TurnStore):
+    """The turn log in a SQLite file. Safe to share between threads; handles on the same file in
+    one process share its connection (stores.shared.turn_store gives the process-wide one)."""
+
+    schema = SCHEMA
 
     def __init__(self, path: str | Path | None = None) -> None:
-        self.path = Path(path) if path is not None else default_path()
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._lock = threading.RLock()
-        self._db = connect(self.path)
-        self._upserts: dict[tuple[str, ...], str] = {}
-        try:
-            migrate(self._db)
-        except BaseException:
-            self._db.close()
-            raise
-        self._db.row_factory = decode_row
+        super().__init__(path if path is not None else default_path())
 
     # -- writing -------------------------------------------------------------------------------
 
-    def write_turn(self, turn: dict[str, Any]) -> None:
-        """Insert or update one turn (keyed by conversation_id + message_id) in one transaction.
-
-        On update only the keys present in `turn` change. On insert, a missing `turn` number is the
-        conversation's next one, a missing `ts` is now and `role` defaults to 'shopper'.
-        """
-        self.write_turns([turn])
-
-    def write_turns(self, turns: Iterable[dict[str, Any]]) -> int:
+    def write_turns(self, turns: Iterable[Turn]) -> int:
         """Upsert many turns, one transaction per batch of up to BATCH_SIZE; returns the count."""
         count = 0
-        batch: list[dict[str, Any]] = []
+        batch: list[Turn] = []
         for turn in turns:
             batch.append(turn)
             if len(batch) >= BATCH_SIZE:
@@ -215,201 +141,143 @@ class TurnLog:
             count += self._write_batch(batch)
         return count
 
-    def _write_batch(self, turns: list[dict[str, Any]]) -> int:
+    def _write_batch(self, turns: list[Turn]) -> int:
+        """Validate and encode the whole batch first, so that a bad turn writes nothing of it."""
         now = time.time()
-        statements = [self._upsert_statement(turn, now) for turn in turns]
-        with self._lock, transaction(self._db):
-            for sql, params in statements:
-                self._db.execute(sql, params)
+        for position, turn in enumerate(turns):
+            rules.check_turn(turn, position if len(turns) > 1 else None)
+        changes = [
+            _stored_all({**turn, "updated_ts": turn.get("updated_ts") or now}) for turn in turns
+        ]
+        new_row = _stored_all(rules.new_turn(now))
+        conversations = {change["conversation_id"] for change in changes}
+        with self._write() as db:
+            _Batch(db, new_row, conversations).write(changes)
         return len(turns)
 
-    def _upsert_statement(self, turn: dict[str, Any], now: float) -> tuple[str, dict[str, Any]]:
-        unknown = set(turn) - WRITABLE
-        if unknown:
-            raise ValueError(f"unknown turn log columns: {sorted(unknown)}")
-        for key in ("conversation_id", "message_id"):
-            if not turn.get(key):
-                raise ValueError(f"a turn needs a {key}")
-        if turn.get("role", "shopper") not in ROLES:
-            raise ValueError(f"role must be one of {ROLES}, got {turn['role']!r}")
-        keys = tuple(sorted(k for k in turn if k != "updated_ts"))
-        params = {k: _encode(k, turn[k]) for k in keys}
-        params["updated_ts"] = turn.get("updated_ts") or now
-        params.setdefault("ts", now)
-        params.setdefault("role", "shopper")
-        params.setdefault("text", "")
-        sql = self._upserts.get(keys)
-        if sql is None:
-            sql = self._upserts[keys] = self._upsert_sql(keys)
-        return sql, params
-
-    @staticmethod
-    def _upsert_sql(keys: tuple[str, ...]) -> str:
-        inserted = sorted(set(keys) | {"updated_ts", "ts", "role", "text"})
-        values = [f":{k}" for k in inserted]
-        if "turn" not in keys:
-            inserted.append("turn")
-            values.append(
-                "(SELECT COALESCE(MAX(turn), 0) + 1 FROM turns"
-                " WHERE conversation_id = :conversation_id)"
-            )
-        updated = [k for k in keys if k not in ("conversation_id", "message_id")]
-        updates = ", ".join(f"{k} = excluded.{k}" for k in [*updated, "updated_ts"])
-        return (
-            f"INSERT INTO turns ({', '.join(inserted)}) VALUES ({', '.join(values)})"
-            f" ON CONFLICT(conversation_id, message_id) DO UPDATE SET {updates}"
-        )
-
-    def update_turn(self, conversation_id: str, message_id: str, **fields: Any) -> None:
-        """Set `fields` on an existing turn in one transaction (lists are replaced, not appended;
-        see extend_turn). Raises KeyError if there is no such turn."""
-        self._change(conversation_id, message_id, {}, fields)
-
-    def extend_turn(
+    def change_turn(
         self,
         conversation_id: str,
         message_id: str,
-        responses: Iterable[dict[str, Any]] = (),
-        products: Iterable[dict[str, Any]] = (),
-        **fields: Any,
-    ) -> None:
-        """In one transaction: append to a turn's responses and products and set other `fields`.
-
-        Raises KeyError if there is no such turn.
-        """
-        appended = {"responses": list(responses), "products": list(products)}
-        self._change(conversation_id, message_id, appended, fields)
-
-    def _change(
-        self,
-        conversation_id: str,
-        message_id: str,
-        appended: dict[str, list[dict[str, Any]]],
         fields: dict[str, Any],
+        appended: dict[str, list[dict[str, Any]]],
     ) -> None:
-        unknown = set(fields) - (WRITABLE - {"conversation_id", "message_id"})
-        if unknown:
-            raise ValueError(f"unknown turn log columns: {sorted(unknown)}")
-        with self._lock, transaction(self._db):
-            row = self._db.execute(
-                "SELECT responses, products FROM turns WHERE conversation_id = ? AND message_id = ?",
-                (conversation_id, message_id),
-            ).fetchone()
+        rules.check_fields(fields, appended)
+        values = _stored_all(fields)
+        with self._write() as db:
+            row = next(
+                db[TURNS].rows_where(
+                    BY_KEY, [conversation_id, message_id], select="id, responses, products"
+                ),
+                None,
+            )
             if row is None:
                 raise KeyError(f"no turn {message_id!r} in conversation {conversation_id!r}")
-            values = {k: _encode(k, v) for k, v in fields.items()}
             for column, items in appended.items():
                 if items:
-                    values[column] = _encode(column, row[column] + items)
+                    values[column] = _stored(column, json.loads(row[column]) + list(items))
             values["updated_ts"] = time.time()
-            assignments = ", ".join(f"{k} = :{k}" for k in values)
-            self._db.execute(
-                f"UPDATE turns SET {assignments}"
-                " WHERE conversation_id = :_conversation_id AND message_id = :_message_id",
-                {**values, "_conversation_id": conversation_id, "_message_id": message_id},
-            )
+            db[TURNS].update(row["id"], values)
 
     def set_paused(self, conversation_id: str, paused: bool) -> None:
-        """Remember whether a human has taken over the conversation (Rasa pause/resume)."""
-        with self._lock, transaction(self._db):
-            self._db.execute(
-                "INSERT INTO conversation_state (conversation_id, paused, updated_ts)"
-                " VALUES (?, ?, ?) ON CONFLICT(conversation_id)"
-                " DO UPDATE SET paused = excluded.paused, updated_ts = excluded.updated_ts",
-                (conversation_id, int(paused), time.time()),
-            )
+        row = {"conversation_id": conversation_id, "paused": int(paused), "updated_ts": time.time()}
+        with self._write() as db:
+            db[STATE].upsert(row, pk="conversation_id", alter=False)
 
     # -- reading -------------------------------------------------------------------------------
 
+    def _rows(
+        self, where: str | None = None, args: list[Any] | None = None, **query: Any
+    ) -> list[Turn]:
+        with self._read() as db:
+            rows = list(db[TURNS].rows_where(where, args, **query))
+        return [decoded(row) for row in rows]
+
     def is_paused(self, conversation_id: str) -> bool:
-        with self._lock:
-            row = self._db.execute(
-                "SELECT paused FROM conversation_state WHERE conversation_id = ?",
-                (conversation_id,),
-            ).fetchone()
-        return bool(row and row["paused"])
+        with self._read() as db:
+            rows = list(db[STATE].rows_where("conversation_id = ?", [conversation_id], limit=1))
+        return bool(rows and rows[0]["paused"])
 
-    def turn(self, conversation_id: str, message_id: str) -> dict[str, Any] | None:
-        with self._lock:
-            return self._db.execute(
-                "SELECT * FROM turns WHERE conversation_id = ? AND message_id = ?",
-                (conversation_id, message_id),
-            ).fetchone()
+    def turn(self, conversation_id: str, message_id: str) -> Turn | None:
+        rows = self._rows(BY_KEY, [conversation_id, message_id], limit=1)
+        return rows[0] if rows else None
 
-    def last_turn(self, conversation_id: str, role: str | None = None) -> dict[str, Any] | None:
-        """The conversation's latest turn (highest turn number), of `role` if given, or None."""
-        sql = "SELECT * FROM turns WHERE conversation_id = ?"
-        params: list[Any] = [conversation_id]
+    def last_turn(self, conversation_id: str, role: str | None = None) -> Turn | None:
+        where, args = "conversation_id = ?", [conversation_id]
         if role is not None:
-            sql += " AND role = ?"
-            params.append(role)
-        with self._lock:
-            return self._db.execute(sql + " ORDER BY turn DESC, id DESC LIMIT 1", params).fetchone()
+            where, args = where + " AND role = ?", [*args, role]
+        rows = self._rows(where, args, order_by="turn DESC, id DESC", limit=1)
+        return rows[0] if rows else None
 
     def iter_turns(
         self,
         since: float | None = None,
         until: float | None = None,
         conversation_id: str | None = None,
-    ) -> Iterator[dict[str, Any]]:
-        """Stream turns with since <= ts < until, ordered by (ts, id), without loading them all.
-
-        Uses its own read connection, so it sees one consistent snapshot and never blocks writers.
-        """
-        where, params = [], []
-        if since is not None:
-            where.append("ts >= ?")
-            params.append(since)
-        if until is not None:
-            where.append("ts < ?")
-            params.append(until)
-        if conversation_id is not None:
-            where.append("conversation_id = ?")
-            params.append(conversation_id)
-        sql = "SELECT * FROM turns"
-        if where:
-            sql += " WHERE " + " AND ".join(where)
-        sql += " ORDER BY ts, id"
+    ) -> Iterator[Turn]:
+        """Uses a read connection of its own: one SELECT on it is one consistent snapshot, and
+        it needs neither the shared connection's lock nor the write lock while it is read."""
+        conditions = {"ts >= ?": since, "ts < ?": until, "conversation_id = ?": conversation_id}
+        given = {sql: value for sql, value in conditions.items() if value is not None}
+        self._check_open()
         reader = connect(self.path)
-        reader.row_factory = decode_row
         try:
-            cursor = reader.execute(sql, params)
-            while chunk := cursor.fetchmany(STREAM_CHUNK):
-                yield from chunk
+            rows = reader[TURNS].rows_where(
+                " AND ".join(given) or None, list(given.values()), order_by="ts, id"
+            )
+            for row in rows:
+                yield decoded(row)
         finally:
             reader.close()
 
-    def conversation(self, conversation_id: str) -> list[dict[str, Any]]:
-        """All turns of one conversation, in turn order."""
-        with self._lock:
-            return self._db.execute(
-                "SELECT * FROM turns WHERE conversation_id = ? ORDER BY turn, id",
-                (conversation_id,),
-            ).fetchall()
+    def conversation(self, conversation_id: str) -> list[Turn]:
+        return self._rows("conversation_id = ?", [conversation_id], order_by="turn, id")
 
-    def recent(self, limit: int = 20) -> list[dict[str, Any]]:
-        """The latest `limit` turns across conversations, oldest first."""
-        with self._lock:
-            rows = self._db.execute(
-                "SELECT * FROM turns ORDER BY ts DESC, id DESC LIMIT ?", (limit,)
-            ).fetchall()
-        return rows[::-1]
+    def recent(self, limit: int = 20) -> list[Turn]:
+        return self._rows(order_by="ts DESC, id DESC", limit=limit)[::-1]
 
-    def schema_version(self) -> int:
-        with self._lock:
-            return self._db.execute("SELECT version FROM schema_version").fetchone()["version"]
 
-    def integrity_ok(self) -> bool:
-        with self._lock:
-            row = self._db.execute("PRAGMA integrity_check").fetchone()
-        return row is not None and next(iter(row.values())) == "ok"
+class _Batch:
+    """One batch of encoded turns written in one transaction: rows that exist are updated (only
+    the columns given), new ones are inserted together, numbered after the conversation's last
+    turn unless they say their number. What exists is read once for the batch's conversations,
+    not once per turn."""
 
-    def close(self) -> None:
-        with self._lock:
-            self._db.close()
+    def __init__(self, db: Database, new_row: dict[str, Any], conversations: set[str]) -> None:
+        self.table = db[TURNS]
+        self.new_row = new_row
+        self.known: dict[tuple[str, str], int] = {}  # (conversation_id, message_id) -> id
+        self.last_turn: dict[str, int] = dict.fromkeys(conversations, 0)
+        self.pending: dict[tuple[str, str], dict[str, Any]] = {}  # new rows, in arrival order
+        ordered = sorted(conversations)
+        for start in range(0, len(ordered), LOOKUP_CHUNK):
+            chunk = ordered[start : start + LOOKUP_CHUNK]
+            rows = self.table.rows_where(
+                f"conversation_id IN ({', '.join('?' * len(chunk))})",
+                chunk,
+                select="conversation_id, message_id, id, turn",
+            )
+            for row in rows:
+                self.known[row["conversation_id"], row["message_id"]] = row["id"]
+                self._count(row)
 
-    def __enter__(self) -> TurnLog:
-        return self
+    def write(self, changes: list[dict[str, Any]]) -> None:
+        for change in changes:
+            key = (change["conversation_id"], change["message_id"])
+            if key in self.pending:
+                self.pending[key].update(change)
+            elif key in self.known:
+                self.table.update(self.known[key], change)
+            else:
+                change = {**self.new_row, **change}
+                if change["turn"] is None:
+                    change["turn"] = self.last_turn[key[0]] + 1
+                self.pending[key] = change
+            self._count(change)
+        if self.pending:
+            self.table.insert_all(self.pending.values(), alter=False)
 
-    def __exit__(self, *exc: object) -> None:
-        self.close()
+    def _count(self, row: dict[str, Any]) -> None:
+        if row.get("turn") is not None:
+            conversation_id = row["conversation_id"]
+            self.last_turn[conversation_id] = max(row["turn"], self.last_turn[conversation_id])

@@ -3,8 +3,10 @@ real stack shared by the end-to-end and browser tests."""
 
 from __future__ import annotations
 
+import sys
 import textwrap
 import uuid
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -92,6 +94,16 @@ def write_catalog(
     return folder
 
 
+@pytest.fixture(autouse=True)
+def _fresh_process_wide_stores():
+    """The process-wide stores (stores.shared) live as long as the process; each test has its own
+    databases, so what one test opened is closed before the next."""
+    yield
+    shared = sys.modules.get("stores.shared")
+    if shared is not None:
+        shared.close_all()
+
+
 @pytest.fixture
 def tiny_catalog_path(tmp_path: Path) -> Path:
     return write_catalog(tmp_path / "cars")
@@ -126,9 +138,16 @@ def stack(tmp_path_factory):
         turn_log=folder / "turns.db",
         staff_token="staff-" + uuid.uuid4().hex,
     )
-    running.start(model, token="e2e-" + uuid.uuid4().hex, log_dir=folder / "logs")
-    try:
-        running.wait_healthy(timeout=240)
+    with started(running, model, "e2e-" + uuid.uuid4().hex, folder / "logs"):
         yield running
+
+
+@contextmanager
+def started(stack, model: Path, token: str, log_dir: Path, timeout: float = 240):
+    """Start `stack` with `model`, wait until it is healthy, and stop it afterwards."""
+    stack.start(model, token=token, log_dir=log_dir)
+    try:
+        stack.wait_healthy(timeout=timeout)
+        yield stack
     finally:
-        running.stop()
+        stack.stop()

@@ -77,11 +77,10 @@ def mine_window(path: Path, window: Window):
     """The MiningResult for the window (blocking: run it in a thread)."""
     from analysis.opportunities import mine
     from knowledge.loader import get_catalog
-    from stores.turnlog import TurnLog
+    from stores.shared import turn_store
 
     since, until = window.epochs()
-    with TurnLog(path) as log:
-        return mine(log, get_catalog(), since, until, window.min_shoppers)
+    return mine(turn_store(path), get_catalog(), since, until, window.min_shoppers)
 
 
 def render_page(result: MiningResult, window: Window, staff: str) -> str:

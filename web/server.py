@@ -15,8 +15,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from rasa_plugins.input_limits import RateLimiter
-from stores.support_queue import SupportQueue
-from stores.turnlog import TurnLog
+from stores.shared import handoff_store, turn_store
 from web import auth, chat_catch_up, insights, pages, support
 from web.rasa_api import RasaClient
 
@@ -96,8 +95,8 @@ def create_app(settings: Settings) -> web.Application:
         client_max_size=MAX_BODY_BYTES, middlewares=[security_headers, same_origin_posts]
     )
     guard = auth.Guard(settings.staff_token)
-    app[support.QUEUE] = SupportQueue(settings.turn_log)
-    app[support.LOG] = TurnLog(settings.turn_log)
+    app[support.QUEUE] = handoff_store(settings.turn_log)
+    app[support.LOG] = turn_store(settings.turn_log)
     app[support.RASA] = RasaClient(settings.rasa_url, settings.rasa_token)
     app[insights.TURN_LOG_PATH] = Path(settings.turn_log)
     app[chat_catch_up.RATE] = RateLimiter(chat_catch_up.RATE_LIMIT, 60.0)
@@ -119,9 +118,7 @@ def create_app(settings: Settings) -> web.Application:
         return web.json_response({"status": "ok"})
 
     async def cleanup(app: web.Application) -> None:
-        await app[support.RASA].close()
-        app[support.QUEUE].close_db()
-        app[support.LOG].close()
+        await app[support.RASA].close()  # the stores are the process's, closed at exit
 
     app.on_cleanup.append(cleanup)
     app.add_routes(

@@ -22,15 +22,14 @@ from typing import Any
 
 from aiohttp import web
 
-from stores.support_queue import CLAIMED, SupportQueue
-from stores.turnlog import TurnLog
+from stores.interface import CLAIMED, HandoffStore, TurnStore
 from web.auth import STAFF, Guard, staff_only
 from web.rasa_api import RasaClient, RasaError, bot_message, staff_message
 
 MAX_STAFF_CHARS = 1000
 CONVERSATION_ID = re.compile(r"^[\w.@:-]{1,128}$")
-QUEUE = web.AppKey("support_queue", SupportQueue)
-LOG = web.AppKey("turn_log", TurnLog)
+QUEUE = web.AppKey("support_queue", HandoffStore)
+LOG = web.AppKey("turn_log", TurnStore)
 RASA = web.AppKey("rasa", RasaClient)
 
 JOINED = "{name} from the support team has joined the chat."

@@ -56,7 +56,7 @@ class IssueRules:
         rules = spec.issues
 
         def bad(detail: str) -> SourceFileError:
-            return SourceFileError(spec.file, Errors.E117.format(detail=f"issues: {detail}"))
+            return SourceFileError(spec.file, Errors.E120.format(detail=f"issues: {detail}"))
 
         if not spec.group:
             raise bad("source.group must name the column that identifies a campaign")

@@ -32,7 +32,7 @@ def open_source(catalog_path: str | Path | None, declaration: str) -> tuple[Cata
     catalog = load(catalog_path)
     file = sources_dir(catalog.source) / declaration
     if not file.is_file():
-        raise SourceFileError(file, Errors.E117.format(detail="no such declaration"))
+        raise SourceFileError(file, Errors.E120.format(detail="no such declaration"))
     return catalog, read_spec(file)
 
 
@@ -40,7 +40,7 @@ def source_as_of(spec: SourceSpec, as_of: date | None) -> date:
     chosen = as_of or spec.as_of
     if chosen is None:
         raise SourceFileError(
-            spec.file, Errors.E117.format(detail="declare source.as_of or pass --as-of")
+            spec.file, Errors.E120.format(detail="declare source.as_of or pass --as-of")
         )
     return chosen
 

@@ -8,8 +8,8 @@ import re
 import subprocess
 
 import pytest
-import yaml
 
+from knowledge.bot_domain import read_domain
 from ops.stack import ROOT, rasa_bin, rasa_env
 
 pytestmark = pytest.mark.e2e
@@ -20,7 +20,7 @@ def responses_used_outside_stories() -> set[str]:
     sent = set()
     for source in (ROOT / "actions").glob("*.py"):
         sent |= set(re.findall(r"response=\"(utter_\w+)\"", source.read_text()))
-    domain = yaml.safe_load((ROOT / "bot" / "domain.yml").read_text())
+    domain = read_domain(ROOT / "bot" / "domain")
     for form in (domain.get("forms") or {}).values():
         sent |= {f"utter_ask_{slot}" for slot in form.get("required_slots", [])}
     return sent
@@ -28,7 +28,7 @@ def responses_used_outside_stories() -> set[str]:
 
 def test_rasa_data_validate_is_clean():
     result = subprocess.run(
-        [rasa_bin(), "data", "validate", "--config", "config.yml", "--domain", "bot/domain.yml",
+        [rasa_bin(), "data", "validate", "--config", "config.yml", "--domain", "bot/domain",
          "--data", "bot/data"],
         cwd=ROOT, env=rasa_env(), capture_output=True, text=True, timeout=600,
     )  # fmt: skip
@@ -37,5 +37,5 @@ def test_rasa_data_validate_is_clean():
     allowed = responses_used_outside_stories()
     unexplained = [w for w in warnings if not (UNUSED.search(w) and UNUSED.search(w)[1] in allowed)]
     assert not unexplained, "\n".join(unexplained)
-    domain = yaml.safe_load((ROOT / "bot" / "domain.yml").read_text())
+    domain = read_domain(ROOT / "bot" / "domain")
     assert allowed <= set(domain["responses"]), "an action sends a response the domain lacks"

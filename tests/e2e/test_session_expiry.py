@@ -7,8 +7,8 @@ from __future__ import annotations
 import time
 
 import pytest
-import yaml
 
+from knowledge.bot_domain import read_domain
 from ops.stack import ROOT
 from stores.turnlog import TurnLog
 from tests.e2e.conftest import api, new_sender, say
@@ -17,7 +17,7 @@ pytestmark = pytest.mark.e2e
 
 
 def session_minutes() -> float:
-    domain = yaml.safe_load((ROOT / "bot" / "domain.yml").read_text())
+    domain = read_domain(ROOT / "bot" / "domain")
     return float(domain["session_config"]["session_expiration_time"])
 
 

@@ -37,6 +37,7 @@ def start_stack(tmp_path: Path, model: Path) -> Iterator[Callable[..., Stack]]:
             rasa_port=free_port(),
             action_port=free_port(),
             turn_log=turn_log or tmp_path / "turns.db",
+            tracker_store=tmp_path / "trackers.db",  # usable even where the turn log's is not
             web=False,
         )
         started.append(stack)

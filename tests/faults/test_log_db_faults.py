@@ -24,7 +24,7 @@ SCRIPTS = [
     ["any recalls on the ID.4?", "how do you rank?"],
     ["an SUV under $40k", "hybrid"],
 ]
-LOG_ERROR = re.compile(r"^\S+ \S+ ERROR +analysis\.event_logger +- turn log .*$", re.MULTILINE)
+LOG_ERROR = re.compile(r"^\S+ \S+ ERROR +rasa_plugins\.event_broker +- turn log .*$", re.MULTILINE)
 
 
 def tracker(stack, sender: str) -> dict:

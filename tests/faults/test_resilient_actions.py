@@ -27,7 +27,7 @@ from rasa_plugins.resilient_actions import (
 
 @pytest.fixture(scope="module")
 def domain() -> Domain:
-    return Domain.load(str(ROOT / "bot" / "domain.yml"))
+    return Domain.load(str(ROOT / "bot" / "domain"))
 
 
 @pytest.fixture(autouse=True)

@@ -89,7 +89,7 @@ def run(venv: Path, *command: str, cwd: Path) -> subprocess.CompletedProcess:
 def test_the_wheel_holds_the_rasa_project_and_package_data(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     share = "fair_advisor-0.1.0.data/data/share/fair-advisor/"
-    for name in ("config.yml", "bot/domain.yml", "bot/endpoints.yml", "bot/credentials.yml",
+    for name in ("config.yml", "bot/domain/core.yml", "bot/domain/needs.yml", "bot/endpoints.yml", "bot/credentials.yml",
                  "bot/data/nlu.yml", "bot/data/rules.yml", "bot/data/stories.yml"):  # fmt: skip
         assert share + name in names
     assert "knowledge/catalogs/vehicles/category.yml" in names
@@ -113,7 +113,7 @@ def test_the_installed_rasa_project_validates(installed):
     project = installed / "share" / "fair-advisor"
     checked = run(
         installed, "python", "-m", "rasa_plugins", "data", "validate", "--domain",
-        "bot/domain.yml", "--data", "bot/data", "--config", "config.yml", cwd=project,
+        "bot/domain", "--data", "bot/data", "--config", "config.yml", cwd=project,
     )  # fmt: skip
     assert checked.returncode == 0, checked.stdout[-2000:] + checked.stderr[-2000:]
 

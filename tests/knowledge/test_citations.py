@@ -68,9 +68,7 @@ def test_recalls_on_file_are_listed_with_their_campaign_page_and_the_complete_li
 
 def test_cost_to_own_cites_the_price_and_the_efficiency_figure(vehicles):
     product = vehicles.by_id["chevrolet-trax-2024"]
-    text = ownership_answer(
-        ownership_cost(vehicles, product, vehicles.category.ownership), vehicles
-    )
+    text = ownership_answer(ownership_cost(vehicles, product), vehicles)
     assert "- price: Starting MSRP: $20,400 (source: Chevrolet, as of " in text
     assert (
         f"from EPA combined fuel economy: 30 mpg (FWD) (source: EPA, as of 2025-10-28: {EPA}46450)"

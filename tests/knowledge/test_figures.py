@@ -80,13 +80,13 @@ def test_a_figure_needs_a_source_url_and_an_as_of_date(tmp_path):
 
 def test_a_figure_may_not_carry_unknown_fields(tmp_path):
     mpg = f"{{value: 38, colour: red, source: '{EPA}1', as_of: 2025-10-28}}"
-    assert codes(catalog_with(tmp_path, mpg)) == ["[E115]"]
+    assert codes(catalog_with(tmp_path, mpg)) == ["[E118]"]
 
 
 def test_a_figure_describes_a_configuration_the_product_offers(tmp_path):
     mpg = f"{{value: 38, drive: awd, source: '{EPA}1', as_of: 2025-10-28}}"
     problems = validate(catalog_with(tmp_path, mpg, drive="[fwd]")).problems
-    assert [p.message[:6] for p in problems] == ["[E115]"]
+    assert [p.message[:6] for p in problems] == ["[E118]"]
     assert (problems[0].product, problems[0].field) == ("x", "values.mpg")
 
 
@@ -95,7 +95,7 @@ def test_several_figures_each_name_a_different_configuration(tmp_path):
         f"[{{value: 38, drive: fwd, source: '{EPA}1', as_of: 2025-10-28}},"
         f" {{value: 37, drive: fwd, source: '{EPA}2', as_of: 2025-10-28}}]"
     )
-    assert codes(catalog_with(tmp_path, mpg)) == ["[E115]"]
+    assert codes(catalog_with(tmp_path, mpg)) == ["[E118]"]
 
 
 DECLARATION = """
@@ -118,19 +118,19 @@ def test_a_declared_attribute_must_cite_its_source_for_a_mapped_row(tmp_path):
     good = f"{{value: 38, drive: fwd, source: '{EPA}1', as_of: 2025-10-28}}"
     assert codes(catalog_with(tmp_path / "a", good, sources=declared)) == []
     unmapped = f"{{value: 38, drive: fwd, source: '{EPA}3', as_of: 2025-10-28}}"
-    assert codes(catalog_with(tmp_path / "b", unmapped, sources=declared)) == ["[E116]"]
+    assert codes(catalog_with(tmp_path / "b", unmapped, sources=declared)) == ["[E119]"]
     elsewhere = "{value: 38, source: 'https://example.org/mpg', as_of: 2025-10-28}"
-    assert codes(catalog_with(tmp_path / "c", elsewhere, sources=declared)) == ["[E116]"]
+    assert codes(catalog_with(tmp_path / "c", elsewhere, sources=declared)) == ["[E119]"]
 
 
 def test_a_figure_must_say_the_configuration_its_row_is_mapped_to(tmp_path):
     wrong = f"{{value: 38, drive: awd, source: '{EPA}1', as_of: 2025-10-28}}"
-    assert codes(catalog_with(tmp_path, wrong, sources={"epa.yml": DECLARATION})) == ["[E116]"]
+    assert codes(catalog_with(tmp_path, wrong, sources={"epa.yml": DECLARATION})) == ["[E119]"]
 
 
 def test_a_mapping_may_only_name_catalog_products(tmp_path):
     declared = {"epa.yml": DECLARATION + "  ghost: {rows: [5]}\n"}
-    assert codes(catalog_with(tmp_path, "30", sources=declared)) == ["[E117]"]
+    assert codes(catalog_with(tmp_path, "30", sources=declared)) == ["[E120]"]
 
 
 def test_sources_on_low_quality_sites_are_flagged_but_the_catalog_loads(tmp_path):
@@ -138,5 +138,5 @@ def test_sources_on_low_quality_sites_are_flagged_but_the_catalog_loads(tmp_path
     report = validate(catalog_with(tmp_path, "30", sources=sites))
     assert report.ok and report.catalog is not None
     assert [(w.product, w.field, w.message[:6]) for w in report.warnings] == [
-        ("x", "sources", "[W118]")
+        ("x", "sources", "[W121]")
     ]

@@ -34,3 +34,13 @@ def test_unknown_product_gets_did_you_mean(tiny_catalog):
 )
 def test_vehicle_aliases(vehicles, typed, model):
     assert vehicles.find(typed).model == model
+
+
+def test_last_points_at_a_product_only_as_a_reference():
+    from knowledge.references import referenced
+
+    shown = ["a", "b", "c"]
+    assert referenced("tell me about the last one", shown) == ["c"]
+    assert referenced("compare the first and last", shown) == ["a", "c"]
+    assert referenced("how many hours does the Pro 16 last on a charge?", shown) == []
+    assert referenced("how long does the warranty last", shown) == []

@@ -48,7 +48,7 @@ def test_a_secret_is_made_once_and_kept_private(tmp_path, monkeypatch):
 
 def test_the_rasa_project_is_found_in_a_checkout():
     assert (settings.project_dir() / "config.yml").is_file()
-    assert (settings.project_dir() / "bot" / "domain.yml").is_file()
+    assert (settings.project_dir() / "bot" / "domain" / "core.yml").is_file()
 
 
 def test_importing_settings_touches_no_file(tmp_path, monkeypatch):

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from knowledge.entities import EntityRecognizer
+from knowledge.entities import EntityRecognizer, recognizer_for
 from knowledge.lexicon import Lexicon, build_lexicon
 from knowledge.loader import DEFAULT_CATALOG, load
 
@@ -16,8 +16,9 @@ LAPTOPS = Path(DEFAULT_CATALOG).parent / "laptops"
 
 
 @pytest.fixture(scope="module")
-def vehicles():
-    return EntityRecognizer(build_lexicon(load()))
+def vehicles(vehicles):
+    """The recogniser for the session's vehicles catalog (built once per process)."""
+    return recognizer_for(vehicles)
 
 
 def found(recognizer, text):

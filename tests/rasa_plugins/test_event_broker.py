@@ -344,8 +344,8 @@ def test_a_full_database_logs_the_failure_and_recording_goes_on(
 ) -> None:
     broker = TurnLogBroker(db)
     broker.publish(published(user("hi", "m1", "greet"))[0])
-    connection = broker._assembler.log._db
-    pages = connection.execute("PRAGMA page_count").fetchone()["page_count"]
+    connection = broker._assembler.log.database  # the SQLite store's connection
+    pages = connection.execute("PRAGMA page_count").fetchone()[0]
     connection.execute(f"PRAGMA max_page_count = {pages}")
     with caplog.at_level(logging.ERROR, logger="rasa_plugins.event_broker"):
         broker.publish(published(user("x" * 100_000, "m2", "greet"))[0])
@@ -389,3 +389,20 @@ def test_log_tail_prints_the_latest_turns(recorded: list[dict], db: Path) -> Non
 def test_log_without_a_database_says_where_it_looked(tmp_path: Path) -> None:
     result = CliRunner().invoke(log_command, ["tail", "--db", str(tmp_path / "none.db")])
     assert result.exit_code == 1 and "No turn log at" in result.output
+
+
+def test_importing_the_broker_reads_no_catalog(tmp_path):
+    """The need slots come from the catalog at first use, not when Rasa imports the broker."""
+    import os
+    import subprocess
+    import sys
+
+    from ops.stack import ROOT
+
+    env = dict(os.environ, ADVISOR_CATALOG=str(tmp_path / "missing"), PYTHONPATH=str(ROOT))
+    code = "import rasa_plugins.event_broker as b; print(b.need_slots.cache_info().currsize)"
+    done = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=300
+    )
+    assert done.returncode == 0, done.stderr[-2000:]
+    assert done.stdout.strip() == "0"

@@ -1,4 +1,5 @@
-"""The support queue: states, wait times, schema next to the turn log, and the claim race."""
+"""The support queue, on every backend: states, wait times, living next to the turn log, and the
+claim race between threads and between processes."""
 
 from __future__ import annotations
 
@@ -7,14 +8,8 @@ import threading
 
 import pytest
 
-from stores.support_queue import SCHEMA_VERSION, SupportQueue
-from stores.turnlog import TurnLog
-
-
-@pytest.fixture
-def queue(tmp_path):
-    with SupportQueue(tmp_path / "turns.db") as opened:
-        yield opened
+from stores.shared import open_handoff_store
+from stores.support_queue import SCHEMA_VERSION
 
 
 def test_a_handoff_waits_is_claimed_and_ends(queue):
@@ -67,34 +62,46 @@ def test_typical_wait_is_the_median_of_recent_claims(queue):
 def test_finish_rejects_unknown_states(queue):
     with pytest.raises(ValueError):
         queue.finish("c1", "alex", "waiting")
-    with pytest.raises(ValueError):
-        queue.enqueue("", {})
 
 
-def test_lives_next_to_the_turn_log_without_touching_its_schema(tmp_path):
-    path = tmp_path / "turns.db"
-    with TurnLog(path) as log:
+@pytest.mark.parametrize(
+    ("call", "message"),
+    [
+        (lambda q: q.enqueue("", {}), "conversation_id"),
+        (lambda q: q.enqueue("c1", ["not", "a", "dict"]), "summary is a dict"),
+        (lambda q: q.claim("c1", ""), "staff member's name"),
+    ],
+)
+def test_bad_input_is_refused_with_a_clear_error(queue, call, message):
+    queue.enqueue("c1", {"kept": True}, now=1.0)
+    with pytest.raises(ValueError, match=message):
+        call(queue)
+    assert queue.current("c1")["summary"] == {"kept": True}
+    assert queue.current("c1")["status"] == "waiting"
+
+
+def test_lives_next_to_the_turn_log_without_touching_its_schema(backend):
+    with backend.turn_log() as log:
         version = log.schema_version()
         log.write_turn({"conversation_id": "c1", "message_id": "m1", "text": "hi"})
-    with SupportQueue(path) as queue:
+    with backend.support_queue() as queue:
         queue.enqueue("c1", {})
         assert queue.schema_version() == SCHEMA_VERSION
-    with SupportQueue(path) as queue, TurnLog(path) as log:
+    with backend.support_queue() as queue, backend.turn_log() as log:
         assert log.schema_version() == version and log.integrity_ok()
         assert [r["text"] for r in log.conversation("c1")] == ["hi"]
         assert queue.current("c1")["status"] == "waiting"
 
 
-def test_two_threads_claiming_at_once_exactly_one_wins(tmp_path):
-    path = tmp_path / "turns.db"
-    with SupportQueue(path) as setup:
+def test_two_threads_claiming_at_once_exactly_one_wins(backend):
+    with backend.support_queue() as setup:
         for n in range(20):
             setup.enqueue(f"c{n}", {})
     barrier = threading.Barrier(2)
     wins: dict[str, list[str]] = {"alex": [], "sam": []}
 
     def claimer(name: str) -> None:
-        with SupportQueue(path) as mine:
+        with backend.support_queue() as mine:
             for n in range(20):
                 barrier.wait()
                 if mine.claim(f"c{n}", name):
@@ -111,22 +118,21 @@ def test_two_threads_claiming_at_once_exactly_one_wins(tmp_path):
     assert not set(wins["alex"]) & set(wins["sam"])
 
 
-def _claim_in_process(path: str, name: str, start, results) -> None:
-    with SupportQueue(path) as mine:
+def _claim_in_process(location: str, name: str, start, results) -> None:
+    with open_handoff_store(location) as mine:
         start.wait()
         results.put((name, mine.claim("contested", name)))
 
 
-def test_two_processes_claiming_at_once_exactly_one_wins(tmp_path):
-    path = str(tmp_path / "turns.db")
+def test_two_processes_claiming_at_once_exactly_one_wins(backend):
     context = multiprocessing.get_context("spawn")
     for attempt in range(3):
-        with SupportQueue(path) as setup:
-            setup._db.execute("DELETE FROM handoffs")
+        location = backend.location(f"attempt-{attempt}")
+        with backend.support_queue(location) as setup:
             setup.enqueue("contested", {"attempt": attempt})
         start, results = context.Event(), context.Queue()
         children = [
-            context.Process(target=_claim_in_process, args=(path, name, start, results))
+            context.Process(target=_claim_in_process, args=(location, name, start, results))
             for name in ("alex", "sam")
         ]
         for child in children:
@@ -138,5 +144,5 @@ def test_two_processes_claiming_at_once_exactly_one_wins(tmp_path):
             assert child.exitcode == 0
         assert sorted(outcomes.values()) == [False, True]
         winner = next(name for name, won in outcomes.items() if won)
-        with SupportQueue(path) as check:
+        with backend.support_queue(location) as check:
             assert check.current("contested")["claimed_by"] == winner

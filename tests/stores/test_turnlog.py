@@ -1,70 +1,23 @@
-"""The turn log database: schema and migrations, upserts, durability settings, concurrency, reads."""
+"""The turn log, on every backend: upserts, numbering, defaults, redaction, reads, streaming and
+writers in several processes. (What only SQLite has: test_sqlite.py.)"""
 
 from __future__ import annotations
 
 import multiprocessing
-import sqlite3
-import threading
 import time
-from pathlib import Path
 from types import GeneratorType
 
 import pytest
 
-from stores.turnlog import BATCH_SIZE, SCHEMA_VERSION, STREAM_CHUNK, TurnLog
+from stores.interface import TurnStore
+from stores.shared import open_turn_store
+from stores.turnlog import BATCH_SIZE
+from tests.stores.conftest import StoreBackend, turn
+
+MORE_THAN_A_READ_AHEAD = 1000
 
 
-def turn(conversation: str, message: str, **fields) -> dict:
-    return {"conversation_id": conversation, "message_id": message, "text": message, **fields}
-
-
-@pytest.fixture
-def log(tmp_path: Path):
-    with TurnLog(tmp_path / "data" / "turns.db") as opened:
-        yield opened
-
-
-def test_a_new_database_gets_the_current_schema(tmp_path: Path) -> None:
-    path = tmp_path / "new" / "turns.db"
-    TurnLog(path).close()
-    db = sqlite3.connect(path)
-    assert db.execute("SELECT version FROM schema_version").fetchall() == [(SCHEMA_VERSION,)]
-    indexes = {r[0] for r in db.execute("SELECT name FROM sqlite_master WHERE type = 'index'")}
-    assert {"turns_conversation_turn", "turns_ts", "turns_intent"} <= indexes
-    assert db.execute("PRAGMA journal_mode").fetchone() == ("wal",)
-
-
-def test_reopening_migrates_nothing_and_keeps_one_version_row(tmp_path: Path) -> None:
-    path = tmp_path / "turns.db"
-    with TurnLog(path) as first:
-        first.write_turn(turn("c1", "m1"))
-    with TurnLog(path) as again:
-        assert again.schema_version() == SCHEMA_VERSION
-        assert len(again.conversation("c1")) == 1
-    db = sqlite3.connect(path)
-    assert db.execute("SELECT COUNT(*) FROM schema_version").fetchone() == (1,)
-
-
-def test_a_database_from_newer_code_is_refused(tmp_path: Path) -> None:
-    path = tmp_path / "turns.db"
-    TurnLog(path).close()
-    db = sqlite3.connect(path)
-    db.execute("UPDATE schema_version SET version = ?", (SCHEMA_VERSION + 1,))
-    db.commit()
-    db.close()
-    with pytest.raises(RuntimeError, match="newer"):
-        TurnLog(path)
-
-
-def test_connection_pragmas(log: TurnLog) -> None:
-    db = log._db
-    assert db.execute("PRAGMA journal_mode").fetchone()["journal_mode"] == "wal"
-    assert db.execute("PRAGMA busy_timeout").fetchone()["timeout"] == 10000
-    assert db.execute("PRAGMA synchronous").fetchone()["synchronous"] == 1  # NORMAL
-    assert db.execute("PRAGMA foreign_keys").fetchone()["foreign_keys"] == 1
-
-
-def test_writing_the_same_message_twice_updates_the_row(log: TurnLog) -> None:
+def test_writing_the_same_message_twice_updates_the_row(log: TurnStore) -> None:
     log.write_turn(turn("c1", "m1", ts=10.0, intent="greet", confidence=0.5))
     log.write_turn(turn("c1", "m2", ts=11.0))
     log.write_turn(turn("c1", "m1", intent="recommend", confidence=0.9, fallback=True))
@@ -75,13 +28,25 @@ def test_writing_the_same_message_twice_updates_the_row(log: TurnLog) -> None:
     assert rows[0]["updated_ts"] >= rows[0]["ts"]
 
 
-def test_turn_numbers_count_per_conversation_unless_given(log: TurnLog) -> None:
+def test_the_same_message_twice_in_one_batch_is_one_row(log: TurnStore) -> None:
+    log.write_turns([turn("c1", "m1", ts=1.0), turn("c1", "m1", intent="greet")])
+    [row] = log.conversation("c1")
+    assert (row["turn"], row["ts"], row["intent"]) == (1, 1.0, "greet")
+
+
+def test_turn_numbers_count_per_conversation_unless_given(log: TurnStore) -> None:
     log.write_turns([turn("a", "1"), turn("b", "1"), turn("a", "2"), turn("a", "3", turn=7)])
     assert [r["turn"] for r in log.conversation("a")] == [1, 2, 7]
     assert [r["turn"] for r in log.conversation("b")] == [1]
 
 
-def test_defaults_and_decoding(log: TurnLog) -> None:
+def test_numbering_continues_after_the_highest_turn(log: TurnStore) -> None:
+    log.write_turns([turn("a", "1"), turn("a", "2", turn=7)])
+    log.write_turns([turn("a", "3"), turn("a", "4")])
+    assert [r["turn"] for r in log.conversation("a")] == [1, 7, 8, 9]
+
+
+def test_defaults_and_decoding(log: TurnStore) -> None:
     log.write_turn(turn("c1", "m1"))
     row = log.turn("c1", "m1")
     assert row["role"] == "shopper" and row["channel"] is None
@@ -90,7 +55,7 @@ def test_defaults_and_decoding(log: TurnLog) -> None:
     assert (row["fallback"], row["handoff"], row["paused"]) == (False, False, False)
 
 
-def test_text_entities_and_responses_are_redacted(log: TurnLog) -> None:
+def test_text_entities_and_responses_are_redacted(log: TurnStore, backend: StoreBackend) -> None:
     log.write_turn(
         turn(
             "c1",
@@ -104,11 +69,17 @@ def test_text_entities_and_responses_are_redacted(log: TurnLog) -> None:
     assert row["text"] == "I'm [email], call [phone]; budget $45,000"
     assert row["entities"][0]["value"] == "[email]"
     assert row["responses"][0]["text"] == "Noted [email]"
-    raw = sqlite3.connect(log.path).execute("SELECT text, entities FROM turns").fetchone()
+    [raw] = backend.raw("SELECT text, entities FROM turns")
     assert "example.com" not in raw[0] + raw[1]
 
 
-def test_extend_turn_appends_and_update_turn_replaces(log: TurnLog) -> None:
+def test_appended_responses_are_redacted(log: TurnStore) -> None:
+    log.write_turn(turn("c1", "m1"))
+    log.extend_turn("c1", "m1", responses=[{"response": None, "text": "Mail jo@example.com"}])
+    assert log.turn("c1", "m1")["responses"][0]["text"] == "Mail [email]"
+
+
+def test_extend_turn_appends_and_update_turn_replaces(log: TurnStore) -> None:
     log.write_turn(turn("c1", "m1"))
     first = {"response": "utter_greet", "text": "Hi"}
     card = {"id": "p1", "kind": "recommended", "fit": 0.8}
@@ -122,48 +93,57 @@ def test_extend_turn_appends_and_update_turn_replaces(log: TurnLog) -> None:
     assert row["needs"] == {"budget": 45000} and row["responses"] == []
 
 
-def test_bad_writes_are_refused(log: TurnLog) -> None:
+def test_changing_a_missing_turn_is_a_key_error(log: TurnStore) -> None:
     with pytest.raises(KeyError):
         log.update_turn("c1", "missing", fallback=True)
-    with pytest.raises(ValueError, match="unknown"):
-        log.write_turn(turn("c1", "m1", colour="red"))
-    with pytest.raises(ValueError, match="message_id"):
-        log.write_turn({"conversation_id": "c1", "text": "x"})
-    with pytest.raises(ValueError, match="role"):
-        log.write_turn(turn("c1", "m1", role="bot"))
+    with pytest.raises(KeyError):
+        log.extend_turn("c1", "missing", responses=[{"text": "hi"}])
+
+
+@pytest.mark.parametrize(
+    ("bad", "message"),
+    [
+        (turn("c1", "m1", colour="red"), "unknown"),
+        ({"conversation_id": "c1", "text": "x"}, "message_id"),
+        (turn("", "m1"), "conversation_id"),
+        (turn("c1", "m1", role="bot"), "role"),
+        (turn("c1", "m1", entities="jo@example.com"), "entities must be a list of objects"),
+        (turn("c1", "m1", needs={"budget": object()}), "'needs' must hold JSON"),
+        (["c1", "m1"], "a turn is a dict"),
+    ],
+)
+def test_a_bad_turn_is_refused_with_a_clear_error(log: TurnStore, bad, message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        log.write_turn(bad)
     assert log.conversation("c1") == []
 
 
-def test_a_write_waits_for_another_writers_lock(log: TurnLog) -> None:
-    locked = threading.Event()
-
-    def hold_write_lock() -> None:
-        other = sqlite3.connect(log.path, isolation_level=None)
-        other.execute("BEGIN IMMEDIATE")
-        other.execute("INSERT INTO schema_version SELECT version FROM schema_version WHERE 0")
-        locked.set()
-        time.sleep(1.5)
-        other.execute("COMMIT")
-        other.close()
-
-    holder = threading.Thread(target=hold_write_lock)
-    holder.start()
-    locked.wait(5)
-    started = time.monotonic()
-    log.write_turn(turn("c1", "m1"))
-    waited = time.monotonic() - started
-    holder.join()
-    assert waited >= 1.0
-    assert log.turn("c1", "m1") is not None
+def test_a_bad_turn_in_a_batch_writes_nothing_of_the_batch(log: TurnStore) -> None:
+    with pytest.raises(ValueError, match="turn 1 of the batch: role"):
+        log.write_turns([turn("c1", "m1"), turn("c1", "m2", role="bot"), turn("c1", "m3")])
+    assert log.conversation("c1") == []
 
 
-def test_integrity_check(log: TurnLog) -> None:
+def test_bad_changes_are_refused_and_change_nothing(log: TurnStore) -> None:
+    log.write_turn(turn("c1", "m1", intent="greet"))
+    with pytest.raises(ValueError, match="unknown"):
+        log.update_turn("c1", "m1", intent="other", colour="red")
+    with pytest.raises(ValueError, match="unknown turn log columns: \\['id'\\]"):
+        log.update_turn("c1", "m1", id=7)
+    with pytest.raises(ValueError, match="responses must be a list of objects"):
+        log.extend_turn("c1", "m1", responses=["hi"])
+    with pytest.raises(ValueError, match="can be appended to"):
+        log.change_turn("c1", "m1", {}, {"needs": [{"budget": 1}]})
+    assert log.turn("c1", "m1")["intent"] == "greet"
+
+
+def test_integrity_check(log: TurnStore) -> None:
     log.write_turn(turn("c1", "m1"))
     assert log.integrity_ok()
 
 
-def test_iter_turns_streams_in_time_order_within_windows(log: TurnLog) -> None:
-    count = STREAM_CHUNK * 2 + 17
+def test_iter_turns_streams_in_time_order_within_windows(log: TurnStore) -> None:
+    count = MORE_THAN_A_READ_AHEAD * 2 + 17
     log.write_turns(turn(f"c{i % 7}", f"m{i}", ts=1000.0 + (i * 37) % count) for i in range(count))
     stream = log.iter_turns()
     assert isinstance(stream, GeneratorType)
@@ -175,17 +155,17 @@ def test_iter_turns_streams_in_time_order_within_windows(log: TurnLog) -> None:
     assert one and {t["conversation_id"] for t in one} == {"c3"}
 
 
-def test_writers_are_not_blocked_by_an_open_stream(log: TurnLog) -> None:
-    log.write_turns(turn("c1", f"m{i}", ts=float(i)) for i in range(STREAM_CHUNK + 5))
+def test_writers_are_not_blocked_by_an_open_stream(log: TurnStore) -> None:
+    log.write_turns(turn("c1", f"m{i}", ts=float(i)) for i in range(MORE_THAN_A_READ_AHEAD + 5))
     stream = log.iter_turns()
     first = next(stream)
     log.write_turn(turn("c2", "late", ts=0.5))
     rest = list(stream)
-    assert first["ts"] == 0.0 and len(rest) == STREAM_CHUNK + 4  # a consistent snapshot
+    assert first["ts"] == 0.0 and len(rest) == MORE_THAN_A_READ_AHEAD + 4  # a consistent snapshot
     assert log.turn("c2", "late") is not None
 
 
-def test_write_turns_batches_large_inputs(log: TurnLog) -> None:
+def test_write_turns_batches_large_inputs(log: TurnStore) -> None:
     written = log.write_turns(
         turn(f"c{i % 50}", f"m{i}", ts=float(i)) for i in range(BATCH_SIZE + 10)
     )
@@ -193,17 +173,23 @@ def test_write_turns_batches_large_inputs(log: TurnLog) -> None:
     assert sum(1 for _ in log.iter_turns()) == BATCH_SIZE + 10
 
 
-def test_recent_returns_the_latest_oldest_first(log: TurnLog) -> None:
+def test_recent_returns_the_latest_oldest_first(log: TurnStore) -> None:
     log.write_turns(turn("c1", f"m{i}", ts=float(i)) for i in range(10))
     assert [t["message_id"] for t in log.recent(3)] == ["m7", "m8", "m9"]
 
 
-def test_paused_state_is_remembered(tmp_path: Path) -> None:
-    path = tmp_path / "turns.db"
-    with TurnLog(path) as log:
+def test_last_turn_is_the_highest_numbered_of_the_role(log: TurnStore) -> None:
+    log.write_turns([turn("c1", "m1"), turn("c1", "s1", role="staff"), turn("c1", "m2", turn=1)])
+    assert log.last_turn("c1")["message_id"] == "s1"
+    assert log.last_turn("c1", role="shopper")["message_id"] == "m2"
+    assert log.last_turn("nobody") is None
+
+
+def test_paused_state_is_remembered(backend: StoreBackend) -> None:
+    with backend.turn_log() as log:
         assert not log.is_paused("c1")
         log.set_paused("c1", True)
-    with TurnLog(path) as log:
+    with backend.turn_log() as log:
         assert log.is_paused("c1")
         log.set_paused("c1", False)
         assert not log.is_paused("c1")
@@ -212,26 +198,26 @@ def test_paused_state_is_remembered(tmp_path: Path) -> None:
 PROCESSES, TURNS_EACH = 4, 200
 
 
-def write_from_a_worker(path: str, worker: int) -> None:
-    with TurnLog(path) as log:
+def write_from_a_worker(location: str, worker: int) -> None:
+    with open_turn_store(location) as log:
         for i in range(TURNS_EACH):
             log.write_turn(turn(f"own-{worker}", f"m{i}", ts=time.time()))
             log.write_turn(turn("shared", f"w{worker}-m{i}", ts=time.time()))
 
 
-def test_several_processes_writing_at_once_lose_nothing(tmp_path: Path) -> None:
-    path = tmp_path / "turns.db"
-    TurnLog(path).close()
+def test_several_processes_writing_at_once_lose_nothing(backend: StoreBackend) -> None:
+    location = backend.location()
+    backend.turn_log(location).close()
     context = multiprocessing.get_context("spawn")
     workers = [
-        context.Process(target=write_from_a_worker, args=(str(path), w)) for w in range(PROCESSES)
+        context.Process(target=write_from_a_worker, args=(location, w)) for w in range(PROCESSES)
     ]
     for process in workers:
         process.start()
     for process in workers:
         process.join(60)
     assert [p.exitcode for p in workers] == [0] * PROCESSES
-    with TurnLog(path) as log:
+    with backend.turn_log(location) as log:
         for worker in range(PROCESSES):
             assert [t["turn"] for t in log.conversation(f"own-{worker}")] == list(
                 range(1, TURNS_EACH + 1)
