@@ -81,7 +81,7 @@ def test_a_laptop_conversation_over_rest(laptop_stack):
     assert (
         fact.startswith("2024 Apple MacBook Pro 16-inch (M4 Pro)") and "Memory (RAM): 24 GB" in fact
     )
-    assert "Source: https://www.macrumors.com/" in fact and "as of 2026-12-01" in fact
+    assert "(source: macrumors.com, as of 2026-12-01: https://www.macrumors.com/" in fact
 
     nothing = say(laptop_stack, sender, "I need a Windows laptop under $500")
     custom(nothing, "nothing_fits")
