@@ -4,6 +4,7 @@ to run-time settings or to the Rasa patches does not."""
 from __future__ import annotations
 
 import shutil
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -11,18 +12,30 @@ import pytest
 from ops.stack import ROOT, model_fingerprint, model_inputs
 
 
-@pytest.fixture
-def checkout(tmp_path: Path, monkeypatch) -> Path:
-    """A copy of the project's model inputs and plugin code (a generated domain, if any, goes to
-    a model folder of the test's own)."""
-    monkeypatch.setenv("ADVISOR_MODEL_DIR", str(tmp_path / "models"))
+@pytest.fixture(scope="module")
+def copied(tmp_path_factory) -> tuple[Path, str]:
+    """A copy of the project's model inputs and plugin code, and its fingerprint."""
+    root = tmp_path_factory.mktemp("checkout")
     for name in ("config.yml", "bot", "knowledge", "rasa_plugins"):
         source = ROOT / name
         if source.is_dir():
-            shutil.copytree(source, tmp_path / name, ignore=shutil.ignore_patterns("__pycache__"))
+            shutil.copytree(source, root / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
-            shutil.copy(source, tmp_path / name)
-    return tmp_path
+            shutil.copy(source, root / name)
+    return root, fingerprint(root)
+
+
+@pytest.fixture
+def checkout(copied, tmp_path, monkeypatch) -> Iterator[tuple[Path, str]]:
+    """The copy and its unchanged fingerprint; files a test changes are put back afterwards, and a
+    generated domain, if any, goes to a model folder of the test's own."""
+    monkeypatch.setenv("ADVISOR_MODEL_DIR", str(tmp_path / "models"))
+    root, _ = copied
+    originals = {p: p.read_bytes() for p in root.rglob("*") if p.is_file()}
+    yield copied
+    for path, content in originals.items():
+        if path.read_bytes() != content:
+            path.write_bytes(content)
 
 
 def fingerprint(root: Path) -> str:
@@ -55,9 +68,9 @@ def test_the_inputs_are_the_training_files_and_the_component_code():
     ],
 )
 def test_a_change_to_what_training_reads_retrains(checkout, changed):
-    before = fingerprint(checkout)
-    touch(checkout / changed)
-    assert fingerprint(checkout) != before
+    root, before = checkout
+    touch(root / changed)
+    assert fingerprint(root) != before
 
 
 @pytest.mark.parametrize(
@@ -72,6 +85,6 @@ def test_a_change_to_what_training_reads_retrains(checkout, changed):
     ],
 )
 def test_a_change_to_run_time_code_or_settings_does_not_retrain(checkout, changed):
-    before = fingerprint(checkout)
-    touch(checkout / changed)
-    assert fingerprint(checkout) == before
+    root, before = checkout
+    touch(root / changed)
+    assert fingerprint(root) == before
