@@ -40,9 +40,9 @@ lint: $(STAMP)
 	$(VENV)/bin/ruff format --check .
 	$(VENV)/bin/advisor kb validate
 
-# The fast tier: no server, no trained model, no browser.
+# The fast tier: no server, no trained model, no browser; on every core.
 check: lint
-	$(VENV)/bin/python -m pytest -m "not e2e" -q
+	$(VENV)/bin/python -m pytest -m "not e2e" -q -n auto
 
 # check first, then the tiers that start real servers: integration, end-to-end, browser, faults.
 test: install check

@@ -132,7 +132,7 @@ def test_numbers_that_fit_no_need_are_ignored(vehicles):
 
 
 def test_lexicon_round_trips_through_json(vehicles):
-    lexicon = build_lexicon(load())
+    lexicon = vehicles.lexicon
     again = Lexicon.from_dict(json.loads(json.dumps(lexicon.to_dict())))
     assert again == lexicon
 
