@@ -14,7 +14,7 @@ from knowledge.catalog import Catalog
 from knowledge.citations import citation
 from knowledge.compare import compare as compare_products
 from knowledge.errors import CatalogError, NeedsError, UnknownProductError
-from knowledge.loader import default_catalog_path, load, validate
+from knowledge.loader import DEFAULT_CATALOG, default_catalog_path, load, validate
 from knowledge.matching import ranking_rules, recommend
 from knowledge.needs import build_profile
 from knowledge.render import render_advice, render_comparison
@@ -87,6 +87,11 @@ def kb_domain(catalog_path: str | None, out: Path | None, check: bool) -> None:
         click.echo(f"OK: {committed} is what {catalog_label(path)} generates")
     elif out:
         click.echo(f"Wrote {write_domain(out, hand_written, text)}")
+    elif path.resolve() != DEFAULT_CATALOG.resolve():
+        raise click.UsageError(
+            f"{committed} is the generated part for the shipped catalog; for {path} give --out "
+            "FOLDER (advisor run does this by itself)"
+        )
     else:
         committed.write_text(text, encoding="utf-8")
         click.echo(f"Wrote {committed}")

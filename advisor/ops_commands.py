@@ -41,8 +41,8 @@ def run(web_port: int, rasa_port: int, action_port: int) -> None:
     # the same way as on Ctrl-C, never leave them running.
     signal.signal(signal.SIGTERM, stop_on_signal)
     signal.signal(signal.SIGHUP, stop_on_signal)
-    stack.start(model, api_token(), log_dir=settings.log_dir)
     try:
+        stack.start(model, api_token(), log_dir=settings.log_dir)
         stack.wait_healthy()
         click.echo(f"\nThe advisor is running: {stack.web_url}/")
         click.echo(
@@ -78,13 +78,18 @@ def send(url: str, sender: str, text: str) -> list[dict]:
 
 @click.command("chat")
 @click.option(
-    "--url", default="http://127.0.0.1:5005", show_default=True, help="The running Rasa server."
+    "--url",
+    default=None,
+    help="The running Rasa server (default: $ADVISOR_RASA_URL or http://127.0.0.1:5005).",
 )
-def chat(url: str) -> None:
+def chat(url: str | None) -> None:
     """Talk to a running advisor in the terminal (start it with `advisor run`).
 
     Example: advisor chat
     """
+    from advisor.settings import current
+
+    url = url or current().rasa_url
     sender = f"cli-{uuid.uuid4().hex[:8]}"
     click.echo("Type a message (Ctrl-D to leave).")
     while True:

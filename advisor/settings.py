@@ -30,6 +30,7 @@ VARIABLES: tuple[tuple[str, str, str], ...] = (
     ("ADVISOR_API_TOKEN", "Rasa HTTP API token", "ADVISOR_API_TOKEN in the secrets file"),
     ("ADVISOR_STAFF_TOKEN", "staff pages token", "STAFF_TOKEN in the secrets file"),
     ("ADVISOR_ALLOWED_ORIGINS", "origins allowed to open a chat socket", "set by advisor run"),
+    ("ADVISOR_ACTION_TIMEOUT", "seconds a custom action may take", "30"),
 )
 SHARE_NAME = "fair-advisor"
 

@@ -25,16 +25,34 @@ ROOT = code_dir()
 # Largest request body the Rasa server reads (Sanic's default is 100 MB); shopper messages and
 # staff replies are far smaller.
 MAX_RASA_REQUEST_BYTES = 1_000_000
+# The project's own packages: the only imports that count as the NLU component's code (in an
+# installed wheel, the code folder is site-packages, which holds every other package too).
+PROJECT_PACKAGES = frozenset(
+    {"actions", "advisor", "analysis", "knowledge", "ops", "rasa_plugins", "stores", "web"}
+)
 # The Rasa NLU component this project trains with; it and every project module it imports run
 # during `rasa train`, so their code is a model input.
 TRAINING_COMPONENT = "rasa_plugins/catalog_entities.py"
 
 
+# Settings that name a path: a child process runs in the project folder, so each is made absolute.
+PATH_SETTINGS = (
+    "ADVISOR_DATA_DIR", "ADVISOR_TURN_LOG", "ADVISOR_TRACKER_STORE", "ADVISOR_MODEL_DIR",
+    "ADVISOR_SECRETS_FILE", "ADVISOR_CATALOG", "ADVISOR_PROJECT_DIR",
+)  # fmt: skip
+
+
 def rasa_env(extra: dict[str, str] | None = None) -> dict[str, str]:
+    """The environment of a child process: this one's, with every path setting made absolute."""
     env = dict(os.environ)
+    for name in PATH_SETTINGS:
+        if env.get(name) and "://" not in env[name]:
+            env[name] = str(Path(env[name]).resolve())
     env["RASA_TELEMETRY_ENABLED"] = "false"
     env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     env.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
+    # Rasa's training cache goes with the models, never next to the code (.rasa/ in the cwd).
+    env.setdefault("RASA_CACHE_DIRECTORY", str(current().model_dir.resolve() / "cache"))
     env.update(extra or {})
     return env
 
@@ -57,7 +75,7 @@ def launcher() -> list[str]:
 
 def project_imports(file: Path, code_root: Path) -> set[Path]:
     """The project's own modules that `file` imports, at any depth (also inside functions)."""
-    packages = {p.name for p in code_root.iterdir() if (p / "__init__.py").is_file()}
+    packages = {p for p in PROJECT_PACKAGES if (code_root / p / "__init__.py").is_file()}
     found: set[Path] = set()
     pending = [file]
     while pending:
@@ -270,6 +288,8 @@ class Stack:
             stdout=output,
             stderr=subprocess.STDOUT if output else None,
         )
+        if output:
+            output.close()  # the child has its own copy
 
     def dead(self) -> list[str]:
         return [name for name, p in self.processes.items() if p.poll() is not None]

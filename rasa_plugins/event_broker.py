@@ -9,7 +9,7 @@ Configure it in bot/endpoints.yml:
 
     event_broker:
       type: rasa_plugins.event_broker.TurnLogBroker
-      path: data/turns.db          # optional; default $ADVISOR_TURN_LOG or <project>/data/turns.db
+      path: data/turns.db          # optional; default $ADVISOR_TURN_LOG, else data/turns.db in the working directory
 
 Recording never raises into Rasa: a failed write is logged as one error line and the conversation's
 state is rebuilt from the database on its next event.

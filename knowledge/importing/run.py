@@ -128,7 +128,8 @@ def _set_value(catalog: Catalog, attribute: str, new: tuple[NewFigure, ...]):
         values = row["values"]
         if node is None:
             values.pop(attribute, None)
-        elif attribute in values:
+            return
+        if attribute in values:
             values[attribute] = node
             return
         later = [k for k in values if k in order and order.index(k) > order.index(attribute)]

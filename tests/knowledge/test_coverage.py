@@ -17,6 +17,11 @@ from tests.knowledge.source_fixtures import source_catalog
 TARGETS = "targets:\n  - {attribute: mpg, at_least: 0.9, where: {body: [sedan]}}\n"
 
 
+def test_the_shipped_catalog_declares_its_coverage_targets():
+    attributes = {t.attribute for t in read_targets(load())}
+    assert {"mpg_combined", "mpge_combined", "ev_range_mi"} <= attributes
+
+
 @pytest.mark.parametrize("target", read_targets(load()), ids=lambda t: t.attribute)
 def test_the_shipped_catalog_meets_each_declared_target(target):
     have, of = target.measure(load())

@@ -4,6 +4,7 @@ counts, a blank rating means "not rated", and a gap-only column never overwrites
 from __future__ import annotations
 
 import pytest
+import yaml
 
 from knowledge.importing.run import import_values
 from knowledge.loader import load
@@ -65,6 +66,13 @@ def test_a_value_the_mapped_rows_leave_unrated_is_a_conflict_and_removed_when_ac
     assert (conflict.attribute, conflict.old[0].value, conflict.new) == ("price", 30000, ())
     import_values(root, "ratings.yml", data, accept=True)
     assert load(root).by_id["x"].value("price") is None
+    rows = [
+        r
+        for f in (root / "products").glob("*.yml")
+        for r in yaml.safe_load(f.read_text())["products"]
+    ]
+    [written] = [r for r in rows if r["id"] == "x"]
+    assert "price" not in written["values"]  # removed, not left behind as an empty value
 
 
 @pytest.mark.parametrize(("seats_on_file", "expected"), [("5", 5), (None, 4)])

@@ -145,6 +145,8 @@ def test_the_report_counts_each_status_per_attribute_and_lists_the_unmapped(root
 
 
 def test_the_cli_leaves_the_catalog_as_it_was_on_bad_input(root, tmp_path):
+    sources = root / "sources"
+    (sources / "epa.yml").write_text((sources / "test.yml").read_text())
     before = products_text(root)
     data = tmp_path / "empty.csv"
     data.write_text("")
@@ -152,7 +154,7 @@ def test_the_cli_leaves_the_catalog_as_it_was_on_bad_input(root, tmp_path):
         cli, ["kb", "import-epa", str(data), "--catalog", str(root)], catch_exceptions=False
     )
     assert result.exit_code == 1
-    assert "epa.yml" in result.output and "left as it was" in result.output
+    assert "empty.csv" in result.output and "left as it was" in result.output, result.output
     assert products_text(root) == before
 
 
