@@ -9,7 +9,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.render_payload import citations_payload
-from actions.session import SHOWN_PRODUCTS, catalog, mentioned_products
+from actions.session import SHOWN_PRODUCTS, catalog, mentioned_products, required_configurations
 from knowledge.facts import (
     fact_answer,
     fact_citations,
@@ -27,7 +27,7 @@ def asked_products(dispatcher: CollectingDispatcher, tracker: Tracker) -> list:
     products = mentioned_products(tracker)
     shown = tracker.get_slot(SHOWN_PRODUCTS) or []
     if not products and len(shown) == 1 and shown[0] in catalog().by_id:
-        products = [catalog().by_id[shown[0]]]
+        products = [catalog().by_id[shown[0]].configured(required_configurations(tracker))]
     if not products:
         dispatcher.utter_message(response="utter_ask_which_product")
     return products

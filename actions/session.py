@@ -90,7 +90,8 @@ def entities(tracker: Tracker, name: str) -> list[Any]:
 
 def mentioned_products(tracker: Tracker) -> list[Product]:
     """Products named in the latest message (by the catalog extractor), then any referred to by
-    position among those last shown ('the second one')."""
+    position among those last shown ('the second one'); each with the figures of the
+    configuration the shopper's needs require (a shopper who requires AWD hears AWD figures)."""
     from knowledge.references import referenced
 
     by_id = catalog().by_id
@@ -99,4 +100,14 @@ def mentioned_products(tracker: Tracker) -> list[Product]:
     for pid in referenced(tracker.latest_message.get("text") or "", shown):
         if pid not in ids and pid in by_id:
             ids.append(pid)
-    return [by_id[i] for i in ids]
+    wanted = required_configurations(tracker)
+    return [by_id[i].configured(wanted) for i in ids]
+
+
+def required_configurations(tracker: Tracker) -> tuple[str, ...]:
+    """The configurations the needs stated so far require, e.g. ('awd',); () for any."""
+    from knowledge.matching import configurations
+
+    category = catalog().category
+    stated = [(name, tracker.get_slot(name)) for name in category.needs]
+    return configurations(category, [(n, v) for n, v in stated if v not in (None, False)])

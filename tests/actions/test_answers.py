@@ -150,3 +150,13 @@ def test_start_over_clears_needs_and_what_was_shown():
     assert dispatcher.messages[0]["response"] == "utter_started_over"
     for name in ("budget", "seats", "excluded_brands", "shown_products", "priorities"):
         assert slot(events, name) is None
+
+
+def test_a_shopper_who_requires_awd_hears_the_awd_figure():
+    text = "what's the fuel economy of the Maverick?"
+    entity = product_entity("Maverick", "ford-maverick-2025", text)
+    _, any_drive = run_action(ActionProductFact(), make_tracker(text, "ask_fact", [entity]))
+    awd = make_tracker(text, "ask_fact", [entity], slots={"awd": True})
+    _, required = run_action(ActionProductFact(), awd)
+    assert "38 mpg (FWD; 37 mpg AWD)" in any_drive.messages[0]["text"]
+    assert "37 mpg (AWD; 38 mpg FWD)" in required.messages[0]["text"]
