@@ -219,8 +219,7 @@ class Stack:
         trackers = self.tracker_store or (
             self.turn_log.parent / "trackers.db" if self.turn_log else settings.tracker_store
         )
-        trackers = trackers.resolve()
-        trackers.parent.mkdir(parents=True, exist_ok=True)
+        trackers = trackers.resolve()  # its folder is made by the launcher (rasa_plugins.launch)
         return rasa_env(
             {
                 "ACTION_ENDPOINT_URL": f"http://{self.host}:{self.action_port}/webhook",
