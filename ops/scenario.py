@@ -74,6 +74,11 @@ CHATTER = (  # (text, intent, whether the bot fell back)
 )  # fmt: skip
 STATEMENTS = ("I'm looking for {x}", "I need {x}", "I want {x}", "{x} please", "{x}")
 BODY_WORDS = {"suv": "SUV", "pickup": "pickup", "minivan": "minivan", "sedan": "sedan"}
+# The needs random shoppers state: the ones `describe` words as shoppers do.
+DESCRIBED = (
+    "budget", "body", "powertrain", "seats", "mpg", "range", "towing", "cargo", "drivetrain", "awd",
+    "safety",
+)
 
 
 def _draw(rng: random.Random, value: Any) -> Any:

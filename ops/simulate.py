@@ -29,6 +29,7 @@ from knowledge.constraints import failures
 from knowledge.matching import Advice, Match, NearMiss, NothingFits, candidates, rank, tie_break_key
 from ops.scenario import (
     CHATTER,
+    DESCRIBED,
     FEATURE_TEMPLATES,
     NOISE_ADJECTIVES,
     NOISE_NOUNS,
@@ -231,7 +232,8 @@ class Simulator:
     def _random_needs(self):
         rng, category = self.rng, self.catalog.category
         needs = {}
-        for name in rng.sample(sorted(category.needs), 3):
+        described = sorted(n for n in category.needs if n in DESCRIBED) or sorted(category.needs)
+        for name in rng.sample(described, 3):
             spec = category.needs[name]
             attribute = category.attributes[spec.attribute]
             if spec.op in ("max", "min"):

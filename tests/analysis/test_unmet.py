@@ -108,6 +108,8 @@ def _random_needs(rng: random.Random, catalog) -> dict:
         spec = catalog.category.needs[name]
         attribute = catalog.category.attributes[spec.attribute]
         if spec.op in ("max", "min"):
+            if spec.attribute not in catalog.value_ranges:  # no product has a figure yet
+                continue
             low, high = catalog.value_ranges[spec.attribute]
             needs[name] = round(rng.uniform(low * 0.8, high * 1.1))
         elif spec.fixed:
