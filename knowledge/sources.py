@@ -53,6 +53,33 @@ class Fill:
     column: str
     classes: tuple[str, ...] = ()
     only_where_missing: bool = False  # fill a gap, but never report a differing value
+    # The source's spellings of each value ({standard: [Standard, Stanard]}); a cell none of them
+    # names (case and surrounding blanks aside) gives no figure.
+    values: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # A cell listing numbered positions ("1,3,4,5,6,7,9"): the figure is how many groups of this
+    # many positions it reaches (seat positions 7-9 are the third row: 3 per row).
+    per_group: int | None = None
+
+    def value_of(self, cell: str) -> str | None:
+        text = " ".join(cell.split()).lower()
+        return next(
+            (value for value, spellings in self.values.items() if text in _lowered(spellings)),
+            None,
+        )
+
+    def groups_of(self, cell: str) -> int | None:
+        """Groups reached by the listed positions; None when the cell lists none, or lists several
+        layouts (one per line) that reach different counts."""
+        counts = set()
+        for line in cell.splitlines():
+            numbers = [int(n) for n in re.findall(r"\d+", line)]
+            if numbers:
+                counts.add(-(-max(numbers) // (self.per_group or 1)))
+        return counts.pop() if len(counts) == 1 else None
+
+
+def _lowered(spellings: tuple[str, ...]) -> set[str]:
+    return {" ".join(s.split()).lower() for s in spellings}
 
 
 @dataclass(frozen=True)
@@ -218,8 +245,7 @@ def read_spec(file: Path) -> SourceSpec:
         if not all(isinstance(i, dict) and isinstance(i.get("column"), str) for i in items):
             raise bad(f"fill.{attribute}", "each fill needs a 'column'")
         spec.fill[str(attribute)] = tuple(
-            Fill(i["column"], _names(i.get("classes")) or (), bool(i.get("only_where_missing")))
-            for i in items
+            _fill(i, lambda d, a=attribute: bad(f"fill.{a}", d)) for i in items
         )
     needed = {*spec.key, *(f.column for fs in spec.fill.values() for f in fs)}
     needed |= {c for c in (spec.year, spec.order, spec.group) if c}
@@ -237,6 +263,28 @@ def read_spec(file: Path) -> SourceSpec:
     if both:
         raise bad("unmappable", f"{', '.join(both)} also mapped under products")
     return spec
+
+
+def _fill(raw: dict, bad) -> Fill:
+    spellings = raw.get("values") or {}
+    if not isinstance(spellings, dict) or not all(
+        _names(v) is not None for v in spellings.values()
+    ):
+        raise bad("'values' maps each value to the list of the source's spellings of it")
+    per_group = raw.get("per_group")
+    if per_group is not None and (
+        not isinstance(per_group, int) or isinstance(per_group, bool) or per_group < 1
+    ):
+        raise bad("'per_group' must be a whole number of positions, 1 or more")
+    if per_group is not None and spellings:
+        raise bad("a fill reads either 'values' or 'per_group', not both")
+    return Fill(
+        raw["column"],
+        _names(raw.get("classes")) or (),
+        bool(raw.get("only_where_missing")),
+        {str(k): _names(v) or () for k, v in spellings.items()},
+        per_group,
+    )
 
 
 def _names(raw: Any) -> tuple[str, ...] | None:

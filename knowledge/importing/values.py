@@ -175,10 +175,24 @@ def _figure(attribute: Attribute, spec: SourceSpec, fills, rows: list[Row], as_o
         fill = _fill_for(spec, fills, row)
         if fill is None:
             continue
-        value = cell_value(attribute, row.get(fill.column), spec.absent)
+        value = fill_value(attribute, fill, row.get(fill.column), spec.absent)
         if value is not None:
             return value, spec.citation(row.cells), row
     return None
+
+
+def fill_value(attribute: Attribute, fill: Fill, cell: str, absent: tuple[str, ...]) -> Any:
+    """A cell read as the fill declares: through its spellings, as a count of position groups, or
+    as the attribute's own value."""
+    if cell.strip() in absent:
+        return None
+    if fill.values:
+        value = fill.value_of(cell)
+        return None if value is None else cell_value(attribute, value, absent)
+    if fill.per_group:
+        groups = fill.groups_of(cell)
+        return None if groups is None else cell_value(attribute, str(groups), absent)
+    return cell_value(attribute, cell, absent)
 
 
 def cell_value(attribute: Attribute, cell: str, absent: tuple[str, ...]) -> Any:
