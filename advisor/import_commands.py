@@ -23,6 +23,7 @@ from knowledge.importing.run import (
 from knowledge.importing.suggest import candidates, suggestion_text
 from knowledge.importing.values import unmapped_products
 from knowledge.loader import load
+from knowledge.render import table as text_table
 
 
 def _import_options(function):
@@ -123,6 +124,63 @@ def import_recalls(as_of, **options) -> None:
     run_import("nhtsa-recalls.yml", issues=True, **options)
 
 
+@click.command("add-lines")
+@CATALOG_OPTION
+@click.option(
+    "--epa",
+    "epa_file",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="EPA's vehicles.csv(.zip).",
+)
+@click.option(
+    "--nhtsa-ratings",
+    "ratings_file",
+    required=True,
+    type=click.Path(dir_okay=False),
+    help="NHTSA's Safercar_data.csv.",
+)
+@click.option(
+    "--nhtsa-recalls",
+    "recalls_file",
+    type=click.Path(dir_okay=False),
+    help="NHTSA's recall documents file; without it, no recall pins are written or imported.",
+)
+@click.option("--dry-run", is_flag=True, help="Report what would be added; write nothing.")
+def add_lines_command(catalog_path, epa_file, ratings_file, recalls_file, dry_run) -> None:
+    """Add the model lines declared in the catalog's sources/lines.yml from the public files.
+
+    Each new line gets its body, powertrain and drivetrains from the files' own rows (each citing
+    its row) and is pinned in epa.yml, nhtsa-ratings.yml and nhtsa-recalls.yml; the importers then
+    fill every figure they declare. Lines already in the catalog are left alone.
+
+    Example: advisor kb add-lines --epa ../shared/data/epa/vehicles.csv.zip
+    --nhtsa-ratings ../shared/data/nhtsa/safercar_MY2024-2026.csv
+    --nhtsa-recalls ../shared/data/nhtsa/recall_documents_MY2024-2026.csv
+    """
+    from knowledge.importing.lines import add_lines
+
+    files = {"efficiency": epa_file, "ratings": ratings_file, "issues": recalls_file}
+    try:
+        planned, present = add_lines(catalog_path, files, dry_run)
+    except (SourceFileError, CatalogError) as error:
+        raise click.ClickException(f"{error}\nThe catalog was left as it was.") from error
+    if planned:
+        header = list(planned[0].shown)
+        rows = [[item.shown[h] for h in header] for item in planned]
+        verb = "Would add" if dry_run else "Added"
+        click.echo(f"{verb} {len(planned)} line(s):")
+        click.echo(text_table(header, rows))
+    click.echo(f"{len(present)} declared line(s) already in the catalog.")
+    if dry_run or not planned:
+        return
+    steps = [("epa.yml", epa_file, False), ("nhtsa-ratings.yml", ratings_file, False)]
+    if recalls_file:
+        steps.append(("nhtsa-recalls.yml", recalls_file, True))
+    for declaration, file, issues in steps:
+        run_import(declaration, file, catalog_path, False, False, False, issues=issues)
+
+
 @click.command("coverage")
 @CATALOG_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -150,4 +208,4 @@ def kb_coverage(catalog_path, as_json: bool, unsourced: bool) -> None:
         click.echo(unsourced_text(data["unsourced"]))
 
 
-IMPORT_COMMANDS = (import_epa, import_nhtsa_ratings, import_recalls, kb_coverage)
+IMPORT_COMMANDS = (import_epa, import_nhtsa_ratings, import_recalls, add_lines_command, kb_coverage)

@@ -98,6 +98,7 @@ def coverage(catalog: Catalog) -> dict[str, Any]:
         "attributes": {a: share(list(catalog.products), a) for a in attributes},
         "overall": sum(cells) / len(cells) if cells else None,
         "targets": targets,
+        "breadth": breadth(catalog),
     }
 
 
@@ -119,6 +120,34 @@ def percent(value: float | None) -> str:
     return "-" if value is None else f"{value:.0%}"
 
 
+def breadth(catalog: Catalog) -> dict[str, Any]:
+    """How many products and brands, and how the products spread over each category attribute's
+    values (body, powertrain, driver-assistance equipment...), with the products lacking one."""
+    spread: dict[str, dict[str, int]] = {}
+    for name, attribute in catalog.category.attributes.items():
+        if attribute.type != "category":
+            continue
+        counts = {v: 0 for v in attribute.values}
+        counts["no figure"] = 0
+        for product in catalog.products:
+            value = product.value(name)
+            counts[value if value in counts else "no figure"] += 1
+        spread[name] = counts
+    return {"products": len(catalog.products), "brands": len(catalog.brands), "values": spread}
+
+
+def breadth_text(catalog: Catalog, data: dict[str, Any]) -> str:
+    category = catalog.category
+    lines = [f"Breadth: {data['products']} {category.items} from {data['brands']} brands."]
+    for name, counts in data["values"].items():
+        attribute = category.attributes[name]
+        parts = [
+            f"{attribute.format(v) if v != 'no figure' else v} {n}" for v, n in counts.items() if n
+        ]
+        lines.append(f"  {attribute.label}: {', '.join(parts)}")
+    return "\n".join(lines)
+
+
 def coverage_text(catalog: Catalog, data: dict[str, Any]) -> str:
     attributes = list(catalog.category.attributes)
     header = ["brand (products)", *attributes]
@@ -131,6 +160,7 @@ def coverage_text(catalog: Catalog, data: dict[str, Any]) -> str:
         [f"all ({data['products']})", *(percent(data["attributes"][a]) for a in attributes)]
     )
     lines = [
+        breadth_text(catalog, data["breadth"]),
         f"Coverage of {catalog.category.name}: share of {catalog.category.items} with a figure",
         table(header, rows),
         f"Overall: {percent(data['overall'])} of product x attribute cells have a figure.",

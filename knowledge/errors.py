@@ -106,7 +106,7 @@ class SourceFileError(ValueError):
     """A data file or source declaration that cannot be used: names the file, row and field."""
 
     def __init__(self, file: Path | str, message: str, row: int | None = None, field: str = ""):
-        self.file, self.row, self.field = str(file), row, field
+        self.file, self.row, self.field, self.detail = str(file), row, field, message
         where = str(file)
         if row is not None:
             where += f", row {row}"

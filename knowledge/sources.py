@@ -22,7 +22,7 @@ from knowledge.errors import Errors, SourceFileError
 
 SOURCES_DIR = "sources"
 SITES_FILE = "sites.yml"
-NOT_DECLARATIONS = (SITES_FILE, "coverage.yml")  # the other files kept in sources/
+NOT_DECLARATIONS = (SITES_FILE, "coverage.yml", "lines.yml")  # the other files kept in sources/
 PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
 
 

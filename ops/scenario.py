@@ -41,8 +41,8 @@ VEHICLE_NEEDS = (
                 {"body": "pickup", "powertrain": "electric", "budget": (40500, 45000, 500)},
                 {"seats": 5, "awd": True}, weight=0.04, growth=1.0),
     PlantedNeed("7+ seats + 40+ mpg", {"seats": 7, "mpg": (40, 42, 1)}, {"awd": True}, 0.035),
-    PlantedNeed("minivan + electric", {"body": "minivan", "powertrain": "electric"},
-                {"budget": (50000, 70000, 1000)}, 0.03),
+    PlantedNeed("minivan + plug-in hybrid + all-wheel drive",
+                {"body": "minivan", "powertrain": "plug_in_hybrid", "awd": True}, {}, 0.03),
     PlantedNeed("hybrid + 10,000+ lb towing",
                 {"powertrain": "hybrid", "towing": (10000, 10900, 100)}, weight=0.025, growth=-0.6),
     PlantedNeed("electric + under $50k + 7+ seats + not Tesla",
@@ -76,7 +76,16 @@ STATEMENTS = ("I'm looking for {x}", "I need {x}", "I want {x}", "{x} please", "
 BODY_WORDS = {"suv": "SUV", "pickup": "pickup", "minivan": "minivan", "sedan": "sedan"}
 # The needs random shoppers state: the ones `describe` words as shoppers do.
 DESCRIBED = (
-    "budget", "body", "powertrain", "seats", "mpg", "range", "towing", "cargo", "drivetrain", "awd",
+    "budget",
+    "body",
+    "powertrain",
+    "seats",
+    "mpg",
+    "range",
+    "towing",
+    "cargo",
+    "drivetrain",
+    "awd",
     "safety",
 )
 

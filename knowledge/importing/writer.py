@@ -90,8 +90,7 @@ def rewrite(catalog: Catalog, edits: dict[str, list[Edit]]) -> list[Path]:
             texts[file] = out.getvalue()
     if texts:
         _check(catalog, texts)
-        for file, text in texts.items():
-            write_atomically(file, text)
+        write_all_atomically(texts)
     return sorted(texts)
 
 
@@ -112,14 +111,26 @@ def _check(catalog: Catalog, texts: dict[Path, str]) -> None:
 
 def write_atomically(file: Path, text: str) -> None:
     """Replace `file` with `text` in one step: a reader sees the old file or the new, never half."""
-    handle, temp = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.", suffix=".tmp")
+    write_all_atomically({file: text})
+
+
+def write_all_atomically(texts: dict[Path, str]) -> None:
+    """Write every text to a temporary file beside its target first, then move each into place:
+    a failure while writing (disk full, no permission) leaves every file as it was."""
+    temps: dict[Path, str] = {}
     try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            out.write(text)
-            out.flush()
-            os.fsync(out.fileno())
-        os.chmod(temp, os.stat(file).st_mode & 0o777)
-        os.replace(temp, file)
+        for file, text in texts.items():
+            handle, temp = tempfile.mkstemp(dir=file.parent, prefix=f".{file.name}.", suffix=".tmp")
+            temps[file] = temp
+            with os.fdopen(handle, "w", encoding="utf-8") as out:
+                out.write(text)
+                out.flush()
+                os.fsync(out.fileno())
+            mode = os.stat(file).st_mode & 0o777 if file.exists() else 0o644
+            os.chmod(temp, mode)
+        for file, temp in temps.items():
+            os.replace(temp, file)
     except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        for temp in temps.values():
+            Path(temp).unlink(missing_ok=True)
         raise
