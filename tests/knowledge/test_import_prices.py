@@ -224,3 +224,24 @@ def test_the_changed_catalog_is_validated_before_anything_is_written(root, tmp_p
     written = yaml.safe_load(products_text(root))
     [z] = [p for p in written["products"] if p["id"] == "z"]
     assert list(z["values"]) == ["price", "body", "drive"]  # in the category's attribute order
+
+
+SHIPPED = (
+    Path(__file__).parents[2] / "knowledge" / "catalogs" / "vehicles" / "sources" / "prices.csv"
+)
+
+
+def test_the_shipped_price_list_cites_only_the_makers_own_sites_and_is_imported(vehicles, tmp_path):
+    """Every row of sources/prices.csv reads cleanly, cites a site the brand's `makers` entry
+    declares, and is already in the catalog (importing it again changes nothing)."""
+    from knowledge.citations import is_maker_url
+    from knowledge.importing.prices import read_price_rows
+
+    rows = read_price_rows(vehicles, SHIPPED)
+    for row in rows:
+        assert is_maker_url(vehicles, row.product.brand, row.figure.source), (row.line, row.figure)
+    copy = tmp_path / "vehicles"
+    shutil.copytree(Path(vehicles.source), copy)
+    plan = import_prices(copy, SHIPPED, dry_run=True)
+    assert not plan.writes and not plan.conflicts
+    assert len(plan.outcomes) == len({r.product.id for r in rows})
