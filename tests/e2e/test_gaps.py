@@ -39,7 +39,7 @@ def test_products_without_a_price_are_named_after_the_matches(stack):
     assert "Gas, hybrid, plug-in hybrid or electric?" in asked
     replies = say(stack, sender, "no preference")
     text = texts(replies)
-    assert "meet your needs (SUV; budget up to $30,000)" in text
+    assert "meet your needs (budget up to $30,000; SUV)" in text
     line = next(li for li in text.splitlines() if li.startswith("Might also fit"))
     assert line.startswith("Might also fit, but I have no starting MSRP on file: ")
     assert text.index("1. ") < text.index("Might also fit")
