@@ -12,7 +12,7 @@ from advisor.options import CATALOG_OPTION
 from knowledge.coverage import coverage, coverage_text, unsourced_text
 from knowledge.coverage import unsourced as unsourced_values
 from knowledge.errors import CatalogError, SourceFileError
-from knowledge.importing.prices import import_prices, prices_report
+from knowledge.importing.price_run import import_prices, prices_report
 from knowledge.importing.rows import read_table
 from knowledge.importing.run import (
     import_issues,

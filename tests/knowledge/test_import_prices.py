@@ -12,7 +12,8 @@ import yaml
 from click.testing import CliRunner
 
 from advisor.cli import cli
-from knowledge.importing.prices import PriceListError, import_prices, prices_report
+from knowledge.importing.price_run import import_prices, prices_report
+from knowledge.importing.prices import PriceListError
 from knowledge.importing.values import CONFIRMED, CONFLICT, CORRECTED, FILLED, KEPT
 from knowledge.loader import load
 from tests.knowledge.source_fixtures import CATEGORY, PRODUCTS, products_text, source_catalog
