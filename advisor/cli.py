@@ -8,7 +8,13 @@ from __future__ import annotations
 
 import click
 
-from advisor import catalog_commands, log_commands, mining_commands, ops_commands
+from advisor import (
+    catalog_commands,
+    exposure_commands,
+    log_commands,
+    mining_commands,
+    ops_commands,
+)
 from ops.bench import bench
 from ops.loadtest import loadtest
 from ops.nlu_eval import nlu_eval
@@ -24,6 +30,7 @@ for command in (
     *ops_commands.COMMANDS,
     log_commands.log,
     *mining_commands.COMMANDS,
+    *exposure_commands.COMMANDS,
     bench,
     loadtest,
     nlu_eval,

@@ -34,6 +34,8 @@ class Attribute:
     value_synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     value_labels: dict[str, str] = field(default_factory=dict)
     unit_words: tuple[str, ...] = ()  # how shoppers write the unit after a number: 'lbs', 'seater'
+    # Phrases that ask for this figure without naming it ('how much does * cost'); '*' is any words.
+    questions: tuple[str, ...] = ()
 
     def value_label(self, value: str) -> str:
         """A declared value as people read it: 'suv' -> 'SUV' (from value_labels), 'a_b' -> 'a b'."""

@@ -17,6 +17,7 @@ from typing import Any
 
 from knowledge.catalog import Catalog, Category, Product
 from knowledge.constraints import Failure, failures, satisfied_text
+from knowledge.gaps import MIGHT_FIT_SHOWN, MightFit, might_fit, might_fit_dict
 from knowledge.needs import NeedsProfile
 
 RANKING_RULES = (
@@ -25,6 +26,8 @@ RANKING_RULES = (
     "2) Matches are scored on what you said matters most (or, if you did not say, on {defaults}): "
     "each figure is scaled from worst to best across the whole catalog, and the scores are averaged. "
     "No credit is given for figures we do not have on file. "
+    "A {item} that would fit but for a figure we do not have is named after the matches, never "
+    "among them. "
     "3) Ties are broken by the specifications, never by brand. "
     "Who runs this advisor changes no ranking."
 )
@@ -112,6 +115,9 @@ class Advice:
     matches: tuple[Match, ...]
     match_count: int
     nothing_fits: NothingFits | None = None
+    # Products that meet every need they have a figure for but lack one: after the matches.
+    might_fit: tuple[MightFit, ...] = ()
+    might_fit_shown: int = MIGHT_FIT_SHOWN
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -119,6 +125,7 @@ class Advice:
             "match_count": self.match_count,
             "matches": [m.to_dict() for m in self.matches],
             "nothing_fits": self.nothing_fits.to_dict() if self.nothing_fits else None,
+            "might_also_fit": might_fit_dict(self.might_fit, self.might_fit_shown),
         }
 
 
@@ -211,17 +218,37 @@ def rank(
     return scored
 
 
-def recommend(catalog: Catalog, profile: NeedsProfile, top: int = 3, misses: int = 3) -> Advice:
-    """The top matches with reasons, or a NothingFits with the nearest misses."""
-    matching = eligible(catalog, profile)
+def recommend(
+    catalog: Catalog,
+    profile: NeedsProfile,
+    top: int = 3,
+    misses: int = 3,
+    might_fit_shown: int = MIGHT_FIT_SHOWN,
+) -> Advice:
+    """The top matches with reasons, or a NothingFits with the nearest misses; either way the
+    products that might also fit (every need they have a figure for is met, but a figure is
+    missing), best score first, which are never ranked among the matches."""
+    category = catalog.category
+    matching, gaps = [], []
+    for product in candidates(catalog, profile):
+        failed = failures(category, profile.constraints, product)
+        if not failed:
+            matching.append(product)
+        elif all(f.actual is None for f in failed):
+            gaps.append((product, [category.needs[f.need].attribute for f in failed]))
+    scored = [(p, missing, score(catalog, profile, p)) for p, missing in gaps]
+    scored.sort(key=lambda item: (-round(item[2], 9), tie_break_key(item[0])))
+    maybe = tuple(might_fit(catalog, p, list(dict.fromkeys(m)), v) for p, m, v in scored)
     if not matching:
-        return Advice(profile, (), 0, nothing_fits(catalog, profile, misses))
+        return Advice(
+            profile, (), 0, nothing_fits(catalog, profile, misses), maybe, might_fit_shown
+        )
     ranked = rank(catalog, profile, matching)
     shown = tuple(
         Match(product, value, tuple(reasons(catalog, profile, product, ranked)))
         for product, value in ranked[:top]
     )
-    return Advice(profile, shown, len(matching))
+    return Advice(profile, shown, len(matching), None, maybe, might_fit_shown)
 
 
 def reasons(
@@ -239,7 +266,8 @@ def reasons(
         found = priority_value(catalog, name, product)
         label = category.priorities[name].label
         if found is None:
-            out.append(Reason("note", f"no figure on file for {label}"))
+            attribute_name = category.priorities[name].attributes[0]
+            out.append(Reason("missing", f"no figure on file for {label}", attribute_name))
             continue
         attribute_name, value = found
         if attribute_name in cited:

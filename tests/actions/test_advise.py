@@ -103,3 +103,16 @@ def test_better_than_without_a_product_asks_which():
         ActionBetterThan(), make_tracker("anything better?", "ask_better_than")
     )
     assert dispatcher.messages[0]["response"] == "utter_ask_which_product"
+
+
+def test_recommend_names_what_might_also_fit_after_the_matches():
+    tracker = make_tracker(slots={"body": "suv", "budget": 30000})
+    _, dispatcher = run_action(ActionRecommend(), tracker)
+    message = dispatcher.messages[0]
+    last = message["text"].splitlines()[-1]
+    assert last.startswith("Might also fit, but I have no starting MSRP on file: ")
+    part = message["custom"]["might_also_fit"]
+    shown = {c["id"] for c in message["custom"]["items"]}
+    maybe = {i["id"] for g in part["groups"] for i in g["items"]}
+    assert maybe and not maybe & shown
+    assert all(catalog().by_id[i].value("msrp_usd") is None for i in maybe)

@@ -160,3 +160,19 @@ def test_a_shopper_who_requires_awd_hears_the_awd_figure():
     _, required = run_action(ActionProductFact(), awd)
     assert "38 mpg (FWD; 37 mpg AWD)" in any_drive.messages[0]["text"]
     assert "37 mpg (AWD; 38 mpg FWD)" in required.messages[0]["text"]
+
+
+def test_a_price_question_about_a_product_without_a_price_says_so_and_where_to_look():
+    shop = catalog()
+    product = next(p for p in shop.products if p.value("msrp_usd") is None)
+    text = f"how much is the {product.model}?"
+    entity = product_entity(product.model, product.id, text)
+    _, dispatcher = run_action(ActionProductFact(), make_tracker(text, "ask_fact", [entity]))
+    [message] = dispatcher.messages
+    assert message["text"].startswith(
+        f"I have no starting MSRP on file for the {product.full_name}"
+    )
+    assert f"{product.brand}'s site lists current prices: https://" in message["text"]
+    assert "Body type" not in message["text"]  # no list of other facts instead
+    [cited] = message["custom"]["items"]
+    assert cited["label"] == product.brand and message["text"].rstrip(".").endswith(cited["url"])

@@ -406,3 +406,17 @@ def test_importing_the_broker_reads_no_catalog(tmp_path):
     )
     assert done.returncode == 0, done.stderr[-2000:]
     assert done.stdout.strip() == "0"
+
+
+def test_products_named_as_might_also_fit_are_logged_as_such(tiny_catalog: Catalog) -> None:
+    from rasa_plugins.event_broker import products_of
+
+    cards = advice_payload(
+        tiny_catalog,
+        recommend(tiny_catalog, NeedsProfile.from_dict(tiny_catalog.category, {"mpg": 30})),
+    )
+    assert [(p["id"], p["kind"]) for p in products_of(cards)] == [
+        ("a-small", "recommended"),
+        ("b-small", "recommended"),
+        ("c-mid", "might_fit"),
+    ]
