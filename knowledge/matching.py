@@ -107,11 +107,30 @@ class NothingFits:
 
 
 @dataclass(frozen=True)
+class Near:
+    """Show first the products whose `attribute` is closest to `target` on the requested side
+    (at least `target` when `larger`, at most when not): 'something bigger' one size at a time."""
+
+    attribute: str
+    target: float
+    larger: bool
+
+    def key(self, product: Product) -> tuple[int, float]:
+        value = product.value(self.attribute)
+        if value is None:
+            return (2, 0.0)
+        beyond = value >= self.target if self.larger else value <= self.target
+        return (0 if beyond else 1, abs(value - self.target))
+
+
+@dataclass(frozen=True)
 class Advice:
     profile: NeedsProfile
     matches: tuple[Match, ...]
     match_count: int
     nothing_fits: NothingFits | None = None
+    # every match in the order shown, with its score (the first `top` are `matches`)
+    ranked: tuple[tuple[Product, float], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -211,17 +230,26 @@ def rank(
     return scored
 
 
-def recommend(catalog: Catalog, profile: NeedsProfile, top: int = 3, misses: int = 3) -> Advice:
-    """The top matches with reasons, or a NothingFits with the nearest misses."""
+def recommend(
+    catalog: Catalog,
+    profile: NeedsProfile,
+    top: int = 3,
+    misses: int = 3,
+    near: Near | None = None,
+) -> Advice:
+    """The top matches with reasons, or a NothingFits with the nearest misses. With `near`, the
+    matches closest to its size come first, each size ranked as usual."""
     matching = eligible(catalog, profile)
     if not matching:
         return Advice(profile, (), 0, nothing_fits(catalog, profile, misses))
     ranked = rank(catalog, profile, matching)
+    if near is not None:
+        ranked.sort(key=lambda item: near.key(item[0]))
     shown = tuple(
         Match(product, value, tuple(reasons(catalog, profile, product, ranked)))
         for product, value in ranked[:top]
     )
-    return Advice(profile, shown, len(matching))
+    return Advice(profile, shown, len(matching), ranked=tuple(ranked))
 
 
 def reasons(

@@ -76,7 +76,16 @@ STATEMENTS = ("I'm looking for {x}", "I need {x}", "I want {x}", "{x} please", "
 BODY_WORDS = {"suv": "SUV", "pickup": "pickup", "minivan": "minivan", "sedan": "sedan"}
 # The needs random shoppers state: the ones `describe` words as shoppers do.
 DESCRIBED = (
-    "budget", "body", "powertrain", "seats", "mpg", "range", "towing", "cargo", "drivetrain", "awd",
+    "budget",
+    "body",
+    "powertrain",
+    "seats",
+    "mpg",
+    "range",
+    "towing",
+    "cargo",
+    "drivetrain",
+    "awd",
     "safety",
 )
 
