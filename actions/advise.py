@@ -195,6 +195,9 @@ class ActionRefine(Action):
     ) -> list[EventType]:
         intent = (tracker.latest_message.get("intent") or {}).get("name") or "refine"
         profile = needs_profile(tracker)
+        unknown = [m for m in unknown_in_message(tracker) if m.model is not None]
+        if unknown:  # 'what about the <model we lack>?' is about that model
+            return answer_unknown(dispatcher, tracker, profile, unknown)
         result = refined(profile, intent, tracker)
         if result is None:
             dispatcher.utter_message(text=CANNOT[intent].format(items=catalog().category.items))

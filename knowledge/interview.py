@@ -11,7 +11,10 @@ change the recommendation, each question is scored on the matches in front of th
 - each answer keeps the matches that meet it; the question's split is the share of the current
   matches an answer is expected to rule out, answers weighted by how many matches they keep:
   sum(kept_i / sum(kept)) * (1 - kept_i / matches). Four answers that each keep a quarter score 0.75;
-  a question every match answers alike scores 0;
+  a question every match answers alike scores 0. Matches without a figure for the question's
+  attribute are ruled out by every answer alike, so they tell no answer apart: the split is taken
+  among the matches with a figure, scaled by their share (a budget question splits the priced
+  matches, and only those);
 - a question whose answer is already known (a need stated, or another need on the same attribute),
   that the shopper declined ('no preference' is remembered for the whole conversation), or whose
   every answer would leave the products shown as they are, is never asked.
@@ -132,7 +135,9 @@ def askable(catalog: Catalog, profile: NeedsProfile, declined: tuple[str, ...] |
 def score(catalog: Catalog, question: Question, matches: list[Product], top: int = TOP) -> Scored:
     """How far each answer to `question` would narrow `matches` (in the order shown)."""
     category = catalog.category
+    attribute = category.needs[question.need].attribute
     shown = matches[:top]
+    known = [p for p in matches if p.value(attribute) is not None]
     kept: list[int] = []
     changes = False
     for answer in answers(catalog, question, matches):
@@ -140,10 +145,11 @@ def score(catalog: Catalog, question: Question, matches: list[Product], top: int
             keeping = matches
         else:
             keeping = [p for p in matches if check(category, answer.constraint, p) is None]
-        kept.append(len(keeping))
+        kept.append(len([p for p in keeping if p.value(attribute) is not None]))
         if keeping and keeping[:top] != shown:
             changes = True
-    return Scored(question, split(kept, len(matches)), tuple(kept), changes)
+    share = len(known) / len(matches) if matches else 0.0
+    return Scored(question, share * split(kept, len(known)), tuple(kept), changes)
 
 
 def ranked_questions(

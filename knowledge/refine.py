@@ -75,7 +75,42 @@ def cheaper(catalog: Catalog, profile: NeedsProfile, shown: Sequence[Product]) -
         lower = profile.with_constraint(Constraint(budget, round(current.value * CHEAPER_SHARE)))
         return _found("cheaper", catalog, profile, lower)
     priority = priority_on(category, price)
-    return Refinement("cheaper", profile.with_priorities([priority])) if priority else None
+    return _stressed("cheaper", catalog, profile, priority, shown, price) if priority else None
+
+
+def _stressed(
+    kind: str,
+    catalog: Catalog,
+    profile: NeedsProfile,
+    priority: str,
+    shown: Sequence[Product],
+    attribute: str,
+) -> Refinement:
+    """`priority` as what matters most, the products past the furthest one shown first; not found
+    when no product meeting the needs goes past it."""
+    larger = kind == "bigger"
+    changed = profile.with_priorities([priority])
+    edge = furthest(shown, attribute, larger)
+    if edge is None:
+        return Refinement(kind, changed)
+    mark = edge.value(attribute)
+    past = [
+        v
+        for p in eligible(catalog, changed)
+        if (v := p.value(attribute)) is not None and (v > mark if larger else v < mark)
+    ]
+    if not past:
+        return Refinement(kind, profile, False, beyond=edge, beyond_attribute=attribute)
+    near = Near(attribute, min(past) if larger else max(past), larger)
+    return Refinement(kind, changed, near=near, beyond=edge, beyond_attribute=attribute)
+
+
+def furthest(shown: Sequence[Product], attribute: str, larger: bool) -> Product | None:
+    """The product shown that is furthest in the requested direction on `attribute`."""
+    sized = [p for p in shown if p.value(attribute) is not None]
+    if not sized:
+        return None
+    return (max if larger else min)(sized, key=lambda p: p.value(attribute))
 
 
 def _found(
@@ -117,7 +152,7 @@ def _resize(
         if role.step is None:
             priority = priority_on(category, role.attribute)
             if larger and priority:
-                return Refinement(kind, profile.with_priorities([priority]))
+                return _stressed(kind, catalog, profile, priority, shown, role.attribute)
             continue
         sized = [p for p in shown if p.value(role.attribute) is not None]
         stepped = _step(category, profile, role, [p.value(role.attribute) for p in sized], larger)
