@@ -30,7 +30,8 @@ from knowledge.facts import better_than
 from knowledge.interview import next_turn
 from knowledge.matching import Match, Near, rank, reasons
 from knowledge.needs import NeedsProfile
-from knowledge.other_models import Mention, similar_text, unknown_answer
+from knowledge.no_data import similar_text, unknown_answer
+from knowledge.other_models import Mention
 from knowledge.refine import Refinement, bigger, cheaper, smaller, unavailable_text
 from knowledge.render import describe_needs, render_advice
 from knowledge.roles import Question

@@ -18,7 +18,8 @@ from actions.session import (
     unknown_in_message,
 )
 from knowledge.compare import compare, similar_products
-from knowledge.other_models import Mention, no_data_text
+from knowledge.no_data import no_data_text
+from knowledge.other_models import Mention
 from knowledge.references import leftover_names
 from knowledge.render import render_comparison
 

@@ -14,13 +14,11 @@ from knowledge.importing.names import model_names, names_text, read_names_spec
 from knowledge.importing.rows import read_table
 from knowledge.loader import CATALOGS_DIR, load
 from knowledge.needs import NeedsProfile, build_profile
+from knowledge.no_data import no_data_text, similar_text, unknown_answer
 from knowledge.other_models import (
     name_index,
     namesakes,
-    no_data_text,
     read_name_list,
-    similar_text,
-    unknown_answer,
     unknown_mentions,
 )
 from tests.conftest import TINY_CATEGORY, write_catalog
