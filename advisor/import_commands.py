@@ -233,6 +233,28 @@ def kb_coverage(catalog_path, as_json: bool, unsourced: bool) -> None:
         click.echo(unsourced_text(data["unsourced"]))
 
 
+@click.command("names")
+@click.argument("file", type=click.Path(dir_okay=False))
+@CATALOG_OPTION
+def kb_names(file, catalog_path) -> None:
+    """Write the catalog's list of real model names (the brands and models a public file lists,
+    with the body type and powertrain each implies) from FILE, as sources/names/*.yml declares.
+
+    The advisor reads the list to tell a model it has no data on from a word it did not
+    understand. A catalog without such a declaration has no list.
+
+    Example: advisor kb names ../shared/data/epa/vehicles.csv.zip
+    """
+    from knowledge.importing.names import write_names
+
+    try:
+        written = write_names(catalog_path, file)
+    except (SourceFileError, CatalogError) as error:
+        raise click.ClickException(str(error)) from error
+    for path, count in written:
+        click.echo(f"Wrote {path}: {count} models")
+
+
 IMPORT_COMMANDS = (
     import_epa,
     import_nhtsa_ratings,
@@ -240,4 +262,5 @@ IMPORT_COMMANDS = (
     import_prices_cmd,
     add_lines_command,
     kb_coverage,
+    kb_names,
 )

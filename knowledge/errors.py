@@ -38,6 +38,7 @@ class Errors:
         "figure not on file cannot point to where it is published"
     )
     E123 = "[E123] Bad price list: {detail}"
+    E130 = "[E130] Bad model-name list: {detail}"
 
 
 @dataclass(frozen=True)

@@ -110,6 +110,23 @@ class NothingFits:
 
 
 @dataclass(frozen=True)
+class Near:
+    """Show first the products whose `attribute` is closest to `target` on the requested side
+    (at least `target` when `larger`, at most when not): 'something bigger' one size at a time."""
+
+    attribute: str
+    target: float
+    larger: bool
+
+    def key(self, product: Product) -> tuple[int, float]:
+        value = product.value(self.attribute)
+        if value is None:
+            return (2, 0.0)
+        beyond = value >= self.target if self.larger else value <= self.target
+        return (0 if beyond else 1, abs(value - self.target))
+
+
+@dataclass(frozen=True)
 class Advice:
     profile: NeedsProfile
     matches: tuple[Match, ...]
@@ -118,6 +135,8 @@ class Advice:
     # Products that meet every need they have a figure for but lack one: after the matches.
     might_fit: tuple[MightFit, ...] = ()
     might_fit_shown: int = MIGHT_FIT_SHOWN
+    # every match in the order shown, with its score (the first `top` are `matches`)
+    ranked: tuple[tuple[Product, float], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -224,10 +243,12 @@ def recommend(
     top: int = 3,
     misses: int = 3,
     might_fit_shown: int = MIGHT_FIT_SHOWN,
+    near: Near | None = None,
 ) -> Advice:
     """The top matches with reasons, or a NothingFits with the nearest misses; either way the
     products that might also fit (every need they have a figure for is met, but a figure is
-    missing), best score first, which are never ranked among the matches."""
+    missing), best score first, which are never ranked among the matches. With `near`, the
+    matches closest to its size come first, each size ranked as usual."""
     category = catalog.category
     matching, gaps = [], []
     for product in candidates(catalog, profile):
@@ -244,11 +265,13 @@ def recommend(
             profile, (), 0, nothing_fits(catalog, profile, misses), maybe, might_fit_shown
         )
     ranked = rank(catalog, profile, matching)
+    if near is not None:
+        ranked.sort(key=lambda item: near.key(item[0]))
     shown = tuple(
         Match(product, value, tuple(reasons(catalog, profile, product, ranked)))
         for product, value in ranked[:top]
     )
-    return Advice(profile, shown, len(matching), None, maybe, might_fit_shown)
+    return Advice(profile, shown, len(matching), None, maybe, might_fit_shown, ranked=tuple(ranked))
 
 
 def reasons(
