@@ -10,9 +10,11 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.session import (
     EXCLUDED_BRANDS,
+    HINTS,
     OFFERED_RELAXATION,
     PRIORITIES,
     SHOWN_PRODUCTS,
+    SORT,
     catalog,
     need_slots,
 )
@@ -89,6 +91,7 @@ class ActionStartOver(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        cleared = [*need_slots(), PRIORITIES, EXCLUDED_BRANDS, SHOWN_PRODUCTS, OFFERED_RELAXATION]
+        cleared = [*need_slots(), PRIORITIES, EXCLUDED_BRANDS, SORT, HINTS, SHOWN_PRODUCTS]
+        cleared.append(OFFERED_RELAXATION)
         dispatcher.utter_message(response="utter_started_over")
         return [SlotSet(name, None) for name in cleared]

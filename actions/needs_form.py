@@ -12,7 +12,7 @@ from typing import Any
 from rasa_sdk import FormValidationAction, Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.session import catalog
+from actions.session import SORT, catalog
 from knowledge.errors import NeedsError
 from knowledge.needs import NO_PREFERENCE, make_constraint
 
@@ -33,6 +33,19 @@ def checked(need: str, value: Any) -> dict[str, Any]:
 class ValidateNeedsForm(FormValidationAction):
     def name(self) -> str:
         return "validate_needs_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: dict,
+    ) -> list[str]:
+        """A superlative or direct question ('which truck tows the most') is answered at once,
+        ranked on what it names within the needs stated: nothing more is asked."""
+        if tracker.get_slot(SORT):
+            return []
+        return domain_slots
 
     def __getattr__(self, name: str) -> Callable[..., dict]:
         """`validate_<need>` for every need of the catalog (rasa-sdk looks them up by name)."""

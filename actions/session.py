@@ -33,6 +33,8 @@ NEEDS_INTENTS = (
 )
 PRIORITIES = "priorities"
 EXCLUDED_BRANDS = "excluded_brands"
+SORT = "sort"  # a superlative's order, filled from the `sort` entity by the domain
+HINTS = "priority_hints"  # {priority: the shopper's words that implied it}
 SHOWN_PRODUCTS = "shown_products"
 OFFERED_RELAXATION = "offered_relaxation"
 
@@ -51,13 +53,17 @@ def needs_profile(tracker: Tracker) -> NeedsProfile:
     category = catalog().category
     values = {name: tracker.get_slot(name) for name in need_slots()}
     priorities = list(tracker.get_slot(PRIORITIES) or [])
+    excluded = list(tracker.get_slot(EXCLUDED_BRANDS) or [])
+    hints = dict(tracker.get_slot(HINTS) or {})
     intent = (tracker.latest_message.get("intent") or {}).get("name")
     if intent in NEEDS_INTENTS:  # 'cost' in a cost-to-own question is no priority
         for entity in entities(tracker, "priority"):
             if entity not in priorities:
                 priorities.append(entity)
+        hints.update(said(tracker, "priority", "hint"))
+        excluded += [b for b in said(tracker, "brand", "excluded") if b not in excluded]
     profile, problems = profile_from_values(
-        category, values, priorities, tracker.get_slot(EXCLUDED_BRANDS) or []
+        category, values, priorities, excluded, tracker.get_slot(SORT), hints
     )
     for problem in problems:
         logger.warning("conversation %s: ignoring a need: %s", tracker.sender_id, problem)
@@ -70,6 +76,8 @@ def profile_events(profile: NeedsProfile) -> list[SlotSet]:
     events = [SlotSet(name, stored.get(name)) for name in need_slots()]
     events.append(SlotSet(PRIORITIES, list(profile.priorities)))
     events.append(SlotSet(EXCLUDED_BRANDS, list(profile.excluded_brands)))
+    events.append(SlotSet(SORT, profile.sort))
+    events.append(SlotSet(HINTS, dict(profile.hints) or None))
     return events
 
 
@@ -86,6 +94,17 @@ def entities(tracker: Tracker, name: str) -> list[Any]:
         if e.get("entity") == name
     ]
     return list(dict.fromkeys(found))
+
+
+def said(tracker: Tracker, name: str, role: str) -> dict[Any, str]:
+    """Values of one entity with one role in the latest message, each with the words the shopper
+    used: {'cargo': 'a dog'} for the hint role, {'Tesla': 'Teslas'} for an excluded brand."""
+    text = tracker.latest_message.get("text") or ""
+    found = {}
+    for e in tracker.latest_message.get("entities", []):
+        if e.get("entity") == name and e.get("role") == role:
+            found.setdefault(e.get("value"), text[e.get("start", 0) : e.get("end", 0)])
+    return found
 
 
 def mentioned_products(tracker: Tracker) -> list[Product]:

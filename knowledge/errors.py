@@ -33,6 +33,7 @@ class Errors:
     E119 = "[E119] Figure source does not fit its declaration: {detail}"
     E120 = "[E120] Bad source declaration: {detail}"
     W121 = "[W121] Source on a low-quality site ({why}): {url}"
+    E122 = "[E122] Bad phrasing declaration: {detail}"
 
 
 @dataclass(frozen=True)

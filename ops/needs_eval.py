@@ -271,7 +271,9 @@ def understood(tracker) -> dict[str, Any]:
     profile = needs_profile(tracker)
     stored = profile.to_dict()
     asked = [
-        v if isinstance(v, str) else (v or {}).get("id") for v in entities(tracker, "suggestion")
+        e["value"].get("id") if isinstance(e.get("value"), dict) else e.get("value")
+        for e in tracker.latest_message.get("entities", [])
+        if e.get("entity") == "suggestion"
     ]
     return {
         "needs": needs_of(profile),
