@@ -12,6 +12,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
+from knowledge.bot_domain import NOT_NEED_INTENTS
 from knowledge.bot_domain import need_slots as domain_need_slots
 from knowledge.catalog import Catalog, Product
 from knowledge.loader import get_catalog
@@ -19,18 +20,6 @@ from knowledge.needs import NeedsProfile, profile_from_values
 
 logger = logging.getLogger(__name__)
 
-# Intents in which words like 'cheap' or 'safe' state what matters most to the shopper.
-NEEDS_INTENTS = (
-    "state_needs",
-    "ask_recommendation",
-    "refine",
-    "refine_cheaper",
-    "refine_bigger",
-    "refine_smaller",
-    "exclude_brand",
-    "ask_better_than",
-    "no_preference",
-)
 PRIORITIES = "priorities"
 EXCLUDED_BRANDS = "excluded_brands"
 SORT = "sort"  # a superlative's order, filled from the `sort` entity by the domain
@@ -56,7 +45,9 @@ def needs_profile(tracker: Tracker) -> NeedsProfile:
     excluded = list(tracker.get_slot(EXCLUDED_BRANDS) or [])
     hints = dict(tracker.get_slot(HINTS) or {})
     intent = (tracker.latest_message.get("intent") or {}).get("name")
-    if intent in NEEDS_INTENTS:  # 'cost' in a cost-to-own question is no priority
+    # The intents whose entities state needs, as for the domain's slot mappings: 'cost' in a
+    # cost-to-own question is no priority, but 'no Dell please' read as a 'no' still rules Dell out.
+    if intent not in NOT_NEED_INTENTS:
         for entity in entities(tracker, "priority"):
             if entity not in priorities:
                 priorities.append(entity)
