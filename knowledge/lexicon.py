@@ -111,7 +111,9 @@ class Lexicon:
         phrases += [h[0] for h in self.hints] + [s[0] for s in self.superlatives]
         phrases += [w[0] for w in self.need_words]
         words = {w for phrase in phrases for w in re.split(r"[\s\-.]+", phrase)}
-        return {w for w in words if len(w) >= 4 and w.isalpha()}
+        words = {w for w in words if len(w) >= 4 and w.isalpha()}
+        # Not the plurals made up for matching: 'taos' (a real model) is no misspelled 'tacos'.
+        return {w for w in words if not _made_plural(w, words)}
 
 
 def name_variants(name: str) -> set[str]:
@@ -126,6 +128,10 @@ def name_variants(name: str) -> set[str]:
         if " " in variant:
             variants.add(re.sub(r"[\s-]+", "-", variant))
     return variants
+
+
+def _made_plural(word: str, words: set[str]) -> bool:
+    return any(plural(w) == word for w in (word[:-1], word[:-2], word[:-3] + "y") if w in words)
 
 
 def plural(phrase: str) -> str:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 ENGLISH_LOGPROB = -15.0
 # A word rarer than ENGLISH_LOGPROB but above this is corrected only after asking.
 RARE_LOGPROB = -17.0
-MIN_LENGTH = 4  # shorter words are too easy to confuse ('eve', 'gas')
+MIN_LENGTH = 5  # shorter words are too easy to confuse ('mhev' is no misspelled 'phev')
 TWO_EDITS_FROM = 8  # words this long may be two edits away; only asked about, never taken
 
 

@@ -79,6 +79,13 @@ def test_ordinary_english_words_never_become_catalog_terms(vehicles, text):
     assert found(vehicles, text) == []
 
 
+def test_real_model_names_the_catalog_lacks_are_not_corrected_into_its_own(vehicles):
+    # the VW Taos is no misspelled 'tacos' (a plural made of Tacoma's alias 'Taco'); a mild
+    # hybrid ('MHEV') is no plug-in hybrid ('PHEV')
+    assert found(vehicles, "any recalls on the VW Taos?") == [("brand", "Volkswagen")]
+    assert found(vehicles, "is an MHEV worth it?") == []
+
+
 def test_an_uncertain_spelling_is_asked_about_with_the_message_corrected(vehicles):
     [entity] = vehicles.extract("any recalls on the teluryde?")
     assert entity.entity == "suggestion" and entity.text == "teluryde"
