@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import click
 
-from advisor import catalog_commands, log_commands, mining_commands, ops_commands
+from advisor import catalog_commands, log_commands, mining_commands, ops_commands, staff_commands
 from ops.bench import bench
 from ops.loadtest import loadtest
 from ops.nlu_eval import nlu_eval
@@ -23,6 +23,7 @@ for command in (
     *catalog_commands.COMMANDS,
     *ops_commands.COMMANDS,
     log_commands.log,
+    staff_commands.staff,
     *mining_commands.COMMANDS,
     bench,
     loadtest,

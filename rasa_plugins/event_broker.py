@@ -234,10 +234,15 @@ class TurnAssembler:
         fields: dict[str, Any] = {}
         if payload.get("type") == "nothing_fits":
             fields["nothing_fits"] = {k: v for k, v in payload.items() if k != "type"}
+        response = {"response": metadata.get("utter_action"), "text": event.get("text") or ""}
+        if event.get("timestamp"):
+            # The answer's own time: a note pushed later (a person joining, the closing notice)
+            # is filed with the last shopper message but sorts where it happened.
+            response["ts"] = event["timestamp"]
         self.log.extend_turn(
             conversation_id,
             state.message_id,
-            responses=[{"response": metadata.get("utter_action"), "text": event.get("text") or ""}],
+            responses=[response],
             products=products_of(payload),
             **fields,
         )
