@@ -5,8 +5,8 @@ recommendation in whole, and the shopper's last question the advisor could not a
 An exchange is one shopper message and the advisor's replies to it. The greeting is the exchange
 of a `greet` message and anything the advisor said before the shopper's first message. A
 question went unanswered when the advisor did not understand it (the fallback intent or a
-fallback reply), could not look the answer up (a failed action's reply), or said nothing at all
-(it was paused); a later reply from a person answers it. The message that asked for a person
+fallback reply), took it as off topic, could not look the answer up (a failed action's reply),
+or said nothing at all (it was paused); a later reply from a person answers it. The message that asked for a person
 (the latest one) is never the unanswered question.
 
 Every text is redacted (stores.redact) before it goes into a summary.
@@ -25,10 +25,12 @@ LAST_MESSAGES = 5
 GREETING_INTENTS = frozenset({"greet"})
 FALLBACK_INTENT = "nlu_fallback"
 # Replies that mean the advisor did not answer: it did not understand, offered a person after
-# not understanding twice, or could not look the answer up (rasa_plugins.resilient_actions).
+# not understanding twice, took the message as off topic, or could not look the answer up
+# (rasa_plugins.resilient_actions).
 NOT_ANSWERS = {
     "utter_default": "not understood",
     "utter_offer_human": "not understood",
+    "utter_out_of_scope": "taken as off topic",
     "utter_action_unavailable": "could not be looked up",
 }
 CARDS = "product_cards"

@@ -85,6 +85,33 @@ class ShopperTyping:
                 self._warned = True
 
 
+async def relay_staff_typing(
+    sio: socketio.AsyncServer,
+    namespace: str | None,
+    expected_token: str,
+    authorization: str,
+    body: Any,
+) -> tuple[int, dict[str, Any]]:
+    """Check a staff typing signal from the web app and emit it to the conversation's room;
+    (HTTP status, answer)."""
+    scheme, _, given = (authorization or "").partition(" ")
+    if (
+        scheme.lower() != "bearer"
+        or not expected_token
+        or not hmac.compare_digest(given.strip().encode(), expected_token.encode())
+    ):
+        return 401, {"error": "The Rasa API token is required."}
+    body = body if isinstance(body, dict) else {}
+    conversation_id, name, typing = (body.get(k) for k in ("conversation_id", "name", "typing"))
+    if not isinstance(conversation_id, str) or not CONVERSATION_ID.match(conversation_id):
+        return 400, {"error": "Not a conversation id."}
+    if not isinstance(typing, bool) or not isinstance(name, str):
+        return 400, {"error": 'Send {"conversation_id": str, "name": str, "typing": bool}.'}
+    signal = {"role": "staff", "name": name.strip()[:NAME_CHARS], "typing": typing}
+    await sio.emit(TYPING_EVENT, signal, room=conversation_id, namespace=namespace)
+    return 200, {"ok": True}
+
+
 def add_staff_typing_route(
     blueprint: Blueprint,
     sio: socketio.AsyncServer,
@@ -95,20 +122,11 @@ def add_staff_typing_route(
 
     @blueprint.route("/typing", methods=["POST"])
     async def staff_typing(request: Request) -> response.HTTPResponse:
-        scheme, _, given = (request.headers.get("Authorization") or "").partition(" ")
-        expected = token()
-        if (
-            scheme.lower() != "bearer"
-            or not expected
-            or not hmac.compare_digest(given.strip().encode(), expected.encode())
-        ):
-            return response.json({"error": "The Rasa API token is required."}, status=401)
-        body = request.json if isinstance(request.json, dict) else {}
-        conversation_id, name, typing = (body.get(k) for k in ("conversation_id", "name", "typing"))
-        if not isinstance(conversation_id, str) or not CONVERSATION_ID.match(conversation_id):
-            return response.json({"error": "Not a conversation id."}, status=400)
-        if not isinstance(typing, bool) or not isinstance(name, str):
-            return response.json({"error": 'Send {"name": str, "typing": bool}.'}, status=400)
-        signal = {"role": "staff", "name": name.strip()[:NAME_CHARS], "typing": typing}
-        await sio.emit(TYPING_EVENT, signal, room=conversation_id, namespace=namespace)
-        return response.json({"ok": True})
+        try:
+            body = request.json
+        except Exception:  # noqa: BLE001 - Sanic raises its own error for a body that is not JSON
+            body = None
+        status, answer = await relay_staff_typing(
+            sio, namespace, token(), request.headers.get("Authorization") or "", body
+        )
+        return response.json(answer, status=status)

@@ -2,7 +2,7 @@
 optional comment. The rating goes to the rating store, in the turn log's database (the insights
 page reads it there: stores.interface.RatingStore.summary), and shows in the console's transcript.
 
-GET  /api/chat/{conversation_id}/rating  -> {"pending": bool, "staff": name or null}
+GET  /api/chat/{conversation_id}/rating  -> {"pending": bool, "staff": name or null, "handoff"}
 POST /api/chat/{conversation_id}/rating  {"score": 1-5, "comment": "..."} -> {"ok": true}
 
 As for the catch-up request (web.chat_catch_up), the conversation id is the shopper's secret and
@@ -47,10 +47,10 @@ def routes() -> list[web.RouteDef]:
             request.app[RATINGS].rating, handoff["id"]
         )
         waiting = handoff is not None and not rated
-        return web.json_response(
-            {"pending": waiting, "staff": handoff["claimed_by"] if waiting else None},
-            headers={"Cache-Control": "no-store"},
-        )
+        answer = {"pending": waiting, "staff": handoff["claimed_by"] if waiting else None}
+        if waiting:
+            answer["handoff"] = handoff["id"]  # the page remembers a "no thanks" per handoff
+        return web.json_response(answer, headers={"Cache-Control": "no-store"})
 
     async def rate(request: web.Request) -> web.Response:
         found = await _closed_handoff(request)

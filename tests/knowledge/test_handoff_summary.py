@@ -93,6 +93,18 @@ def test_a_message_nobody_answered_is_unanswered_until_a_person_does(tail, expec
     assert unanswered_question(conversation() + [queued, *tail]) == expected
 
 
+def test_a_question_taken_as_off_topic_went_unanswered():
+    events = [
+        user("does it have a heat pump?", "out_of_scope"),
+        bot("I can only help with choosing a car.", "utter_out_of_scope"),
+        user("a person please", "ask_human"),
+    ]
+    assert unanswered_question(events) == {
+        "text": "does it have a heat pump?",
+        "why": "taken as off topic",
+    }
+
+
 def test_an_answered_conversation_has_no_unanswered_question():
     events = [user("7 seats"), bot("2 cars fit."), user("a person please", "ask_human")]
     assert unanswered_question(events) is None

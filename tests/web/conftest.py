@@ -94,12 +94,26 @@ def bot_rows(page):
     return page.locator(".row.bot, .row.staff")
 
 
+def staff_secret(stack, name: str) -> str:
+    """A secret for the staff account `name` in the stack's stores: a new account, or a new
+    secret for an existing one (which ends its sessions)."""
+    from stores.shared import open_staff_store
+
+    with open_staff_store(stack.turn_log) as accounts:
+        try:
+            return accounts.add_account(name)
+        except ValueError:
+            return accounts.reset_secret(name)
+
+
 def log_in(context, stack, name: str, token: str | None = None, next_page: str = "/support"):
-    """Log in through the form; returns the page (on `next_page` if the token was right)."""
+    """Log in through the form as the staff account `name` (made or given a new secret here),
+    or with `token` as the secret; returns the page (on `next_page` if it was right)."""
+    secret = staff_secret(stack, name) if token is None else token
     page = context.new_page()
     page.goto(f"{stack.web_url}/login?next={next_page}")
     page.fill("input[name=name]", name)
-    page.fill("input[name=token]", stack.staff_token if token is None else token)
+    page.fill("input[name=secret]", secret)
     page.click("button[type=submit]")
     page.wait_for_load_state()
     return page

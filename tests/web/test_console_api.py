@@ -321,7 +321,8 @@ def test_a_closed_chat_is_rated_once_by_its_shopper(tmp_path):
         queue.enqueue(SHOPPER, {})
         await client.post(API + "/claim", headers=bearer("Kim"))
         await client.post(API + "/close", headers=bearer("Kim"))
-        assert (await (await client.get(rating)).json()) == {"pending": True, "staff": "Kim"}
+        pending = await (await client.get(rating)).json()
+        assert pending == {"pending": True, "staff": "Kim", "handoff": queue.current(SHOPPER)["id"]}
         for body in ({"score": 0}, {"score": "5"}, {"score": 3, "comment": "x" * 501}, [5]):
             assert (await client.post(rating, json=body)).status == 400, body
         kept = await client.post(rating, json={"score": 4, "comment": "Quick, thanks"})
