@@ -239,3 +239,10 @@ class TypingSignals(_DeskStore, TypingStore):
                 "conversation_id = ? AND until_ts > ?", [conversation_id, now], order_by="role"
             )
             return [{"role": r["role"], "name": r["name"], "since": r["since_ts"]} for r in rows]
+
+    def purge(self, now: float | None = None) -> int:
+        now = time.time() if now is None else now
+        with self._write() as db:
+            count = db[TYPING].count_where("until_ts <= ?", [now])
+            db[TYPING].delete_where("until_ts <= ?", [now])
+        return count

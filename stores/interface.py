@@ -484,6 +484,10 @@ class TypingStore(Releasable, Protocol):
         """Who is typing: [{"role", "name", "since"}], shopper first."""
 
     @abstractmethod
+    def purge(self, now: float | None = None) -> int:
+        """Delete the signals that have lapsed; returns how many."""
+
+    @abstractmethod
     def schema_version(self) -> int: ...
 
     def close(self) -> None:

@@ -1,4 +1,4 @@
-"""Abandoned handoffs leave the queue.
+"""Abandoned handoffs leave the queue (and the web app's other housekeeping).
 
 A waiting handoff whose shopper has sent nothing for the set time ($ADVISOR_ABANDON_AFTER_HOURS,
 default 24) ends as `abandoned`: the queue records it, the audit trail says why ("system",
@@ -7,7 +7,9 @@ comes back finds the advisor answering and knows what happened. Claimed conversa
 to the person holding them.
 
 The web app sweeps every SWEEP_SECONDS. Several web app processes may sweep at once: the store
-abandons a handoff only while it is waiting, so exactly one of them records and resumes it.
+abandons a handoff only while it is waiting, so exactly one of them records and resumes it. Each
+sweep also deletes expired staff sessions and lapsed typing signals, so neither table grows
+with sessions nobody presents again or conversations nobody types in any more.
 """
 
 from __future__ import annotations
@@ -19,15 +21,16 @@ import time
 
 from aiohttp import web
 
-from stores.interface import WAITING
+from stores.interface import WAITING, StaffStore
 from web.rasa_api import RasaError, bot_message
-from web.support import AUDIT, LOG, QUEUE, RASA
+from web.support import AUDIT, LOG, QUEUE, RASA, TYPING
 
 logger = logging.getLogger(__name__)
 
 SWEEP_SECONDS = 15.0
 AFTER = web.AppKey("abandon_after_seconds", float)
 SWEEPER = web.AppKey("abandon_sweeper", asyncio.Task)
+SESSIONS = web.AppKey("staff_sessions", StaffStore)
 ABANDONED_NOTE = (
     "Nobody from the support team could join before this chat went quiet, so the request for a "
     "person has been closed. The advisor is back: ask me anything, or ask for a person again at "
@@ -63,12 +66,19 @@ async def sweep(app: web.Application, now: float | None = None) -> list[str]:
     return abandoned
 
 
+async def tidy(app: web.Application) -> None:
+    """Delete expired staff sessions and lapsed typing signals."""
+    await asyncio.to_thread(app[SESSIONS].purge_sessions)
+    await asyncio.to_thread(app[TYPING].purge)
+
+
 async def keep_sweeping(app: web.Application) -> None:
     while True:
         try:
             done = await sweep(app)
             if done:
                 logger.info("abandoned %d quiet handoff(s): %s", len(done), ", ".join(done))
+            await tidy(app)
         except Exception:  # noqa: BLE001 - one failed sweep must not end the next ones
             logger.exception("sweeping abandoned handoffs failed")
         await asyncio.sleep(SWEEP_SECONDS)

@@ -117,6 +117,7 @@ def create_app(settings: Settings) -> web.Application:
     app[support.RASA] = RasaClient(settings.rasa_url, settings.rasa_token)
     app[console.CANNED] = CannedFile(settings.canned_replies or shipped_canned_replies())
     app[abandon.AFTER] = settings.abandon_after_hours * 3600.0
+    app[abandon.SESSIONS] = staff_store(where)
     app[insights.TURN_LOG_PATH] = Path(settings.turn_log)
     app[chat_catch_up.RATE] = RateLimiter(chat_catch_up.RATE_LIMIT, 60.0)
     app[chat_rating.RATE] = RateLimiter(chat_rating.RATE_LIMIT, 60.0)

@@ -109,6 +109,13 @@ def test_typing_lapses_unless_repeated(typing_signals):
         typing_signals.set_typing("c1", "advisor", True)
 
 
+def test_lapsed_typing_signals_are_purged(typing_signals):
+    typing_signals.set_typing("c1", "shopper", True, now=100.0)
+    typing_signals.set_typing("c2", "shopper", True, now=200.0)
+    assert typing_signals.purge(now=150.0) == 1
+    assert typing_signals.typing("c2", now=201.0) != []
+
+
 def test_an_abandoned_handoff_leaves_the_queue_and_is_recorded_as_such(queue):
     queue.enqueue("c1", {}, now=1.0)
     queue.enqueue("c2", {}, now=2.0)

@@ -25,6 +25,7 @@ CHROMIUM_ARGS = [
 ARTIFACTS = ROOT / "test-artifacts"
 PHONE = {"width": 375, "height": 812}
 REPLY_TIMEOUT = 60_000  # ms: a Rasa turn on a busy 2-core machine
+EXPECT_TIMEOUT = 20_000  # ms: how long an expectation waits (Playwright's default is 5 s)
 
 
 @pytest.fixture(scope="session")
@@ -41,6 +42,17 @@ def browser():
             yield launched
         finally:
             launched.close()
+
+
+@pytest.fixture(autouse=True)
+def patient_expectations():
+    """A first turn on a cold stack, or a console poll, takes seconds on a busy two-core
+    machine: expectations wait for it instead of failing after Playwright's 5 s."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=EXPECT_TIMEOUT)
+    yield
+    expect.set_options(timeout=5_000)
 
 
 @pytest.fixture

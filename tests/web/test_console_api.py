@@ -310,6 +310,13 @@ def test_a_quiet_waiting_handoff_is_abandoned_recorded_and_the_bot_resumed(tmp_p
         assert "quiet" not in [h["conversation_id"] for h in listed["open"]]
         assert listed["recent"][0]["status"] == "abandoned"
 
+        accounts = staff_store(tmp_path / "turns.db")
+        accounts.start_session("Old", None, now=now - 3 * 86400)
+        typing_store(tmp_path / "turns.db").set_typing("quiet", "shopper", True, now=now - 60)
+        await abandon.tidy(app)
+        assert accounts.purge_sessions() == 0, "the sweep deleted the expired session"
+        assert typing_store(tmp_path / "turns.db").purge() == 0, "and the lapsed signal"
+
     asyncio.run(run(scenario)(tmp_path))
 
 

@@ -45,14 +45,6 @@ AudioContext.prototype.createOscillator = function () {
 """
 
 
-@pytest.fixture(autouse=True)
-def patient_expectations():
-    """Rasa turns and the console's polls take seconds on a busy two-core machine."""
-    expect.set_options(timeout=20_000)
-    yield
-    expect.set_options(timeout=5_000)
-
-
 def add_account(stack, name: str) -> str:
     """`advisor staff add NAME` on the stack's stores; returns the printed secret."""
     result = CliRunner().invoke(cli, ["staff", "add", name, "--db", str(stack.turn_log)])
