@@ -14,6 +14,7 @@ from advisor import (
     log_commands,
     mining_commands,
     ops_commands,
+    staff_commands,
 )
 from ops.bench import bench
 from ops.loadtest import loadtest
@@ -29,6 +30,7 @@ for command in (
     *catalog_commands.COMMANDS,
     *ops_commands.COMMANDS,
     log_commands.log,
+    staff_commands.staff,
     *mining_commands.COMMANDS,
     *exposure_commands.COMMANDS,
     bench,

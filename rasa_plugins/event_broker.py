@@ -247,10 +247,15 @@ class TurnAssembler:
         if payload.get("type") == "nothing_fits":
             kept = {k: v for k, v in payload.items() if k not in ("type", "might_also_fit")}
             fields["nothing_fits"] = kept
+        response = {"response": metadata.get("utter_action"), "text": event.get("text") or ""}
+        if event.get("timestamp"):
+            # The answer's own time: a note pushed later (a person joining, the closing notice)
+            # is filed with the last shopper message but sorts where it happened.
+            response["ts"] = event["timestamp"]
         self.log.extend_turn(
             conversation_id,
             state.message_id,
-            responses=[{"response": metadata.get("utter_action"), "text": event.get("text") or ""}],
+            responses=[response],
             products=products_of(payload),
             **fields,
         )

@@ -35,6 +35,7 @@ def test_the_tree_holds_every_command():
         "kb import-prices", "kb coverage", "exposure", "recommend", "needs-list", "compare", "rules", "run",
         "chat", "settings", "log", "log tail", "log show", "needs", "report", "simulate",
         "bench-mining", "bench", "loadtest", "nlu-eval",
+        "staff", "staff add", "staff list", "staff remove", "staff reset",
     }  # fmt: skip
     assert expected <= names
 
