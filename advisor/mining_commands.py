@@ -331,4 +331,35 @@ def bench_mining_cmd(turns, db, seed):
     bench_mining(turns, db, seed)
 
 
-COMMANDS = (needs_cmd, report_cmd, simulate_cmd, bench_mining_cmd)
+MINING_SET = Path("tests/analysis/data/mining_set.yml")
+
+
+@click.command("mining-eval")
+@click.option(
+    "--set",
+    "set_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help=f"The labelled messages (default: {MINING_SET} in the project).",
+)
+@CATALOG_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def mining_eval_cmd(set_path, catalog_path, as_json):
+    """Measure the miners on labelled shopper messages: feature precision and recall, and whether
+    replies to the bot's questions, button payloads and quick replies are kept out.
+
+    Example: advisor mining-eval --set tests/analysis/data/mining_set.yml
+    """
+    from advisor.settings import code_dir, current
+    from analysis.mining_eval import evaluate, render
+
+    path = set_path or code_dir() / MINING_SET
+    catalog = open_catalog(catalog_path)
+    try:
+        result = evaluate(path, catalog, current().project_dir / "bot" / "domain")
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(json.dumps(result.to_dict(), indent=2) if as_json else render(result, path))
+
+
+COMMANDS = (needs_cmd, report_cmd, simulate_cmd, bench_mining_cmd, mining_eval_cmd)
