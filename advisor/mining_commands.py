@@ -73,9 +73,12 @@ def epoch(day: datetime | None, days_after: int = 0) -> float | None:
 
 
 def open_catalog(path: str | None) -> Catalog:
-    """The catalog, read once per process (knowledge.loader.get_catalog)."""
+    """The catalog, validated once and then read from the data folder's cache
+    (knowledge.catalog_cache), so a short command does not spend most of its time on it."""
+    from knowledge.catalog_cache import cached_catalog
+
     try:
-        return get_catalog(path)
+        return cached_catalog(path)
     except CatalogError as error:
         raise click.ClickException(str(error)) from error
 

@@ -30,6 +30,7 @@ from typing import Any
 
 from analysis.exposure import DEFAULT_TOLERANCE, ExposureAudit, exposure_row
 from analysis.features import FeatureGroup, FeatureMiner
+from analysis.initiative import Initiative
 from analysis.unmet import CatalogCheck, UnmetGroup, UnmetNeedMiner
 from knowledge.catalog import Catalog
 from knowledge.fairness import BrandExposure
@@ -213,6 +214,7 @@ def mine(
     check = CatalogCheck(catalog)
     unmet = UnmetNeedMiner(catalog, check)
     features = FeatureMiner(catalog)
+    initiative = Initiative(catalog, features.extractor.has_request)
     exposure = ExposureAudit(catalog, check)
     turns = 0
     first_ts = last_ts = None
@@ -224,6 +226,7 @@ def mine(
             if first_ts is None:
                 first_ts = turn["ts"]
             last_ts = turn["ts"]
+            turn["initiative"] = initiative.see(turn)
             unmet.add(turn)
             features.add(turn)
             exposure.add(turn)

@@ -30,8 +30,7 @@ from functools import cached_property
 from typing import Any
 
 from analysis.need_levels import EXCLUDED_BRANDS, Level, NeedLevels
-from knowledge.catalog import Catalog
-from knowledge.constraints import check
+from knowledge.catalog import Catalog, Product
 from knowledge.errors import NeedsError
 from knowledge.matching import configurations, recommend
 from knowledge.needs import Constraint, NeedsProfile, make_constraint
@@ -101,6 +100,7 @@ class CatalogCheck:
         self._shortfalls: dict[tuple[str, Any], list[float]] = {}
         self._item_masks: dict[tuple[str, Any], int] = {}
         self._nearest: dict[Conflict, tuple[dict[str, Any], ...]] = {}
+        self._configured: dict[tuple[str, ...], tuple[Product, ...]] = {}
 
     def conflicts(self, needs: dict[str, Any]) -> tuple[Conflict, ...]:
         """() when some product meets every stated need, else the minimal conflicts."""
@@ -155,13 +155,23 @@ class CatalogCheck:
         on it (see gap) is kept alongside; both are computed once per need, value and configs."""
         key = (constraint.need, constraint.value, configs)
         if key not in self._masks:
-            category, mask, shortfalls = self.catalog.category, 0, []
-            for i, product in enumerate(self.catalog.products):
-                failure = check(category, constraint, product.configured(configs))
-                mask |= 0 if failure else 1 << i
-                shortfalls.append(min(1.0, failure.relative_gap) if failure else 0.0)
+            spec = self.catalog.category.needs[constraint.need]
+            mask, shortfalls = 0, []
+            for i, product in enumerate(self.configured(configs)):
+                shortfall = _shortfall(spec.op, constraint.value, product.value(spec.attribute))
+                mask |= 0 if shortfall else 1 << i
+                shortfalls.append(min(1.0, shortfall))
             self._masks[key], self._shortfalls[key] = mask, shortfalls
         return self._masks[key]
+
+    def configured(self, configs: tuple[str, ...]) -> tuple[Product, ...]:
+        """The products with the figures of `configs` (Product.configured), made once per configs."""
+        found = self._configured.get(configs)
+        if found is None:
+            found = self._configured[configs] = tuple(
+                p.configured(configs) for p in self.catalog.products
+            )
+        return found
 
     @cached_property
     def brand_masks(self) -> dict[str, int]:
@@ -249,6 +259,20 @@ class CatalogCheck:
             )
             self._nearest[conflict] = found
         return found
+
+
+def _shortfall(op: str, wanted: Any, actual: Any) -> float:
+    """0 when a product's value meets a need, else Failure.relative_gap of
+    knowledge.constraints.check (which words the miss; here only the number is needed, and it is
+    checked against every product for every need value, so the words are not made)."""
+    if actual is None:
+        return 1.0
+    if op in ("max", "min"):
+        if (op == "max" and actual <= wanted) or (op == "min" and actual >= wanted):
+            return 0.0
+        return abs(actual - wanted) / abs(wanted) if wanted else 1.0
+    has = set(actual) if isinstance(actual, tuple) else {actual}
+    return 0.0 if has & set(wanted) else 1.0
 
 
 class _Conversation:
@@ -343,7 +367,8 @@ class UnmetNeedMiner:
             pass
         before, conversation.needs = conversation.needs, needs
         text = turn.get("text")
-        if text:  # which needs it stated is worked out for unmet conversations only
+        if text and not turn.get("initiative"):  # never quote a reply, payload or quick reply
+            # which needs it stated is worked out for unmet conversations only
             conversation.quotes.append((ts, text, before, needs))
             if len(conversation.quotes) > QUOTES_PER_CONVERSATION:
                 del conversation.quotes[0]

@@ -22,6 +22,9 @@ Turn = dict[str, Any]
 Handoff = dict[str, Any]
 
 ROLES = ("shopper", "staff")
+# Conversations that are not real shoppers: automated tests, load tests, staff trying the advisor.
+# The miners leave them out unless told otherwise.
+TRAFFIC = ("test", "loadtest", "staff")
 
 WAITING, CLAIMED, CLOSED, RETURNED = "waiting", "claimed", "closed", "returned"
 STATUSES = (WAITING, CLAIMED, CLOSED, RETURNED)
@@ -145,6 +148,22 @@ class TurnStore(Releasable, Protocol):
         """The latest `limit` turns across conversations, oldest first."""
 
     @abstractmethod
+    def tag_traffic(self, conversation_id: str, traffic: str | None) -> None:
+        """Mark a conversation as one of TRAFFIC (None: a real shopper again). Raises ValueError
+        for another tag."""
+
+    @abstractmethod
+    def tagged_traffic(self) -> dict[str, str]:
+        """Every tagged conversation: conversation id -> its TRAFFIC tag."""
+
+    @abstractmethod
+    def mark_sample(self) -> None:
+        """Record that this log holds simulated conversations (`advisor simulate`), not shoppers."""
+
+    @abstractmethod
+    def is_sample(self) -> bool: ...
+
+    @abstractmethod
     def schema_version(self) -> int: ...
 
     @abstractmethod
@@ -202,6 +221,10 @@ class HandoffStore(Releasable, Protocol):
     @abstractmethod
     def recent(self, limit: int = 20) -> list[Handoff]:
         """The latest ended handoffs, newest first."""
+
+    @abstractmethod
+    def handoffs_between(self, since: float | None, until: float | None) -> list[Handoff]:
+        """Every handoff created at since <= created_ts < until (None: unbounded), oldest first."""
 
     @abstractmethod
     def position(self, conversation_id: str) -> int | None:

@@ -121,3 +121,24 @@ def test_the_mining_commands_are_attached_to_the_advisor_cli() -> None:
 
     assert {"needs", "report", "simulate", "bench-mining"} <= set(cli.commands)
     assert cli.commands["report"] is report_cmd
+
+
+def test_advisor_needs_imports_neither_spacy_nor_tensorflow(db: Path) -> None:
+    """`import spacy` imports thinc, which imports TensorFlow: seconds, and CUDA warnings."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from click.testing import CliRunner\n"
+        "from advisor.cli import cli\n"
+        f"result = CliRunner().invoke(cli, ['needs', '--db', {str(db)!r}, '--min-shoppers', '1'])\n"
+        "assert result.exit_code == 0, result.output\n"
+        "assert 'feature' in result.output\n"
+        "print(sorted(m for m in ('tensorflow', 'spacy', 'thinc', 'rasa') if m in sys.modules))\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout + done.stderr
+    assert "tensorflow" not in done.stderr.lower()

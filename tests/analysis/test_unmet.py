@@ -187,3 +187,25 @@ def test_the_miner_groups_shoppers_by_their_last_needs(vehicles, log) -> None:
         "under 42k please",
     )
     assert 0 < group.gap < 1
+
+
+def test_shortfalls_agree_with_the_worded_check(vehicles, check) -> None:
+    """CatalogCheck measures shortfalls without wording them; knowledge.constraints.check words
+    them: both give each product the same relative gap on every need."""
+    from knowledge.constraints import check as worded
+    from knowledge.needs import make_constraint
+
+    rng = random.Random(9)
+    for _ in range(60):
+        for name, value in _random_needs(rng, vehicles).items():
+            if name == "excluded_brands":
+                continue
+            constraint = make_constraint(vehicles.category, name, value)
+            expected = [
+                min(1.0, failure.relative_gap) if failure else 0.0
+                for failure in (worded(vehicles.category, constraint, p) for p in vehicles)
+            ]
+            assert check.gap((constraint,)) == min(expected), (name, value)
+            check._mask(constraint)
+            key = (constraint.need, constraint.value, ())
+            assert check._shortfalls[key] == expected, (name, value)
