@@ -146,7 +146,7 @@ GENERIC_WORDS = frozenset(
     "information recommendation recommendations suggestion suggestions human person agent deal "
     "price quote compare comparison know see talk speak buy purchase today soon now ok okay get "
     "gets getting go goes come comes offer offers week weeks month months year years tomorrow "
-    "tonight".split()
+    "tonight choose choosing choice decide deciding pick picking find finding".split()
 )
 
 
@@ -288,7 +288,7 @@ class FeatureExtractor:
 class FeatureGroup:
     key: str
     surfaces: Counter[str] = field(default_factory=Counter)
-    shopper_ids: set[str] = field(default_factory=set)
+    shopper_ids: dict[str, float] = field(default_factory=dict)  # conversation -> last mention
     first_seen: float = math.inf
     last_seen: float = -math.inf
     days: Counter[int] = field(default_factory=Counter)  # shoppers by UTC day of first mention
@@ -303,13 +303,18 @@ class FeatureGroup:
     def shoppers(self) -> int:
         return len(self.shopper_ids)
 
+    @property
+    def conversations(self) -> tuple[str, ...]:
+        """The shoppers' conversations, the latest mention first."""
+        return tuple(sorted(self.shopper_ids, key=lambda c: (-self.shopper_ids[c], c)))
+
     def add(self, conversation_id: str, ts: float, text: str, surface: str) -> None:
         self.surfaces[surface] += 1
         self.first_seen = min(self.first_seen, ts)
         self.last_seen = max(self.last_seen, ts)
         if conversation_id not in self.shopper_ids:
-            self.shopper_ids.add(conversation_id)
             self.days[int(ts // DAY)] += 1
+        self.shopper_ids[conversation_id] = ts
         if len(self.quotes) < QUOTES and text not in self.quotes:
             self.quotes.append(text)
 

@@ -28,7 +28,12 @@ from typing import Any
 from knowledge.catalog import Catalog
 
 PAYLOAD, QUICK_REPLY, REPLY = "payload", "quick_reply", "reply"
-REASONS = {
+REASONS = {  # how many of each: "3 button payloads"
+    PAYLOAD: "button payloads",
+    QUICK_REPLY: "quick replies (buttons the bot offered)",
+    REPLY: "replies to the bot's questions",
+}
+REASON = {  # one of them: "a button payload"
     PAYLOAD: "a button payload",
     QUICK_REPLY: "a quick reply (a button the bot offered)",
     REPLY: "a reply to the bot's question",

@@ -276,9 +276,10 @@ def _shortfall(op: str, wanted: Any, actual: Any) -> float:
 
 
 class _Conversation:
-    __slots__ = ("first_ts", "last_ts", "needs", "quotes")
+    __slots__ = ("cid", "first_ts", "last_ts", "needs", "quotes")
 
-    def __init__(self, ts: float) -> None:
+    def __init__(self, cid: str, ts: float) -> None:
+        self.cid = cid
         self.first_ts = ts
         self.last_ts = ts
         self.needs: dict[str, Any] = NO_NEEDS
@@ -299,6 +300,7 @@ class UnmetGroup:
     gap_total: float = 0.0
     conflicts: Counter[Conflict] = field(default_factory=Counter)
     candidates: list[tuple[int, float, str]] = field(default_factory=list)
+    members: list[tuple[float, str]] = field(default_factory=list)  # (last turn, conversation)
 
     @property
     def gap(self) -> float:
@@ -311,6 +313,7 @@ class UnmetGroup:
         self.days[int(conversation.last_ts // DAY)] += 1
         self.gap_total += conflict.gap
         self.conflicts[conflict] += 1
+        self.members.append((conversation.last_ts, conversation.cid))
         for ts, text, before, after in conversation.quotes:
             stated = [k for k, v in after.items() if k in conflict.needs and before.get(k) != v]
             if stated and text.strip():
@@ -327,6 +330,11 @@ class UnmetGroup:
             if len(chosen) == QUOTES:
                 break
         return tuple(chosen.values())
+
+    @property
+    def conversations(self) -> tuple[str, ...]:
+        """The shoppers' conversations, the latest first."""
+        return tuple(cid for _, cid in sorted(self.members, key=lambda m: (-m[0], m[1])))
 
     def representative(self) -> Conflict:
         """The exact conflict most shoppers in the group stated (ties: the smallest key)."""
@@ -355,7 +363,9 @@ class UnmetNeedMiner:
         ts = turn["ts"]
         conversation = self.conversations.get(turn["conversation_id"])
         if conversation is None:
-            conversation = self.conversations[turn["conversation_id"]] = _Conversation(ts)
+            conversation = self.conversations[turn["conversation_id"]] = _Conversation(
+                turn["conversation_id"], ts
+            )
         conversation.last_ts = ts
         needs = turn.get("needs")
         if not needs or needs == conversation.needs:

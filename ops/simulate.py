@@ -8,9 +8,14 @@ A seeded generator writes conversations through TurnStore.write_turns, mixing:
 - satisfied shoppers whose needs are derived from a real product (so something always fits), some of
   whom first ask for too low a budget and then relax it;
 - noise: greetings, chit-chat and gibberish (fallback turns, a handoff to staff now and then),
-  one-off feature wishes, a few random need profiles, e-mail addresses and phone numbers.
+  one-off feature wishes, a few random need profiles, e-mail addresses and phone numbers;
+- around them, from a second random stream (so the conversations above stay as they were for a
+  seed): the interview's questions with their buttons and the short replies to them, questions
+  about one product (with its product entity), comparisons naming a model the catalog lacks, and
+  handoffs to a person that staff claim and close after a while, then a 1-5 rating (with a
+  comment now and then). Handoffs go to the support queue when simulate() is given one.
 Recommendations and nearest misses are what knowledge.matching.recommend gives. The same seed gives
-the same log.
+the same log. `advisor simulate` marks the log as sample data (TurnStore.mark_sample).
 """
 
 from __future__ import annotations
@@ -31,8 +36,12 @@ from ops.scenario import (
     CHATTER,
     DESCRIBED,
     FEATURE_TEMPLATES,
+    INTERVIEW_REPLIES,
+    MISSING_MODELS,
     NOISE_ADJECTIVES,
     NOISE_NOUNS,
+    PRODUCT_QUESTIONS,
+    RATING_COMMENTS,
     STATEMENTS,
     VEHICLE_FEATURES,
     VEHICLE_NEEDS,
@@ -41,7 +50,7 @@ from ops.scenario import (
     _draw,
     describe,
 )
-from stores.interface import TurnStore
+from stores.interface import HandoffStore, TurnStore
 
 DEFAULT_START = datetime(2026, 1, 5, tzinfo=timezone.utc)  # a Monday
 DAY = 86400
@@ -53,6 +62,8 @@ class SimulationTruth:
     turns: int = 0
     planted_needs: Counter[str] = field(default_factory=Counter)  # label -> conversations
     planted_features: Counter[str] = field(default_factory=Counter)  # phrase -> conversations
+    # (conversation, created, claimed, closed, staff) of each handoff staff took and closed
+    handoffs: list[tuple[str, float, float, float, str]] = field(default_factory=list)
 
 
 class Simulator:
@@ -67,6 +78,8 @@ class Simulator:
     ) -> None:
         self.catalog = catalog
         self.rng = random.Random(seed)
+        self.more = random.Random(seed * 7919 + 1)  # the added turns' own stream
+        self.missing_models = [m for m in MISSING_MODELS if not _known(catalog, m)]
         self.seed = seed
         self.start = start.timestamp()
         self.weeks = weeks
@@ -116,7 +129,71 @@ class Simulator:
                 script += self._feature_request()
             if rng.random() < 0.3:
                 script.append(("thanks!", None, {"intent": "thank"}))
-        return self._turns(index, script, self._start_ts(growth))
+        return self._turns(index, self._more(script), self._start_ts(growth))
+
+    # -- the added turns (self.more) -----------------------------------------------------------
+
+    def _more(self, script):
+        """The script with the interview, product questions, comparisons and handoffs added."""
+        more = self.more
+        added = {"added": True}
+        if script and more.random() < 0.25 and self.catalog.category.interview:
+            question = more.choice(self.catalog.category.interview)
+            buttons = [{"title": t, "payload": p} for t, p in question.buttons]
+            asked = {"response": f"utter_ask_{question.need}", "text": question.text}
+            if buttons:
+                asked["buttons"] = buttons
+            reply = more.choice(
+                [p for _, p in question.buttons] if buttons and more.random() < 0.6
+                else INTERVIEW_REPLIES
+            )  # fmt: skip
+            script = [
+                ("I need some help choosing", None, {**added, "intent": "ask_recommendation",
+                                                     "responses": [asked]}),
+                (reply, None, {**added, "intent": "inform"}),
+                *script,
+            ]  # fmt: skip
+        if more.random() < 0.3:
+            product = more.choice(self.catalog.products)
+            text, intent = more.choice(PRODUCT_QUESTIONS)
+            text = text.format(m=product.model)
+            start = text.index(product.model)
+            entity = {"entity": "product", "value": product.id, "start": start,
+                      "end": start + len(product.model)}  # fmt: skip
+            script.append((text, None, {**added, "intent": intent, "entities": [entity]}))
+        if more.random() < 0.06 and self.missing_models:
+            product = more.choice(self.catalog.products)
+            missing = more.choice(self.missing_models)
+            text = f"compare the {product.model} and the {missing}"
+            start = text.index(product.model)
+            entity = {"entity": "product", "value": product.id, "start": start,
+                      "end": start + len(product.model)}  # fmt: skip
+            script.append((text, None, {**added, "intent": "compare", "entities": [entity]}))
+        if more.random() < 0.05:
+            script += self._handoff()
+        return script
+
+    def _handoff(self):
+        more, added = self.more, {"added": True}
+        script = [("can I talk to a person?", None, {**added, "intent": "human_handoff"})]
+        if more.random() < 0.85:  # staff took it; the rest are still waiting or abandoned
+            wait = more.choice((30, 60, 120, 240, 480, 900)) * more.uniform(0.5, 1.5)
+            resolve = wait + more.uniform(120, 1800)
+            staff = more.choice(("Sam", "Alex", "Priya"))
+            script.append((f"Hi, {staff} here from the store. How can I help?", None,
+                           {**added, "staff": True, "after": wait, "handoff_ends": resolve,
+                            "staff_name": staff}))  # fmt: skip
+            script.append(("thanks, that answers it", None, {**added, "intent": "thank"}))
+            if more.random() < 0.7:
+                score = more.choices((5, 4, 3, 2, 1), weights=(45, 30, 12, 8, 5))[0]
+                rating = {"entity": "rating", "value": score, "start": 0, "end": 0}
+                script.append((f'/rate{{"rating": {score}}}', None,
+                               {**added, "intent": "rate", "entities": [rating],
+                                "after": resolve, "rated": True}))  # fmt: skip
+                if more.random() < 0.4:
+                    script.append((more.choice(RATING_COMMENTS), None,
+                                   {**added, "intent": "comment"}))  # fmt: skip
+        return script
 
     def _start_ts(self, growth: float) -> float:
         rng = self.rng
@@ -276,8 +353,12 @@ class Simulator:
         conversation_id = f"sim{self.seed}-{index:07d}"
         channel = self.rng.choice(("rest", "socketio"))
         out, needs, handed_off = [], {}, False
+        handoff_ts = None
         for number, (text, new_needs, extra) in enumerate(script, 1):
-            ts += self.rng.uniform(5, 90)
+            if extra.get("added"):
+                ts = max(ts, (handoff_ts or ts) + extra.get("after", 0)) + self.more.uniform(5, 90)
+            else:
+                ts += self.rng.uniform(5, 90)
             staff = extra.get("staff", False)
             turn = {
                 "conversation_id": conversation_id,
@@ -288,16 +369,37 @@ class Simulator:
                 "channel": channel,
                 "text": text,
                 "intent": None if staff else extra.get("intent", "inform"),
-                "confidence": None if staff else round(self.rng.uniform(0.3, 0.99), 3),
+                "confidence": None
+                if staff
+                else round((self.more if extra.get("added") else self.rng).uniform(0.3, 0.99), 3),
                 "fallback": extra.get("fallback", False),
                 "handoff": extra.get("intent") == "human_handoff",
                 "paused": handed_off,
             }
-            handed_off = handed_off or turn["handoff"]
+            if turn["handoff"] and handoff_ts is None:
+                handoff_ts = ts
+            if staff and "handoff_ends" in extra and handoff_ts is not None:
+                self.truth.handoffs.append(
+                    (conversation_id, handoff_ts, ts, handoff_ts + extra["handoff_ends"],
+                     extra["staff_name"])
+                )  # fmt: skip
+            # paused from the handoff until staff close it (the rating comes after the close)
+            handed_off = (handed_off or turn["handoff"]) and not extra.get("rated")
+            if extra.get("rated"):
+                turn["paused"] = False
             if new_needs is not None:
                 needs = new_needs
             turn["needs"] = needs
-            turn.update(self._response(needs, new_needs is not None, extra))
+            if "entities" in extra:
+                turn["entities"] = extra["entities"]
+            if "responses" in extra:
+                turn["responses"] = extra["responses"]
+            elif extra.get("added") and not staff:
+                turn["responses"] = [{"response": None, "text": "OK."}]
+            else:
+                turn.update(self._response(needs, new_needs is not None, extra))
+            if staff:
+                turn["responses"] = []
             out.append(turn)
         return out
 
@@ -324,15 +426,30 @@ class Simulator:
         }
 
 
+def _known(catalog: Catalog, name: str) -> bool:
+    try:
+        catalog.find(name)
+    except LookupError:
+        return False
+    return True
+
+
 def simulate(
     log: TurnStore,
     catalog: Catalog,
     conversations: int | None = 2000,
     turns: int | None = None,
     seed: int = 7,
+    queue: HandoffStore | None = None,
     **options: Any,
 ) -> SimulationTruth:
-    """Write simulated conversations to `log`; returns what was planted and how much was written."""
+    """Write simulated conversations to `log` (and their handoffs to `queue`); returns what was
+    planted and how much was written."""
     simulator = Simulator(catalog, seed=seed, **options)
     log.write_turns(simulator.turns(conversations=conversations, turns=turns))
+    if queue is not None:
+        for conversation, created, claimed, closed, staff in simulator.truth.handoffs:
+            queue.enqueue(conversation, {"simulated": True}, now=created)
+            queue.claim(conversation, staff, now=claimed)
+            queue.close(conversation, staff, now=closed)
     return simulator.truth

@@ -34,6 +34,7 @@ def main(argv: list[str] | None = None) -> None:
         staff_token=staff_token(),
         turn_log=current().turn_log,
         socket_url=args.socket_url,
+        sample_log=current().sample_log,
     )
     web.run_app(create_app(settings), host=args.host, port=args.port, print=None)
 

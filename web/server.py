@@ -32,6 +32,7 @@ class Settings:
     staff_token: str
     turn_log: Path
     socket_url: str = ""  # Rasa's socket.io, as the shopper's browser reaches it (default rasa_url)
+    sample_log: Path | None = None  # advisor simulate's log (default: beside the turn log)
 
     @property
     def browser_socket_url(self) -> str:
@@ -72,7 +73,7 @@ async def security_headers(request: web.Request, handler) -> web.StreamResponse:
     response.headers.setdefault("Referrer-Policy", "no-referrer")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Content-Security-Policy", STAFF_CSP)
-    if request.path.startswith("/api/") or request.path in ("/support", "/insights"):
+    if request.path.startswith(("/api/", "/insights")) or request.path == "/support":
         response.headers.setdefault("Cache-Control", "no-store")
     if isinstance(response, web.HTTPException):
         raise response
@@ -99,6 +100,9 @@ def create_app(settings: Settings) -> web.Application:
     app[support.LOG] = turn_store(settings.turn_log)
     app[support.RASA] = RasaClient(settings.rasa_url, settings.rasa_token)
     app[insights.TURN_LOG_PATH] = Path(settings.turn_log)
+    app[insights.SAMPLE_LOG_PATH] = Path(
+        settings.sample_log or Path(settings.turn_log).with_name("sample-turns.db")
+    )
     app[chat_catch_up.RATE] = RateLimiter(chat_catch_up.RATE_LIMIT, 60.0)
 
     index = pages.render("chat.html", socket_url=settings.browser_socket_url)

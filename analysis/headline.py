@@ -1,0 +1,485 @@
+"""Headline figures of a window, each beside the previous window of the same length.
+
+Counted over the turns of real shoppers (traffic tagged as tests, load tests or staff is left out
+by analysis.opportunities.mine before it gets here):
+
+- conversations, shoppers, shopper turns per conversation. A shopper is a sender id (the chat page
+  keeps one per browser); a conversation is a run of a shopper's turns with no pause longer than
+  SESSION_GAP, the session expiry of the bot (bot/domain/core.yml), after which Rasa starts a new
+  session;
+- the share of conversations that reached a recommendation (products shown as recommended), a
+  comparison, a "nothing fits" answer, and a handoff to a person;
+- the not-understood rate: shopper turns the bot answered with its fallback, of all shopper turns;
+- the median wait for a person (handoff to claim) and the median resolution time (handoff to
+  close or hand back), over the handoffs created in the window (the support queue);
+- satisfaction: the mean rating (1-5) and the share of 4 and 5, from analysis.ratings;
+- the models and brands shoppers asked about most (the product and brand entities of their
+  messages, counted once per conversation), and the models they asked to compare that the catalog
+  lacks (the names knowledge.references.leftover_names finds, as the comparison action does);
+- which missing catalog figures blocked the most matches: per conversation's stated needs, the
+  products that meet every need they have a figure for but lack the figure of another (they might
+  fit), counted per attribute. Filling those figures is what would let them be recommended.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+from analysis.figure_gaps import FigureGaps
+from analysis.ratings import Rating
+from analysis.unmet import CatalogCheck, needs_key
+from knowledge.catalog import Catalog
+from knowledge.references import leftover_names
+from stores.interface import ENDED, Handoff
+
+SESSION_GAP = 2 * 3600  # seconds: session_expiration_time 120 (minutes) in bot/domain/core.yml
+TOP = 5
+COMPARE_INTENT = "compare"
+REACHED = {  # what a conversation reached, as the headline names it
+    "recommendation": "Reached a recommendation",
+    "comparison": "Compared models",
+    "nothing_fits": "Heard that nothing fits",
+    "handoff": "Handed to a person",
+}
+_BITS = {name: 1 << i for i, name in enumerate(REACHED)}
+
+
+def reached_bits(turn: dict[str, Any]) -> int:
+    bits = 0
+    for product in turn.get("products") or ():
+        kind = product.get("kind") if isinstance(product, dict) else None
+        if kind == "recommended":
+            bits |= _BITS["recommendation"]
+        elif kind == "compared":
+            bits |= _BITS["comparison"]
+    if turn.get("nothing_fits"):
+        bits |= _BITS["nothing_fits"]
+    if turn.get("handoff"):
+        bits |= _BITS["handoff"]
+    return bits
+
+
+class _Shopper:
+    __slots__ = ("bits", "brands", "last_ts", "models", "needs")
+
+    def __init__(self, ts: float) -> None:
+        self.last_ts = ts
+        self.bits = 0
+        self.needs: dict[str, Any] = {}
+        self.models: set[str] = set()
+        self.brands: set[str] = set()
+
+
+@dataclass(frozen=True)
+class WindowFigures:
+    """The headline figures of one window."""
+
+    since: float | None
+    until: float | None
+    shoppers: int = 0
+    conversations: int = 0
+    shopper_turns: int = 0
+    not_understood: int = 0
+    reached: dict[str, int] = field(default_factory=dict)  # REACHED key -> conversations
+    handoffs: int = 0
+    median_wait: float | None = None  # seconds
+    median_resolution: float | None = None
+    ratings: int = 0
+    mean_rating: float | None = None
+    satisfied: float | None = None  # share of ratings 4 or 5
+    models: tuple[tuple[str, int], ...] = ()  # (name, conversations)
+    brands: tuple[tuple[str, int], ...] = ()
+    missing_models: tuple[tuple[str, int], ...] = ()
+    blocked: tuple[tuple[str, int, int], ...] = ()  # (attribute label, matches, conversations)
+
+    @property
+    def turns_per_conversation(self) -> float | None:
+        return self.shopper_turns / self.conversations if self.conversations else None
+
+    @property
+    def not_understood_rate(self) -> float | None:
+        return self.not_understood / self.shopper_turns if self.shopper_turns else None
+
+    def share(self, key: str) -> float | None:
+        return self.reached.get(key, 0) / self.conversations if self.conversations else None
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "shoppers": self.shoppers,
+            "conversations": self.conversations,
+            "shopper_turns": self.shopper_turns,
+            "turns_per_conversation": _round(self.turns_per_conversation),
+            "not_understood_rate": _round(self.not_understood_rate),
+            "reached": {
+                k: {"conversations": self.reached.get(k, 0), "share": _round(self.share(k))}
+                for k in REACHED
+            },  # fmt: skip
+            "handoffs": self.handoffs,
+            "median_handoff_wait_seconds": _round(self.median_wait),
+            "median_resolution_seconds": _round(self.median_resolution),
+            "ratings": self.ratings,
+            "mean_rating": _round(self.mean_rating),
+            "satisfied_share": _round(self.satisfied),
+            "models": [{"name": n, "conversations": c} for n, c in self.models],
+            "brands": [{"name": n, "conversations": c} for n, c in self.brands],
+            "missing_models": [{"name": n, "conversations": c} for n, c in self.missing_models],
+            "blocked_by_missing_figures": [
+                {"figure": label, "matches": m, "conversations": c} for label, m, c in self.blocked
+            ],
+        }
+
+
+def _round(value: float | None) -> float | None:
+    return None if value is None else round(value, 4)
+
+
+class HeadlineCounter:
+    """Feed it the window's turns in time order with add(); figures() then sums them up."""
+
+    def __init__(
+        self, catalog: Catalog, check: CatalogCheck | None = None, gaps: FigureGaps | None = None
+    ) -> None:
+        self.catalog = catalog
+        self.check = check or CatalogCheck(catalog)
+        self.shoppers: dict[str, _Shopper] = {}
+        self.conversations = 0
+        self.shopper_turns = 0
+        self.not_understood = 0
+        self.reached: Counter[str] = Counter()
+        self.models: Counter[str] = Counter()
+        self.brands: Counter[str] = Counter()
+        self.missing: Counter[str] = Counter()
+        self.missing_surface: dict[str, Counter[str]] = {}
+        self.gaps = gaps or FigureGaps(self.check)
+        self._blocked: dict[str, dict[str, int]] = {}
+
+    def add(self, turn: dict[str, Any]) -> None:
+        if turn.get("role", "shopper") != "shopper":
+            return
+        ts, sender = turn["ts"], turn["conversation_id"]
+        shopper = self.shoppers.get(sender)
+        if shopper is None:
+            shopper = self.shoppers[sender] = _Shopper(ts)
+            self.conversations += 1
+        elif ts - shopper.last_ts > SESSION_GAP:
+            self._close(shopper)
+            self.conversations += 1
+        shopper.last_ts = ts
+        self.shopper_turns += 1
+        self.not_understood += bool(turn.get("fallback"))
+        shopper.bits |= reached_bits(turn)
+        if turn.get("needs"):
+            shopper.needs = turn["needs"]
+        self._mentions(shopper, turn)
+
+    def _mentions(self, shopper: _Shopper, turn: dict[str, Any]) -> None:
+        by_id = self.catalog.by_id
+        spans = []
+        for entity in turn.get("entities") or ():
+            if not isinstance(entity, dict):
+                continue
+            if "start" in entity and "end" in entity:
+                spans.append((entity["start"], entity["end"]))
+            value = entity.get("value")
+            if entity.get("entity") == "product" and value in by_id:
+                if value not in shopper.models:
+                    shopper.models.add(value)
+                    self.models[value] += 1
+                self._brand(shopper, by_id[value].brand)
+            elif entity.get("entity") == "brand" and isinstance(value, str):
+                self._brand(shopper, value)
+        if turn.get("intent") == COMPARE_INTENT and turn.get("text"):
+            for name in leftover_names(turn["text"], spans):
+                if self._known(name):
+                    continue  # the catalog has it; the recogniser missed it
+                key = " ".join(name.lower().split())
+                if key not in self.missing_surface:
+                    self.missing_surface[key] = Counter()
+                self.missing_surface[key][name] += 1
+                self.missing[key] += 1
+
+    def _known(self, name: str) -> bool:
+        try:
+            self.catalog.find(name)
+        except LookupError:
+            return False
+        return True
+
+    def _brand(self, shopper: _Shopper, brand: str) -> None:
+        if brand not in shopper.brands:
+            shopper.brands.add(brand)
+            self.brands[brand] += 1
+
+    def _close(self, shopper: _Shopper) -> None:
+        """A conversation ended: count what it reached, and start the shopper's next one."""
+        for name, bit in _BITS.items():
+            if shopper.bits & bit:
+                self.reached[name] += 1
+        shopper.bits = 0
+
+    def figures(
+        self,
+        since: float | None,
+        until: float | None,
+        handoffs: Iterable[Handoff] = (),
+        ratings: Iterable[Rating] = (),
+    ) -> WindowFigures:
+        """The figures so far (each shopper's last conversation counted as ended)."""
+        reached = Counter(self.reached)
+        for shopper in self.shoppers.values():
+            for name, bit in _BITS.items():
+                reached[name] += bool(shopper.bits & bit)
+        handoffs = [h for h in handoffs if h["conversation_id"] in self.shoppers]
+        waits = [h["claimed_ts"] - h["created_ts"] for h in handoffs if h.get("claimed_ts")]
+        done = [
+            h["closed_ts"] - h["created_ts"]
+            for h in handoffs
+            if h.get("status") in ENDED and h.get("closed_ts")
+        ]
+        scores = [r.score for r in ratings if r.conversation_id in self.shoppers]
+        by_id = self.catalog.by_id
+        return WindowFigures(
+            since=since,
+            until=until,
+            shoppers=len(self.shoppers),
+            conversations=self.conversations,
+            shopper_turns=self.shopper_turns,
+            not_understood=self.not_understood,
+            reached=dict(reached),
+            handoffs=len(handoffs),
+            median_wait=_median(waits),
+            median_resolution=_median(done),
+            ratings=len(scores),
+            mean_rating=statistics.fmean(scores) if scores else None,
+            satisfied=sum(s >= 4 for s in scores) / len(scores) if scores else None,
+            models=tuple((by_id[p].name, n) for p, n in _top(self.models)),
+            brands=tuple(_top(self.brands)),
+            missing_models=tuple(
+                (self.missing_surface[k].most_common(1)[0][0], n) for k, n in _top(self.missing)
+            ),
+            blocked=self.blocked(),
+        )
+
+    # -- missing figures -----------------------------------------------------------------------
+
+    def blocked(self) -> tuple[tuple[str, int, int], ...]:
+        """(attribute label, products kept out, conversations) for the figures whose absence kept
+        the most products out of shoppers' matches, most first."""
+        matches: Counter[str] = Counter()
+        conversations: Counter[str] = Counter()
+        for shopper in self.shoppers.values():
+            if not shopper.needs:
+                continue
+            for attribute, count in self._blocked_by(shopper.needs).items():
+                matches[attribute] += count
+                conversations[attribute] += 1
+        attributes = self.catalog.category.attributes
+        return tuple(
+            (attributes[a].label, n, conversations[a])
+            for a, n in sorted(matches.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]
+        )
+
+    def _blocked_by(self, needs: dict[str, Any]) -> dict[str, int]:
+        key = needs_key(needs)
+        found = self._blocked.get(key)
+        if found is None:
+            found = self._blocked[key] = self.gaps.blocked_counts(needs)
+        return found
+
+
+def _median(values: list[float]) -> float | None:
+    values = [max(0.0, v) for v in values]
+    return statistics.median(values) if values else None
+
+
+def _top(counts: Counter[str]) -> list[tuple[str, int]]:
+    return sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]
+
+
+# -- the figures beside the previous window ------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Measure:
+    """One headline figure and its value in the previous window of the same length."""
+
+    key: str
+    label: str
+    kind: str  # count, share, ratio, duration, rating
+    value: float | None
+    previous: float | None = None
+    has_previous: bool = False
+    note: str = ""  # what the figure counts, or why it has no value
+
+    @property
+    def text(self) -> str:
+        return format_value(self.kind, self.value)
+
+    @property
+    def change(self) -> str:
+        """'+12 (+8%)', '+2.1 pts', '-40 s', or why there is no change to show."""
+        if not self.has_previous:
+            return "no earlier window"
+        if self.value is None or self.previous is None:
+            return "no data then" if self.previous is None else "n/a"
+        delta = self.value - self.previous
+        if self.kind == "count":
+            if not self.previous:
+                return f"{delta:+,.0f} (none before)"
+            return f"{delta:+,.0f} ({delta / self.previous:+.0%})"
+        if self.kind == "share":
+            return f"{delta * 100:+.1f} pts"
+        if self.kind == "duration":
+            sign = "-" if delta < 0 else "+"
+            return sign + duration(abs(delta))
+        return f"{delta:+.2f}" if self.kind == "rating" else f"{delta:+.1f}"
+
+    @property
+    def direction(self) -> str:
+        """up, down or same: for the page's arrows (whether up is good depends on the figure)."""
+        if not self.has_previous or self.value is None or self.previous is None:
+            return "none"
+        return (
+            "up" if self.value > self.previous else "down" if self.value < self.previous else "same"
+        )
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "key": self.key,
+            "label": self.label,
+            "value": _round(self.value),
+            "text": self.text,
+            "previous": _round(self.previous),
+            "change": self.change,
+            "note": self.note,
+        }
+
+
+def duration(seconds: float) -> str:
+    """'45 s', '3 min 20 s', '2 h 5 min', '3 d 4 h'."""
+    seconds = round(seconds)
+    if seconds < 60:
+        return f"{seconds} s"
+    minutes, rest = divmod(seconds, 60)
+    if minutes < 60:
+        return f"{minutes} min {rest} s" if rest else f"{minutes} min"
+    hours, minutes = divmod(minutes, 60)
+    if hours < 48:
+        return f"{hours} h {minutes} min" if minutes else f"{hours} h"
+    days, hours = divmod(hours, 24)
+    return f"{days} d {hours} h" if hours else f"{days} d"
+
+
+def format_value(kind: str, value: float | None) -> str:
+    if value is None:
+        return "no data"
+    if kind == "count":
+        return f"{value:,.0f}"
+    if kind == "share":
+        return f"{value:.1%}"
+    if kind == "duration":
+        return duration(value)
+    if kind == "rating":
+        return f"{value:.2f} / 5"
+    return f"{value:.1f}"
+
+
+@dataclass(frozen=True)
+class Headline:
+    current: WindowFigures
+    previous: WindowFigures | None = None  # None: the window has no start, so no earlier one
+
+    def measures(self) -> list[Measure]:
+        c, p = self.current, self.previous
+        rows: list[tuple[str, str, str, Any]] = [
+            ("conversations", "Conversations", "count", lambda f: f.conversations),
+            ("shoppers", "Shoppers", "count", lambda f: f.shoppers),
+            ("turns_per_conversation", "Messages per conversation", "ratio",
+             lambda f: f.turns_per_conversation),
+            *[(f"reached_{k}", label, "share", lambda f, k=k: f.share(k))
+              for k, label in REACHED.items()],
+            ("not_understood", "Messages not understood", "share",
+             lambda f: f.not_understood_rate),
+            ("handoff_wait", "Median wait for a person", "duration", lambda f: f.median_wait),
+            ("resolution", "Median time to resolve a handoff", "duration",
+             lambda f: f.median_resolution),
+            ("satisfaction", "Satisfaction (mean rating)", "rating", lambda f: f.mean_rating),
+        ]  # fmt: skip
+        notes = {
+            **{f"reached_{k}": f"{c.reached.get(k, 0):,} of the conversations" for k in REACHED},
+            "not_understood": f"{c.not_understood:,} of {c.shopper_turns:,} shopper messages",
+            "turns_per_conversation": "shopper messages",
+            "conversations": f"a pause over {SESSION_GAP // 3600} h starts a new one",
+            "shoppers": "distinct chat sessions (sender ids)",
+            "handoff_wait": f"{c.handoffs} handoffs",
+            "resolution": f"{c.handoffs} handoffs",
+            "satisfaction": (
+                f"{c.ratings} ratings, {c.satisfied:.0%} gave 4 or 5"
+                if c.ratings and c.satisfied is not None
+                else "no ratings yet: shoppers are asked after a support conversation closes"
+            ),
+        }
+        return [
+            Measure(key, label, kind, get(c), get(p) if p else None, p is not None,
+                    notes.get(key, ""))
+            for key, label, kind, get in rows
+        ]  # fmt: skip
+
+    def lists(self) -> list[dict[str, Any]]:
+        """The ranked lists, each item with its count now and in the previous window."""
+        c, p = self.current, self.previous
+
+        def rows(now, before, extra=None):
+            earlier = {name: n for name, n, *_ in before} if before is not None else None
+            return [
+                {
+                    "name": name,
+                    "count": n,
+                    "previous": None if earlier is None else earlier.get(name, 0),
+                    "detail": extra(rest) if extra else "",
+                }
+                for name, n, *rest in now
+            ]
+
+        return [
+            {
+                "key": "models",
+                "label": "Most asked-about models",
+                "unit": "conversations",
+                "rows": rows(c.models, p.models if p else None),
+            },
+            {
+                "key": "brands",
+                "label": "Most asked-about brands",
+                "unit": "conversations",
+                "rows": rows(c.brands, p.brands if p else None),
+            },
+            {
+                "key": "missing_models",
+                "label": "Models asked for that the catalog lacks",
+                "unit": "conversations",
+                "rows": rows(c.missing_models, p.missing_models if p else None),
+            },
+            {
+                "key": "blocked",
+                "label": "Missing catalog figures that blocked the most matches",
+                "unit": "products kept out",
+                "rows": rows(
+                    c.blocked,
+                    p.blocked if p else None,
+                    lambda rest: f"in {rest[0]} conversations",
+                ),
+            },
+        ]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "figures": [m.to_dict() for m in self.measures()],
+            "lists": self.lists(),
+            "current": self.current.to_dict(),
+            "previous": self.previous.to_dict() if self.previous else None,
+        }
