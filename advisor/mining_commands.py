@@ -14,7 +14,7 @@ from pathlib import Path
 
 import click
 
-from advisor.catalog_commands import CATALOG_OPTION
+from advisor.options import CATALOG_OPTION
 from analysis.exposure import DEFAULT_TOLERANCE
 from analysis.opportunities import MiningResult, mine
 from analysis.report_text import SAMPLE_NOTE, render_csv, render_table

@@ -32,7 +32,7 @@ from typing import Any
 from analysis.figure_gaps import FigureGaps
 from analysis.ratings import Rating
 from analysis.unmet import CatalogCheck, needs_key
-from knowledge.catalog import Catalog
+from knowledge.catalog import Catalog, name_key
 from knowledge.references import leftover_names
 from stores.interface import ENDED, Handoff
 
@@ -95,6 +95,8 @@ class WindowFigures:
     brands: tuple[tuple[str, int], ...] = ()
     missing_models: tuple[tuple[str, int], ...] = ()
     blocked: tuple[tuple[str, int, int], ...] = ()  # (attribute label, matches, conversations)
+    # every name's count behind each top list above (for the change beside the window before)
+    counts: dict[str, dict[str, int]] = field(default_factory=dict)
 
     @property
     def turns_per_conversation(self) -> float | None:
@@ -203,11 +205,8 @@ class HeadlineCounter:
                 self.missing[key] += 1
 
     def _known(self, name: str) -> bool:
-        try:
-            self.catalog.find(name)
-        except LookupError:
-            return False
-        return True
+        """Whether the catalog has a product of this name (Catalog.find without suggestions)."""
+        return name in self.catalog.by_id or name_key(name) in self.catalog.name_index
 
     def _brand(self, shopper: _Shopper, brand: str) -> None:
         if brand not in shopper.brands:
@@ -242,6 +241,7 @@ class HeadlineCounter:
         ]
         scores = [r.score for r in ratings if r.conversation_id in self.shoppers]
         by_id = self.catalog.by_id
+        blocked = self.blocked(top=None)
         return WindowFigures(
             since=since,
             until=until,
@@ -258,17 +258,25 @@ class HeadlineCounter:
             satisfied=sum(s >= 4 for s in scores) / len(scores) if scores else None,
             models=tuple((by_id[p].name, n) for p, n in _top(self.models)),
             brands=tuple(_top(self.brands)),
-            missing_models=tuple(
-                (self.missing_surface[k].most_common(1)[0][0], n) for k, n in _top(self.missing)
-            ),
-            blocked=self.blocked(),
+            missing_models=tuple((self._surface(k), n) for k, n in _top(self.missing)),
+            blocked=blocked[:TOP],
+            counts={
+                "models": {by_id[p].name: n for p, n in self.models.items()},
+                "brands": dict(self.brands),
+                "missing_models": {self._surface(k): n for k, n in self.missing.items()},
+                "blocked": {label: n for label, n, _ in blocked},
+            },
         )
+
+    def _surface(self, key: str) -> str:
+        """How shoppers wrote a missing model's name most often."""
+        return self.missing_surface[key].most_common(1)[0][0]
 
     # -- missing figures -----------------------------------------------------------------------
 
-    def blocked(self) -> tuple[tuple[str, int, int], ...]:
+    def blocked(self, top: int | None = TOP) -> tuple[tuple[str, int, int], ...]:
         """(attribute label, products kept out, conversations) for the figures whose absence kept
-        the most products out of shoppers' matches, most first."""
+        the most products out of shoppers' matches, most first (the first `top`)."""
         matches: Counter[str] = Counter()
         conversations: Counter[str] = Counter()
         for shopper in self.shoppers.values():
@@ -280,7 +288,7 @@ class HeadlineCounter:
         attributes = self.catalog.category.attributes
         return tuple(
             (attributes[a].label, n, conversations[a])
-            for a, n in sorted(matches.items(), key=lambda kv: (-kv[1], kv[0]))[:TOP]
+            for a, n in sorted(matches.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
         )
 
     def _blocked_by(self, needs: dict[str, Any]) -> dict[str, int]:
@@ -414,7 +422,7 @@ class Headline:
             "not_understood": f"{c.not_understood:,} of {c.shopper_turns:,} shopper messages",
             "turns_per_conversation": "shopper messages",
             "conversations": f"a pause over {SESSION_GAP // 3600} h starts a new one",
-            "shoppers": "distinct chat sessions (sender ids)",
+            "shoppers": "distinct sender ids: one per browser",
             "handoff_wait": f"{c.handoffs} handoffs",
             "resolution": f"{c.handoffs} handoffs",
             "satisfaction": (
@@ -433,8 +441,8 @@ class Headline:
         """The ranked lists, each item with its count now and in the previous window."""
         c, p = self.current, self.previous
 
-        def rows(now, before, extra=None):
-            earlier = {name: n for name, n, *_ in before} if before is not None else None
+        def rows(now, key, extra=None):
+            earlier = p.counts.get(key, {}) if p is not None else None
             return [
                 {
                     "name": name,
@@ -450,19 +458,19 @@ class Headline:
                 "key": "models",
                 "label": "Most asked-about models",
                 "unit": "conversations",
-                "rows": rows(c.models, p.models if p else None),
+                "rows": rows(c.models, "models"),
             },
             {
                 "key": "brands",
                 "label": "Most asked-about brands",
                 "unit": "conversations",
-                "rows": rows(c.brands, p.brands if p else None),
+                "rows": rows(c.brands, "brands"),
             },
             {
                 "key": "missing_models",
                 "label": "Models asked for that the catalog lacks",
                 "unit": "conversations",
-                "rows": rows(c.missing_models, p.missing_models if p else None),
+                "rows": rows(c.missing_models, "missing_models"),
             },
             {
                 "key": "blocked",
@@ -470,7 +478,7 @@ class Headline:
                 "unit": "products kept out",
                 "rows": rows(
                     c.blocked,
-                    p.blocked if p else None,
+                    "blocked",
                     lambda rest: f"in {rest[0]} conversations",
                 ),
             },

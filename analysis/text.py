@@ -87,15 +87,10 @@ class Token:
         "is_bracket",
     )
 
-    def __init__(self, doc: Doc, i: int, idx: int, text: str, lemmas: dict[str, str]):
+    def __init__(self, doc: Doc, i: int, idx: int, text: str, lexeme: tuple) -> None:
         self.doc, self.i, self.idx, self.text = doc, i, idx, text
-        self.lower_ = text.lower()
-        self.lemma_ = lemmas.get(text, text)
-        self.is_alpha = text.isalpha()
-        self.is_stop = self.lower_ in stop_words()
-        self.is_punct = is_punct(text)
-        self.is_quote = text in QUOTES
-        self.is_bracket = text in BRACKETS
+        (self.lower_, self.lemma_, self.is_alpha, self.is_stop, self.is_punct, self.is_quote,
+         self.is_bracket) = lexeme  # fmt: skip
 
     def __repr__(self) -> str:
         return f"Token({self.text!r})"
@@ -119,10 +114,11 @@ class Span:
 class Doc:
     """A text as tokens; doc[i] is a Token, doc[a:b] a Span with the original text."""
 
-    def __init__(self, text: str, lemmas: dict[str, str]) -> None:
+    def __init__(self, text: str, lexemes: Lexemes) -> None:
         self.text = text
         self.tokens = [
-            Token(self, i, m.start(), m.group(), lemmas) for i, m in enumerate(TOKEN.finditer(text))
+            Token(self, i, m.start(), m.group(), lexemes[m.group()])
+            for i, m in enumerate(TOKEN.finditer(text))
         ]
 
     def __len__(self) -> int:
@@ -138,17 +134,34 @@ class Doc:
         return self.tokens[key]
 
 
+class Lexemes(dict):
+    """A word's attributes (lower case, lemma, alpha, stop, punctuation, quote, bracket), worked
+    out once per distinct word, as spaCy's vocabulary keeps them."""
+
+    def __init__(self, lemmas: dict[str, str]) -> None:
+        super().__init__()
+        self.lemmas, self.stops = lemmas, stop_words()
+
+    def __missing__(self, text: str) -> tuple:
+        lower = text.lower()
+        found = self[text] = (
+            lower, self.lemmas.get(text, text), text.isalpha(), lower in self.stops,
+            is_punct(text), text in QUOTES, text in BRACKETS,
+        )  # fmt: skip
+        return found
+
+
 class English:
     """Makes Docs: nlp(text) and nlp.pipe(texts), as a spaCy pipeline would."""
 
     def __init__(self) -> None:
-        self.lemmas = lemma_table()
+        self.lexemes = Lexemes(lemma_table())
 
     def __call__(self, text: str) -> Doc:
-        return Doc(text, self.lemmas)
+        return Doc(text, self.lexemes)
 
     def pipe(self, texts: Iterable[str], batch_size: int = 0) -> Iterator[Doc]:
-        return (Doc(text, self.lemmas) for text in texts)
+        return (Doc(text, self.lexemes) for text in texts)
 
 
 Pattern = list[dict[str, Any]]
@@ -183,7 +196,10 @@ class Matcher:
         found: set[tuple[str, int, int]] = set()
         tokens = doc.tokens
         for name, pattern in self.patterns:
+            first = pattern[0] if pattern[0].get("OP", "!") == "!" else None
             for start in range(len(tokens)):
+                if first is not None and not _accepts(first, tokens[start]):
+                    continue
                 for end in self._ends(pattern, 0, tokens, start):
                     if end > start:
                         found.add((name, start, end))

@@ -5,7 +5,8 @@ with NeedsProfile.from_dict) are checked against the catalog as it stands now, b
 knowledge.matching.recommend applies: a product fits when knowledge.constraints.check passes every
 hard need and its brand is not excluded. Each distinct need value is checked against every product
 once and kept as a bit mask, so a verdict is a few AND operations (a test proves it agrees with
-recommend); recommend itself gives each group's nearest products and what each misses.
+recommend); its nearest misses (as knowledge.matching.nothing_fits orders them) are each group's nearest
+products, with what each misses.
 
 An unmet conversation is grouped by each *minimal* combination of its needs that no product meets
 together: needs that take no part in the conflict are dropped; a brand exclusion counts as a need
@@ -21,6 +22,7 @@ its latest needs, its first and last timestamps and the texts of its last few ne
 
 from __future__ import annotations
 
+import bisect
 import itertools
 import json
 import math
@@ -31,11 +33,13 @@ from typing import Any
 
 from analysis.need_levels import EXCLUDED_BRANDS, Level, NeedLevels
 from knowledge.catalog import Catalog, Product
+from knowledge.constraints import failures
 from knowledge.errors import NeedsError
-from knowledge.matching import configurations, recommend
+from knowledge.matching import NearMiss, candidates, configurations, tie_break_key
 from knowledge.needs import Constraint, NeedsProfile, make_constraint
 
 MAX_CONFLICTS = 3  # conflicts reported per profile, smallest first
+NEAREST = 3  # nearest products shown per unmet combination
 QUOTES_PER_CONVERSATION = 4  # need-stating turns a conversation remembers
 QUOTES = 3  # representative quotes per group
 NO_NEEDS: dict[
@@ -98,6 +102,7 @@ class CatalogCheck:
         self._conflicts: dict[str, tuple[Conflict, ...]] = {}
         self._masks: dict[tuple[str, Any], int] = {}
         self._shortfalls: dict[tuple[str, Any], list[float]] = {}
+        self._sorted_values: dict[tuple[str, tuple[str, ...]], _SortedValues] = {}
         self._item_masks: dict[tuple[str, Any], int] = {}
         self._nearest: dict[Conflict, tuple[dict[str, Any], ...]] = {}
         self._configured: dict[tuple[str, ...], tuple[Product, ...]] = {}
@@ -151,18 +156,43 @@ class CatalogCheck:
 
     def _mask(self, constraint: Constraint, configs: tuple[str, ...] = ()) -> int:
         """Bit i set when product i meets `constraint`, judged on the figures of `configs` (the
-        configurations the profile requires, as knowledge.matching does). Product i's shortfall
-        on it (see gap) is kept alongside; both are computed once per need, value and configs."""
+        configurations the profile requires, as knowledge.matching does); computed once per
+        need, value and configs. A number need is a bisection into the products sorted by the
+        attribute's value, so a new budget costs a look-up, not a pass over the catalog."""
         key = (constraint.need, constraint.value, configs)
-        if key not in self._masks:
+        mask = self._masks.get(key)
+        if mask is None:
             spec = self.catalog.category.needs[constraint.need]
-            mask, shortfalls = 0, []
-            for i, product in enumerate(self.configured(configs)):
-                shortfall = _shortfall(spec.op, constraint.value, product.value(spec.attribute))
-                mask |= 0 if shortfall else 1 << i
-                shortfalls.append(min(1.0, shortfall))
-            self._masks[key], self._shortfalls[key] = mask, shortfalls
-        return self._masks[key]
+            if spec.op in ("max", "min") and isinstance(constraint.value, int | float):
+                mask = self._sorted(spec.attribute, configs).meeting(spec.op, constraint.value)
+            else:
+                mask = sum(
+                    1 << i
+                    for i, p in enumerate(self.configured(configs))
+                    if not _shortfall(spec.op, constraint.value, p.value(spec.attribute))
+                )
+            self._masks[key] = mask
+        return mask
+
+    def shortfalls(self, constraint: Constraint, configs: tuple[str, ...] = ()) -> list[float]:
+        """Each product's shortfall on `constraint` (see gap), computed once per need value."""
+        key = (constraint.need, constraint.value, configs)
+        found = self._shortfalls.get(key)
+        if found is None:
+            spec = self.catalog.category.needs[constraint.need]
+            found = self._shortfalls[key] = [
+                min(1.0, _shortfall(spec.op, constraint.value, p.value(spec.attribute)))
+                for p in self.configured(configs)
+            ]
+        return found
+
+    def _sorted(self, attribute: str, configs: tuple[str, ...]) -> _SortedValues:
+        key = (attribute, configs)
+        found = self._sorted_values.get(key)
+        if found is None:
+            values = [p.value(attribute) for p in self.configured(configs)]
+            found = self._sorted_values[key] = _SortedValues(values)
+        return found
 
     def configured(self, configs: tuple[str, ...]) -> tuple[Product, ...]:
         """The products with the figures of `configs` (Product.configured), made once per configs."""
@@ -243,22 +273,46 @@ class CatalogCheck:
         vectors = [[float(p.brand.lower() in names) for p in self.catalog.products]]
         configs = configurations(self.catalog.category, [(c.need, c.value) for c in constraints])
         for constraint in constraints:
-            self._mask(constraint, configs)
-            vectors.append(self._shortfalls[(constraint.need, constraint.value, configs)])
+            vectors.append(self.shortfalls(constraint, configs))
         return min(map(sum, zip(*vectors, strict=True)), default=0.0)
 
     def nearest(self, conflict: Conflict) -> tuple[dict[str, Any], ...]:
         """The nearest products to meeting the conflict's needs, with what each misses."""
         found = self._nearest.get(conflict)
         if found is None:
-            advice = recommend(self.catalog, conflict.profile(), top=1, misses=3)
-            misses = advice.nothing_fits.nearest if advice.nothing_fits else ()
+            # the nearest misses as knowledge.matching.nothing_fits orders them (without the
+            # relaxations it also counts, which cost an eligibility pass per need)
+            profile, category = conflict.profile(), self.catalog.category
+            misses = sorted(
+                (
+                    NearMiss(p, tuple(failures(category, profile.constraints, p)))
+                    for p in candidates(self.catalog, profile)
+                ),
+                key=lambda m: (m.distance, tie_break_key(m.product)),
+            )[:NEAREST]
             found = tuple(
                 dict(id=m.product.id, name=m.product.full_name, misses=[f.text for f in m.failures])
                 for m in misses
             )
             self._nearest[conflict] = found
         return found
+
+
+class _SortedValues:
+    """One number attribute's values across the products, sorted, with the bit mask of every
+    prefix: the products at most x are a prefix, those at least x a suffix."""
+
+    def __init__(self, values: list[Any]) -> None:
+        known = sorted((v, i) for i, v in enumerate(values) if v is not None)
+        self.values = [v for v, _ in known]
+        self.prefix = [0]
+        for _, i in known:
+            self.prefix.append(self.prefix[-1] | 1 << i)
+
+    def meeting(self, op: str, wanted: float) -> int:
+        if op == "max":
+            return self.prefix[bisect.bisect_right(self.values, wanted)]
+        return self.prefix[-1] & ~self.prefix[bisect.bisect_left(self.values, wanted)]
 
 
 def _shortfall(op: str, wanted: Any, actual: Any) -> float:

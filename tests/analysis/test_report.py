@@ -106,9 +106,11 @@ def test_charts_scale_to_the_data() -> None:
 
 def test_an_empty_log_still_makes_a_report(tmp_path: Path, vehicles) -> None:
     with TurnLog(tmp_path / "empty.db") as log:
-        page = render_report(mine(log, vehicles))
-    assert "No opportunity had 3 or more shoppers" in page
+        page = render_report(mine(log, vehicles), note="No turns yet: try advisor simulate.")
+    assert "No conversations in this window." in page
     assert "No recommendations were logged" in page
+    assert '<p class="note" role="status">No turns yet: try advisor simulate.</p>' in page
+    assert "no earlier window to compare with" in page
 
 
 def test_the_report_command_writes_the_file(db: Path, tmp_path: Path) -> None:

@@ -206,6 +206,22 @@ def test_shortfalls_agree_with_the_worded_check(vehicles, check) -> None:
                 for failure in (worded(vehicles.category, constraint, p) for p in vehicles)
             ]
             assert check.gap((constraint,)) == min(expected), (name, value)
-            check._mask(constraint)
-            key = (constraint.need, constraint.value, ())
-            assert check._shortfalls[key] == expected, (name, value)
+            assert check.shortfalls(constraint) == expected, (name, value)
+            meets = sum(1 << i for i, shortfall in enumerate(expected) if not shortfall)
+            assert check._mask(constraint) == meets, (name, value)
+
+
+def test_nearest_products_are_recommends_nearest_misses(vehicles, check) -> None:
+    rng = random.Random(21)
+    compared = 0
+    for _ in range(80):
+        for conflict in check.conflicts(_random_needs(rng, vehicles)):
+            advice = recommend(vehicles, conflict.profile(), top=1, misses=3)
+            expected = [
+                {"id": m.product.id, "name": m.product.full_name,
+                 "misses": [f.text for f in m.failures]}
+                for m in advice.nothing_fits.nearest
+            ]  # fmt: skip
+            assert list(check.nearest(conflict)) == expected
+            compared += 1
+    assert compared > 10
