@@ -13,6 +13,7 @@ import click
 import pytest
 from click.testing import CliRunner
 
+from advisor.log_commands import log as log_command
 from advisor.mining_commands import (
     bench_mining,
     bench_mining_cmd,
@@ -20,7 +21,6 @@ from advisor.mining_commands import (
     report_cmd,
     simulate_cmd,
 )
-from advisor.log_commands import log as log_command
 from analysis.opportunities import SCORE_FORMULA
 from stores.turnlog import TurnLog
 
