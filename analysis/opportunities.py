@@ -43,7 +43,8 @@ from analysis.exposure import DEFAULT_TOLERANCE, ExposureAudit, exposure_row
 from analysis.exposure_notes import ExposureNote, ExposureNotes
 from analysis.features import FeatureGroup, FeatureMiner
 from analysis.figure_gaps import FigureGaps
-from analysis.headline import Headline, HeadlineCounter
+from analysis.headline import HeadlineCounter
+from analysis.headline_view import Headline
 from analysis.initiative import REASONS, Initiative
 from analysis.ratings import RatingSource, TurnLogRatings
 from analysis.unmet import CatalogCheck, UnmetGroup, UnmetNeedMiner

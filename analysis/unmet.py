@@ -22,7 +22,6 @@ its latest needs, its first and last timestamps and the texts of its last few ne
 
 from __future__ import annotations
 
-import bisect
 import itertools
 import json
 import math
@@ -32,6 +31,7 @@ from functools import cached_property
 from typing import Any
 
 from analysis.need_levels import EXCLUDED_BRANDS, Level, NeedLevels
+from analysis.need_masks import SortedValues, shortfall
 from knowledge.catalog import Catalog, Product
 from knowledge.constraints import failures
 from knowledge.errors import NeedsError
@@ -102,7 +102,7 @@ class CatalogCheck:
         self._conflicts: dict[str, tuple[Conflict, ...]] = {}
         self._masks: dict[tuple[str, Any], int] = {}
         self._shortfalls: dict[tuple[str, Any], list[float]] = {}
-        self._sorted_values: dict[tuple[str, tuple[str, ...]], _SortedValues] = {}
+        self._sorted_values: dict[tuple[str, tuple[str, ...]], SortedValues] = {}
         self._item_masks: dict[tuple[str, Any], int] = {}
         self._nearest: dict[Conflict, tuple[dict[str, Any], ...]] = {}
         self._configured: dict[tuple[str, ...], tuple[Product, ...]] = {}
@@ -169,7 +169,7 @@ class CatalogCheck:
                 mask = sum(
                     1 << i
                     for i, p in enumerate(self.configured(configs))
-                    if not _shortfall(spec.op, constraint.value, p.value(spec.attribute))
+                    if not shortfall(spec.op, constraint.value, p.value(spec.attribute))
                 )
             self._masks[key] = mask
         return mask
@@ -181,17 +181,17 @@ class CatalogCheck:
         if found is None:
             spec = self.catalog.category.needs[constraint.need]
             found = self._shortfalls[key] = [
-                min(1.0, _shortfall(spec.op, constraint.value, p.value(spec.attribute)))
+                min(1.0, shortfall(spec.op, constraint.value, p.value(spec.attribute)))
                 for p in self.configured(configs)
             ]
         return found
 
-    def _sorted(self, attribute: str, configs: tuple[str, ...]) -> _SortedValues:
+    def _sorted(self, attribute: str, configs: tuple[str, ...]) -> SortedValues:
         key = (attribute, configs)
         found = self._sorted_values.get(key)
         if found is None:
             values = [p.value(attribute) for p in self.configured(configs)]
-            found = self._sorted_values[key] = _SortedValues(values)
+            found = self._sorted_values[key] = SortedValues(values)
         return found
 
     def configured(self, configs: tuple[str, ...]) -> tuple[Product, ...]:
@@ -296,37 +296,6 @@ class CatalogCheck:
             )
             self._nearest[conflict] = found
         return found
-
-
-class _SortedValues:
-    """One number attribute's values across the products, sorted, with the bit mask of every
-    prefix: the products at most x are a prefix, those at least x a suffix."""
-
-    def __init__(self, values: list[Any]) -> None:
-        known = sorted((v, i) for i, v in enumerate(values) if v is not None)
-        self.values = [v for v, _ in known]
-        self.prefix = [0]
-        for _, i in known:
-            self.prefix.append(self.prefix[-1] | 1 << i)
-
-    def meeting(self, op: str, wanted: float) -> int:
-        if op == "max":
-            return self.prefix[bisect.bisect_right(self.values, wanted)]
-        return self.prefix[-1] & ~self.prefix[bisect.bisect_left(self.values, wanted)]
-
-
-def _shortfall(op: str, wanted: Any, actual: Any) -> float:
-    """0 when a product's value meets a need, else Failure.relative_gap of
-    knowledge.constraints.check (which words the miss; here only the number is needed, and it is
-    checked against every product for every need value, so the words are not made)."""
-    if actual is None:
-        return 1.0
-    if op in ("max", "min"):
-        if (op == "max" and actual <= wanted) or (op == "min" and actual >= wanted):
-            return 0.0
-        return abs(actual - wanted) / abs(wanted) if wanted else 1.0
-    has = set(actual) if isinstance(actual, tuple) else {actual}
-    return 0.0 if has & set(wanted) else 1.0
 
 
 class _Conversation:

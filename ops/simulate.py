@@ -9,11 +9,10 @@ A seeded generator writes conversations through TurnStore.write_turns, mixing:
   whom first ask for too low a budget and then relax it;
 - noise: greetings, chit-chat and gibberish (fallback turns, a handoff to staff now and then),
   one-off feature wishes, a few random need profiles, e-mail addresses and phone numbers;
-- around them, from a second random stream (so the conversations above stay as they were for a
-  seed): the interview's questions with their buttons and the short replies to them, questions
-  about one product (with its product entity), comparisons naming a model the catalog lacks, and
-  handoffs to a person that staff claim and close after a while, then a 1-5 rating (with a
-  comment now and then). Handoffs go to the support queue when simulate() is given one.
+- around them, from a second random stream (ops.simulated_extras): the interview's questions and
+  the replies to them, questions about one product, comparisons naming a model the catalog
+  lacks, and handoffs that staff claim and close, then a rating now and then. Handoffs go to the
+  support queue when simulate() is given one.
 Recommendations and nearest misses are what knowledge.matching.recommend gives. The same seed gives
 the same log. `advisor simulate` marks the log as sample data (TurnStore.mark_sample).
 """
@@ -36,12 +35,9 @@ from ops.scenario import (
     CHATTER,
     DESCRIBED,
     FEATURE_TEMPLATES,
-    INTERVIEW_REPLIES,
     MISSING_MODELS,
     NOISE_ADJECTIVES,
     NOISE_NOUNS,
-    PRODUCT_QUESTIONS,
-    RATING_COMMENTS,
     STATEMENTS,
     VEHICLE_FEATURES,
     VEHICLE_NEEDS,
@@ -50,6 +46,7 @@ from ops.scenario import (
     _draw,
     describe,
 )
+from ops.simulated_extras import with_added_turns
 from stores.interface import HandoffStore, TurnStore
 
 DEFAULT_START = datetime(2026, 1, 5, tzinfo=timezone.utc)  # a Monday
@@ -131,69 +128,9 @@ class Simulator:
                 script.append(("thanks!", None, {"intent": "thank"}))
         return self._turns(index, self._more(script), self._start_ts(growth))
 
-    # -- the added turns (self.more) -----------------------------------------------------------
-
     def _more(self, script):
-        """The script with the interview, product questions, comparisons and handoffs added."""
-        more = self.more
-        added = {"added": True}
-        if script and more.random() < 0.25 and self.catalog.category.interview:
-            question = more.choice(self.catalog.category.interview)
-            buttons = [{"title": t, "payload": p} for t, p in question.buttons]
-            asked = {"response": f"utter_ask_{question.need}", "text": question.text}
-            if buttons:
-                asked["buttons"] = buttons
-            reply = more.choice(
-                [p for _, p in question.buttons] if buttons and more.random() < 0.6
-                else INTERVIEW_REPLIES
-            )  # fmt: skip
-            script = [
-                ("I need some help choosing", None, {**added, "intent": "ask_recommendation",
-                                                     "responses": [asked]}),
-                (reply, None, {**added, "intent": "inform"}),
-                *script,
-            ]  # fmt: skip
-        if more.random() < 0.3:
-            product = more.choice(self.catalog.products)
-            text, intent = more.choice(PRODUCT_QUESTIONS)
-            text = text.format(m=product.model)
-            start = text.index(product.model)
-            entity = {"entity": "product", "value": product.id, "start": start,
-                      "end": start + len(product.model)}  # fmt: skip
-            script.append((text, None, {**added, "intent": intent, "entities": [entity]}))
-        if more.random() < 0.06 and self.missing_models:
-            product = more.choice(self.catalog.products)
-            missing = more.choice(self.missing_models)
-            text = f"compare the {product.model} and the {missing}"
-            start = text.index(product.model)
-            entity = {"entity": "product", "value": product.id, "start": start,
-                      "end": start + len(product.model)}  # fmt: skip
-            script.append((text, None, {**added, "intent": "compare", "entities": [entity]}))
-        if more.random() < 0.05:
-            script += self._handoff()
-        return script
-
-    def _handoff(self):
-        more, added = self.more, {"added": True}
-        script = [("can I talk to a person?", None, {**added, "intent": "human_handoff"})]
-        if more.random() < 0.85:  # staff took it; the rest are still waiting or abandoned
-            wait = more.choice((30, 60, 120, 240, 480, 900)) * more.uniform(0.5, 1.5)
-            resolve = wait + more.uniform(120, 1800)
-            staff = more.choice(("Sam", "Alex", "Priya"))
-            script.append((f"Hi, {staff} here from the store. How can I help?", None,
-                           {**added, "staff": True, "after": wait, "handoff_ends": resolve,
-                            "staff_name": staff}))  # fmt: skip
-            script.append(("thanks, that answers it", None, {**added, "intent": "thank"}))
-            if more.random() < 0.7:
-                score = more.choices((5, 4, 3, 2, 1), weights=(45, 30, 12, 8, 5))[0]
-                rating = {"entity": "rating", "value": score, "start": 0, "end": 0}
-                script.append((f'/rate{{"rating": {score}}}', None,
-                               {**added, "intent": "rate", "entities": [rating],
-                                "after": resolve, "rated": True}))  # fmt: skip
-                if more.random() < 0.4:
-                    script.append((more.choice(RATING_COMMENTS), None,
-                                   {**added, "intent": "comment"}))  # fmt: skip
-        return script
+        """The script with the added turns of ops.simulated_extras."""
+        return with_added_turns(self, script)
 
     def _start_ts(self, growth: float) -> float:
         rng = self.rng

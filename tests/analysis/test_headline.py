@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from analysis.headline import SESSION_GAP, Measure, duration
+from analysis.headline import SESSION_GAP
+from analysis.headline_view import Measure, duration
 from analysis.opportunities import AUTO_RULE, auto_min_shoppers, mine
 from analysis.ratings import TurnLogRatings, rating_of
 from stores.support_queue import SupportQueue
