@@ -8,8 +8,18 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.advise import answer_unknown
 from actions.render_payload import citations_payload
-from actions.session import SHOWN_PRODUCTS, catalog, mentioned_products, required_configurations
+from actions.session import (
+    PENDING_QUESTION,
+    SHOWN_PRODUCTS,
+    catalog,
+    mentioned_products,
+    needs_profile,
+    readings,
+    required_configurations,
+    unknown_in_message,
+)
 from knowledge.facts import (
     fact_answer,
     fact_citations,
@@ -22,19 +32,46 @@ from knowledge.facts import (
 )
 
 
-def asked_products(dispatcher: CollectingDispatcher, tracker: Tracker) -> list:
-    """Products the question is about: named ones, else the one shown last when only one was."""
+def asked_products(
+    dispatcher: CollectingDispatcher, tracker: Tracker
+) -> tuple[list, list[EventType]]:
+    """Products the question is about: named ones, else the one shown last when only one was;
+    with the events to return. A model with variants none of which was just discussed gets
+    'which one do you mean?'; a real model the catalog lacks gets 'I don't have data on it' and
+    the most similar ones. Neither is answered for as if it were another."""
+    unclear = next((r for r in readings(tracker) if r.meant is None), None)
+    if unclear is not None:
+        return [], which_one(dispatcher, tracker, unclear.options)
     products = mentioned_products(tracker)
     shown = tracker.get_slot(SHOWN_PRODUCTS) or []
+    if not products:
+        unknown = unknown_in_message(tracker)
+        if unknown:
+            return [], answer_unknown(dispatcher, tracker, needs_profile(tracker), unknown)
     if not products and len(shown) == 1 and shown[0] in catalog().by_id:
         products = [catalog().by_id[shown[0]].configured(required_configurations(tracker))]
     if not products:
         dispatcher.utter_message(response="utter_ask_which_product")
-    return products
+        return [], []
+    return products, [SlotSet(SHOWN_PRODUCTS, [p.id for p in products])]
 
 
-def remember(products: list) -> list[EventType]:
-    return [SlotSet(SHOWN_PRODUCTS, [p.id for p in products])]
+def which_one(dispatcher: CollectingDispatcher, tracker: Tracker, options) -> list[EventType]:
+    """'Which one do you mean: the Hyundai Tucson or the Hyundai Tucson Hybrid?', a button for
+    each that asks the same question about it."""
+    intent = (tracker.latest_message.get("intent") or {}).get("name")
+    names = [f"the {p.name}" for p in options]
+    listed = ", ".join(names[:-1]) + " or " + names[-1]
+    dispatcher.utter_message(
+        text=f"Which one do you mean: {listed}?",
+        buttons=[
+            {"title": p.name, "payload": f'/{intent}{{"product": "{p.id}"}}'} for p in options
+        ],
+    )
+    events = [SlotSet(SHOWN_PRODUCTS, [p.id for p in options])]
+    if tracker.get_slot(PENDING_QUESTION) is not None:
+        events.append(SlotSet(PENDING_QUESTION, None))
+    return events
 
 
 class ActionProductFact(Action):
@@ -44,7 +81,7 @@ class ActionProductFact(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        products = asked_products(dispatcher, tracker)
+        products, events = asked_products(dispatcher, tracker)
         shop = catalog()
         attributes = mentioned_attributes(shop, tracker.latest_message.get("text") or "")
         for product in products:
@@ -52,7 +89,7 @@ class ActionProductFact(Action):
                 text=fact_answer(shop, product, attributes),
                 json_message=citations_payload(fact_citations(shop, product, attributes)),
             )
-        return remember(products) if products else []
+        return events
 
 
 class ActionKnownIssues(Action):
@@ -62,14 +99,14 @@ class ActionKnownIssues(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        products = asked_products(dispatcher, tracker)
+        products, events = asked_products(dispatcher, tracker)
         shop = catalog()
         for product in products:
             dispatcher.utter_message(
                 text=known_issues_answer(product, shop),
                 json_message=citations_payload(issue_citations(shop, product)),
             )
-        return remember(products) if products else []
+        return events
 
 
 class ActionCostToOwn(Action):
@@ -79,7 +116,7 @@ class ActionCostToOwn(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        products = asked_products(dispatcher, tracker)
+        products, events = asked_products(dispatcher, tracker)
         shop = catalog()
         for product in products:
             cost = ownership_cost(shop, product)
@@ -93,4 +130,4 @@ class ActionCostToOwn(Action):
                     text=ownership_answer(cost, shop),
                     json_message=citations_payload(ownership_citations(shop, cost)),
                 )
-        return remember(products) if products else []
+        return events

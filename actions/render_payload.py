@@ -7,12 +7,18 @@ from typing import Any
 from knowledge.catalog import Catalog, Product
 from knowledge.citations import Citation, citation, site_label
 from knowledge.compare import Comparison
+from knowledge.gaps import might_fit_dict
 from knowledge.matching import Advice, Match
 
 
 def product_card(
-    catalog: Catalog, product: Product, reasons: list[str] | None = None
+    catalog: Catalog,
+    product: Product,
+    reasons: list[str] | None = None,
+    missing: list[str] | None = None,
 ) -> dict[str, Any]:
+    """One product's card; `missing` says which figures that count for the shopper are not on
+    file (the card shows them, so a lower score is never a silent one)."""
     attributes = catalog.category.attributes
     facts = []
     for name, value in product.values.items():
@@ -25,6 +31,7 @@ def product_card(
         "brand": product.brand,
         "facts": facts[:8],
         "reasons": reasons or [],
+        "missing": missing or [],
         "known_issues": [
             {
                 "kind": i.kind,
@@ -49,7 +56,12 @@ def cards_payload(
         "type": "product_cards",
         "items": [
             {
-                **product_card(catalog, m.product, [r.text for r in m.reasons]),
+                **product_card(
+                    catalog,
+                    m.product,
+                    [r.text for r in m.reasons],
+                    [r.text for r in m.reasons if r.kind == "missing"],
+                ),
                 "fit": round(m.score, 4),
             }
             for m in matches
@@ -61,9 +73,14 @@ def cards_payload(
 
 
 def advice_payload(catalog: Catalog, advice: Advice) -> dict[str, Any]:
+    """Cards (or nothing fits), with what might also fit but for a figure not on file."""
     if advice.nothing_fits:
-        return {"type": "nothing_fits", **advice.nothing_fits.to_dict()}
-    return cards_payload(catalog, advice.matches, advice.profile.to_dict())
+        payload = {"type": "nothing_fits", **advice.nothing_fits.to_dict()}
+    else:
+        payload = cards_payload(catalog, advice.matches, advice.profile.to_dict())
+    if advice.might_fit:
+        payload["might_also_fit"] = might_fit_dict(advice.might_fit, advice.might_fit_shown)
+    return payload
 
 
 def comparison_payload(comparison: Comparison) -> dict[str, Any]:

@@ -16,6 +16,8 @@ from knowledge.bot_domain import need_slots as domain_need_slots
 from knowledge.catalog import Catalog, Product
 from knowledge.loader import get_catalog
 from knowledge.needs import NeedsProfile, profile_from_values
+from knowledge.other_models import Mention, unknown_mentions
+from knowledge.variants import Reading, read_name
 
 logger = logging.getLogger(__name__)
 
@@ -35,6 +37,13 @@ PRIORITIES = "priorities"
 EXCLUDED_BRANDS = "excluded_brands"
 SHOWN_PRODUCTS = "shown_products"
 OFFERED_RELAXATION = "offered_relaxation"
+# The bot's own question, for the rules that route a typed yes, no or 'no preference' to what its
+# buttons do: 'relax' (drop the offered limit), 'need' (the interview question on ASKED_NEED),
+# 'handoff' (talk to a person). Set by every action that may ask, None when it asked nothing.
+PENDING_QUESTION = "pending_question"
+ASKED_NEED = "asked_need"
+# Needs the shopper answered 'no preference' to: never asked again in this conversation.
+DECLINED_NEEDS = "declined_needs"
 
 
 def catalog() -> Catalog:
@@ -88,20 +97,63 @@ def entities(tracker: Tracker, name: str) -> list[Any]:
     return list(dict.fromkeys(found))
 
 
+def readings(tracker: Tracker) -> list[Reading]:
+    """How each product named in the latest message is read: a bare model name with variants
+    ('the Tucson' with a Tucson Hybrid in the catalog) means the variant just shown, else it is
+    ambiguous (`meant` None). A choice sent by a button names its product exactly."""
+    shop = catalog()
+    text = tracker.latest_message.get("text") or ""
+    shown = tracker.get_slot(SHOWN_PRODUCTS) or []
+    found = [
+        e
+        for e in tracker.latest_message.get("entities", [])
+        if e.get("entity") == "product" and e.get("value") in shop.by_id
+    ]
+    named = {e["value"] for e in found}
+    out, seen = [], set()
+    for entity in found:
+        if entity["value"] in seen:
+            continue
+        seen.add(entity["value"])
+        written = None
+        if not text.startswith("/") and "start" in entity and "end" in entity:
+            written = text[entity["start"] : entity["end"]]
+        out.append(read_name(shop, shop.by_id[entity["value"]], written, shown, named))
+    return out
+
+
 def mentioned_products(tracker: Tracker) -> list[Product]:
-    """Products named in the latest message (by the catalog extractor), then any referred to by
+    """Products named in the latest message (by the catalog extractor; a model with variants read
+    as `readings` says, the bare name itself when it is ambiguous), then any referred to by
     position among those last shown ('the second one'); each with the figures of the
     configuration the shopper's needs require (a shopper who requires AWD hears AWD figures)."""
     from knowledge.references import referenced
 
     by_id = catalog().by_id
-    ids = [i for i in entities(tracker, "product") if i in by_id]
+    ids = list(dict.fromkeys((r.meant or r.named).id for r in readings(tracker)))
     shown = tracker.get_slot(SHOWN_PRODUCTS) or []
     for pid in referenced(tracker.latest_message.get("text") or "", shown):
         if pid not in ids and pid in by_id:
             ids.append(pid)
     wanted = required_configurations(tracker)
     return [by_id[i].configured(wanted) for i in ids]
+
+
+def unknown_in_message(tracker: Tracker) -> list[Mention]:
+    """Real products and brands the latest message names that the catalog has no data on."""
+    text = tracker.latest_message.get("text") or ""
+    if text.startswith("/"):
+        return []
+    taken = [
+        (e["start"], e["end"])
+        for e in tracker.latest_message.get("entities", [])
+        if e.get("entity") == "product" and "start" in e and "end" in e
+    ]
+    return unknown_mentions(catalog(), text, taken)
+
+
+def declined_needs(tracker: Tracker) -> list[str]:
+    return list(tracker.get_slot(DECLINED_NEEDS) or [])
 
 
 def required_configurations(tracker: Tracker) -> tuple[str, ...]:

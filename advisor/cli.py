@@ -19,6 +19,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "advisor.ops_commands": ("run", "chat", "settings"),
     "advisor.log_commands": ("log",),
     "advisor.mining_commands": ("needs", "report", "simulate", "bench-mining", "mining-eval"),
+    "advisor.exposure_commands": ("exposure",),
     "ops.bench": ("bench",),
     "ops.bench_needs": ("bench-needs",),
     "ops.loadtest": ("loadtest",),

@@ -14,8 +14,9 @@ by analysis.opportunities.mine before it gets here):
   close or hand back), over the handoffs created in the window (the support queue);
 - satisfaction: the mean rating (1-5) and the share of 4 and 5, from analysis.ratings;
 - the models and brands shoppers asked about most (the product and brand entities of their
-  messages, counted once per conversation), and the models they asked to compare that the catalog
-  lacks (the names knowledge.references.leftover_names finds, as the comparison action does);
+  messages, counted once per conversation), and the real models they named that the catalog lacks
+  (knowledge.other_models, the bot's own recognition from the catalog's name list; a catalog
+  without one falls back to the names a comparison request leaves over);
 - which missing catalog figures blocked the most matches: per conversation's stated needs, the
   products that meet every need they have a figure for but lack the figure of another (they might
   fit), counted per attribute. Filling those figures is what would let them be recommended.
@@ -33,11 +34,13 @@ from analysis.figure_gaps import FigureGaps
 from analysis.ratings import Rating
 from analysis.unmet import CatalogCheck, needs_key
 from knowledge.catalog import Catalog, name_key
+from knowledge.other_models import name_index, unknown_mentions
 from knowledge.references import leftover_names
 from stores.interface import ENDED, Handoff
 
 SESSION_GAP = 2 * 3600  # seconds: session_expiration_time 120 (minutes) in bot/domain/core.yml
 TOP = 5
+MEMO_LIMIT = 100_000  # distinct messages whose unknown models are remembered
 COMPARE_INTENT = "compare"
 REACHED = {  # what a conversation reached, as the headline names it
     "recommendation": "Reached a recommendation",
@@ -64,7 +67,7 @@ def reached_bits(turn: dict[str, Any]) -> int:
 
 
 class _Shopper:
-    __slots__ = ("bits", "brands", "last_ts", "models", "needs")
+    __slots__ = ("bits", "brands", "last_ts", "missing", "models", "needs")
 
     def __init__(self, ts: float) -> None:
         self.last_ts = ts
@@ -72,6 +75,7 @@ class _Shopper:
         self.needs: dict[str, Any] = {}
         self.models: set[str] = set()
         self.brands: set[str] = set()
+        self.missing: set[str] = set()
 
 
 @dataclass(frozen=True)
@@ -157,6 +161,8 @@ class HeadlineCounter:
         self.missing: Counter[str] = Counter()
         self.missing_surface: dict[str, Counter[str]] = {}
         self.gaps = gaps or FigureGaps(self.check)
+        self._unknown: dict[tuple, list[str]] = {}
+        self._has_name_list = bool(name_index(catalog).names.models)
         self._blocked: dict[str, dict[str, int]] = {}
 
     def add(self, turn: dict[str, Any]) -> None:
@@ -194,15 +200,34 @@ class HeadlineCounter:
                 self._brand(shopper, by_id[value].brand)
             elif entity.get("entity") == "brand" and isinstance(value, str):
                 self._brand(shopper, value)
-        if turn.get("intent") == COMPARE_INTENT and turn.get("text"):
-            for name in leftover_names(turn["text"], spans):
-                if self._known(name):
-                    continue  # the catalog has it; the recogniser missed it
+        text = turn.get("text") or ""
+        if text and not text.startswith("/"):
+            for name in self._unknown_models(text, tuple(spans), turn.get("intent")):
                 key = " ".join(name.lower().split())
                 if key not in self.missing_surface:
                     self.missing_surface[key] = Counter()
                 self.missing_surface[key][name] += 1
-                self.missing[key] += 1
+                if key not in shopper.missing:
+                    shopper.missing.add(key)
+                    self.missing[key] += 1
+
+    def _unknown_models(self, text: str, spans: tuple, intent: str | None) -> list[str]:
+        """Real models a message names that the catalog lacks: those of the catalog's name list
+        (knowledge.other_models, as the bot recognises them), else, for a catalog without one,
+        the names a comparison request leaves over (knowledge.references.leftover_names)."""
+        key = (text, spans, intent)
+        found = self._unknown.get(key)
+        if found is None:
+            if self._has_name_list:
+                found = [m.model.name for m in unknown_mentions(self.catalog, text, spans)
+                         if m.model is not None]  # fmt: skip
+            elif intent == COMPARE_INTENT:
+                found = [n for n in leftover_names(text, list(spans)) if not self._known(n)]
+            else:
+                found = []
+            if len(self._unknown) < MEMO_LIMIT:
+                self._unknown[key] = found
+        return found
 
     def _known(self, name: str) -> bool:
         """Whether the catalog has a product of this name (Catalog.find without suggestions)."""

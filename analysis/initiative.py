@@ -8,8 +8,9 @@ when it is:
 - a quick reply: its text is the title or payload of a button the bot offered with its previous
   message (the event broker logs the buttons with the response), or of a button of the category's
   needs interview (category.yml `interview`; logs written before the buttons were logged);
-- a reply to the bot's own question: the bot's previous message was a question (an interview
-  question, a response named `utter_ask_*`, or any message offering buttons) and this message is
+- a reply to the bot's own question: the bot's previous message was a question (any message
+  offering buttons, as the bot's interview and yes/no questions do; a response named `utter_ask_*`;
+  or, in logs written before the buttons were logged, an interview question's text) and this message is
   short (at most REPLY_MAX_WORDS words) and holds no request phrase of its own. "no preference",
   "around 40" and "room for 5 people and a big dog" answer the question; "I need heated seats" or
   a long message is the shopper's own initiative even mid-interview.

@@ -2,7 +2,8 @@
 
 Each message of the set (tests/analysis/data/mining_set.yml; its header explains the format) becomes
 one conversation of a turn log: the bot's question first when the message answers one (its text and
-buttons as the event broker logs them, read from the bot's domain), then the message itself, stating
+buttons as the event broker logs them, read from the bot's domain, or from the catalog's needs
+interview for `utter_ask_<need>`), then the message itself, stating
 needs no product meets so that it could be quoted. Every conversation is mined on its own day
 (analysis.opportunities.mine with one shopper per opportunity), so what is reported comes from that
 message alone. The comparison:
@@ -136,9 +137,17 @@ def load_set(path: Path) -> tuple[dict[str, Any], list[Item]]:
     return needs, items
 
 
-def bot_responses(domain_dir: Path) -> dict[str, dict[str, Any]]:
-    """Each response of the bot's domain as the event broker logs it: name, text and buttons."""
+def bot_responses(domain_dir: Path, catalog: Catalog | None = None) -> dict[str, dict[str, Any]]:
+    """Each response of the bot's domain as the event broker logs it: name, text and buttons;
+    and, as `utter_ask_<need>`, each question of the catalog's needs interview as the bot asks it
+    (an action's message: no response name, the question's text and its buttons)."""
     responses: dict[str, dict[str, Any]] = {}
+    for question in catalog.category.interview if catalog is not None else ():
+        responses[f"utter_ask_{question.need}"] = {
+            "response": None,
+            "text": question.text,
+            "buttons": [{"title": t, "payload": p} for t, p in question.buttons],
+        }
     for file in sorted(Path(domain_dir).glob("*.yml")):
         data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
         for name, variants in (data.get("responses") or {}).items():
@@ -186,7 +195,7 @@ def evaluate(path: Path, catalog: Catalog, domain_dir: Path) -> Evaluation:
     for item in items:
         result.by_kind[item.kind] = result.by_kind.get(item.kind, 0) + 1
     with tempfile.TemporaryDirectory() as tmp, TurnLog(Path(tmp) / "eval.db") as log:
-        log.write_turns(_turns(needs, items, bot_responses(domain_dir)))
+        log.write_turns(_turns(needs, items, bot_responses(domain_dir, catalog)))
         for n, item in enumerate(items):
             since = START + n * DAY
             mined = mine(log, catalog, since=since, until=since + DAY, min_shoppers=1)

@@ -108,9 +108,30 @@ def render_table(result: MiningResult, top: int) -> str:
             or "no brand flagged"
         )
     )
+    lines.append(missing_figures_line(result.exposure))
     for note in result.exposure_notes:
         lines += [f"  {sentence}" for sentence in note.sentences()]
     return "\n".join(lines)
+
+
+def missing_figures_line(rows) -> str:
+    """'Under-exposure from missing figures (`advisor exposure` for the table): Buick 6 of 6
+    points (msrp_usd), …' or that there is none."""
+    owed = sorted(
+        (r for r in rows if round(r.from_missing_figures, 3) > 0),
+        key=lambda r: (-r.from_missing_figures, r.brand),
+    )
+    if not owed:
+        return "Under-exposure from missing figures: none."
+    parts = [
+        f"{r.brand} {r.from_missing_figures * 100:.1f} of {r.under_exposure * 100:.1f} points"
+        + (f" (missing {', '.join(a for a, _ in r.missing[:2])})" if r.missing else "")
+        for r in owed
+    ]
+    return (
+        "Under-exposure from missing figures (share of what might fit minus share of merit; "
+        "`advisor exposure` for the table): " + ", ".join(parts)
+    )
 
 
 def render_csv(result: MiningResult) -> str:

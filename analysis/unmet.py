@@ -104,6 +104,7 @@ class CatalogCheck:
         self._shortfalls: dict[tuple[str, Any], list[float]] = {}
         self._sorted_values: dict[tuple[str, tuple[str, ...]], SortedValues] = {}
         self._item_masks: dict[tuple[str, Any], int] = {}
+        self._missing_masks: dict[tuple[str, tuple[str, ...]], int] = {}
         self._nearest: dict[Conflict, tuple[dict[str, Any], ...]] = {}
         self._configured: dict[tuple[str, ...], tuple[Product, ...]] = {}
 
@@ -143,6 +144,42 @@ class CatalogCheck:
                 bits = masks[key] = self._item_mask(name, value, configs)
             mask &= bits
         return mask
+
+    def figure_gaps(self, needs: dict[str, Any]) -> tuple[int, dict[str, int]]:
+        """(bit i set when product i meets every need in `needs` it has a figure for, and is not
+        of an excluded brand; {attribute of a stated need: bit i set when product i has no
+        figure for it}). Products in the first mask but not in needs_mask might fit: they are
+        kept out of the matches only by a figure not on file."""
+        mask, missing = self.needs_mask(needs), {}
+        possible, category = self._everything, self.catalog.category
+        try:
+            configs = configurations(category, needs.items())
+        except TypeError:
+            configs = ()
+        for name, value in needs.items():
+            key = (name, tuple(value) if type(value) is list else value, configs)
+            try:
+                bits = self._item_masks.get(key)
+            except TypeError:
+                continue
+            if bits is None:
+                continue  # needs_mask has read every need it could
+            spec = category.needs.get(name)
+            if spec is not None:
+                gap = missing[spec.attribute] = self._missing_bits(spec.attribute, configs)
+                bits |= gap
+            possible &= bits
+        return possible | mask, missing
+
+    def _missing_bits(self, attribute: str, configs: tuple[str, ...]) -> int:
+        key = (attribute, configs)
+        if key not in self._missing_masks:
+            self._missing_masks[key] = sum(
+                1 << i
+                for i, product in enumerate(self.configured(configs))
+                if product.value(attribute) is None
+            )
+        return self._missing_masks[key]
 
     def _item_mask(self, name: str, value: Any, configs: tuple[str, ...] = ()) -> int:
         if name == "priorities":

@@ -34,6 +34,8 @@ class Attribute:
     value_synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     value_labels: dict[str, str] = field(default_factory=dict)
     unit_words: tuple[str, ...] = ()  # how shoppers write the unit after a number: 'lbs', 'seater'
+    # Phrases that ask for this figure without naming it ('how much does * cost'); '*' is any words.
+    questions: tuple[str, ...] = ()
     # Words about the attribute that name it too loosely for the bot to read as a need ('room' is
     # seats or cargo): the insights miners never report them as a missing feature.
     related_words: tuple[str, ...] = ()

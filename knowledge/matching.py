@@ -17,6 +17,7 @@ from typing import Any
 
 from knowledge.catalog import Catalog, Category, Product
 from knowledge.constraints import Failure, failures, satisfied_text
+from knowledge.gaps import MIGHT_FIT_SHOWN, MightFit, might_fit, might_fit_dict
 from knowledge.needs import NeedsProfile
 
 RANKING_RULES = (
@@ -25,6 +26,8 @@ RANKING_RULES = (
     "2) Matches are scored on what you said matters most (or, if you did not say, on {defaults}): "
     "each figure is scaled from worst to best across the whole catalog, and the scores are averaged. "
     "No credit is given for figures we do not have on file. "
+    "A {item} that would fit but for a figure we do not have is named after the matches, never "
+    "among them. "
     "3) Ties are broken by the specifications, never by brand. "
     "Who runs this advisor changes no ranking."
 )
@@ -107,11 +110,33 @@ class NothingFits:
 
 
 @dataclass(frozen=True)
+class Near:
+    """Show first the products whose `attribute` is closest to `target` on the requested side
+    (at least `target` when `larger`, at most when not): 'something bigger' one size at a time."""
+
+    attribute: str
+    target: float
+    larger: bool
+
+    def key(self, product: Product) -> tuple[int, float]:
+        value = product.value(self.attribute)
+        if value is None:
+            return (2, 0.0)
+        beyond = value >= self.target if self.larger else value <= self.target
+        return (0 if beyond else 1, abs(value - self.target))
+
+
+@dataclass(frozen=True)
 class Advice:
     profile: NeedsProfile
     matches: tuple[Match, ...]
     match_count: int
     nothing_fits: NothingFits | None = None
+    # Products that meet every need they have a figure for but lack one: after the matches.
+    might_fit: tuple[MightFit, ...] = ()
+    might_fit_shown: int = MIGHT_FIT_SHOWN
+    # every match in the order shown, with its score (the first `top` are `matches`)
+    ranked: tuple[tuple[Product, float], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -119,6 +144,7 @@ class Advice:
             "match_count": self.match_count,
             "matches": [m.to_dict() for m in self.matches],
             "nothing_fits": self.nothing_fits.to_dict() if self.nothing_fits else None,
+            "might_also_fit": might_fit_dict(self.might_fit, self.might_fit_shown),
         }
 
 
@@ -211,17 +237,41 @@ def rank(
     return scored
 
 
-def recommend(catalog: Catalog, profile: NeedsProfile, top: int = 3, misses: int = 3) -> Advice:
-    """The top matches with reasons, or a NothingFits with the nearest misses."""
-    matching = eligible(catalog, profile)
+def recommend(
+    catalog: Catalog,
+    profile: NeedsProfile,
+    top: int = 3,
+    misses: int = 3,
+    might_fit_shown: int = MIGHT_FIT_SHOWN,
+    near: Near | None = None,
+) -> Advice:
+    """The top matches with reasons, or a NothingFits with the nearest misses; either way the
+    products that might also fit (every need they have a figure for is met, but a figure is
+    missing), best score first, which are never ranked among the matches. With `near`, the
+    matches closest to its size come first, each size ranked as usual."""
+    category = catalog.category
+    matching, gaps = [], []
+    for product in candidates(catalog, profile):
+        failed = failures(category, profile.constraints, product)
+        if not failed:
+            matching.append(product)
+        elif all(f.actual is None for f in failed):
+            gaps.append((product, [category.needs[f.need].attribute for f in failed]))
+    scored = [(p, missing, score(catalog, profile, p)) for p, missing in gaps]
+    scored.sort(key=lambda item: (-round(item[2], 9), tie_break_key(item[0])))
+    maybe = tuple(might_fit(catalog, p, list(dict.fromkeys(m)), v) for p, m, v in scored)
     if not matching:
-        return Advice(profile, (), 0, nothing_fits(catalog, profile, misses))
+        return Advice(
+            profile, (), 0, nothing_fits(catalog, profile, misses), maybe, might_fit_shown
+        )
     ranked = rank(catalog, profile, matching)
+    if near is not None:
+        ranked.sort(key=lambda item: near.key(item[0]))
     shown = tuple(
         Match(product, value, tuple(reasons(catalog, profile, product, ranked)))
         for product, value in ranked[:top]
     )
-    return Advice(profile, shown, len(matching))
+    return Advice(profile, shown, len(matching), None, maybe, might_fit_shown, ranked=tuple(ranked))
 
 
 def reasons(
@@ -239,7 +289,8 @@ def reasons(
         found = priority_value(catalog, name, product)
         label = category.priorities[name].label
         if found is None:
-            out.append(Reason("note", f"no figure on file for {label}"))
+            attribute_name = category.priorities[name].attributes[0]
+            out.append(Reason("missing", f"no figure on file for {label}", attribute_name))
             continue
         attribute_name, value = found
         if attribute_name in cited:

@@ -7,6 +7,7 @@ import re
 from knowledge.catalog import Catalog, Category
 from knowledge.compare import Comparison
 from knowledge.constraints import describe_wanted
+from knowledge.gaps import might_fit_lines
 from knowledge.matching import Advice, NothingFits
 from knowledge.needs import Constraint, NeedsProfile
 
@@ -56,6 +57,14 @@ def describe_priorities(catalog: Catalog, profile: NeedsProfile) -> str:
 
 
 def render_advice(catalog: Catalog, advice: Advice) -> str:
+    """The matches with their reasons (or what fits nearest), then what might also fit but for
+    a figure not on file."""
+    text = render_matches(catalog, advice)
+    lines = might_fit_lines(advice.might_fit, advice.might_fit_shown)
+    return "\n".join([text, *lines])
+
+
+def render_matches(catalog: Catalog, advice: Advice) -> str:
     if advice.nothing_fits:
         return render_nothing_fits(catalog, advice.nothing_fits)
     category = catalog.category

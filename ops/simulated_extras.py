@@ -18,7 +18,7 @@ def with_added_turns(sim, script):
     if script and more.random() < 0.25 and sim.catalog.category.interview:
         question = more.choice(sim.catalog.category.interview)
         buttons = [{"title": t, "payload": p} for t, p in question.buttons]
-        asked = {"response": f"utter_ask_{question.need}", "text": question.text}
+        asked = {"response": None, "text": question.text}  # as the bot's action asks it
         if buttons:
             asked["buttons"] = buttons
         reply = more.choice(

@@ -87,17 +87,29 @@ def entities_of(parse_data: dict[str, Any]) -> list[dict[str, Any]]:
 
 
 def products_of(payload: dict[str, Any]) -> list[dict[str, Any]]:
-    """The products a custom payload shows, as turn-log product entries."""
+    """The products a custom payload shows, as turn-log product entries (those named as might
+    also fit, too: the ones the text names)."""
     kind = payload.get("type")
     if kind == "nothing_fits":
-        return [
+        found = [
             {"id": p.get("id"), "kind": "near_miss", "fit": None}
             for p in payload.get("nearest") or []
         ]
+        return found + might_fit_of(payload)
     if kind not in PRODUCT_KINDS:
         return []
     items = payload.get("items") or payload.get("products") or []
-    return [{"id": p.get("id"), "kind": PRODUCT_KINDS[kind], "fit": p.get("fit")} for p in items]
+    found = [{"id": p.get("id"), "kind": PRODUCT_KINDS[kind], "fit": p.get("fit")} for p in items]
+    return found + might_fit_of(payload)
+
+
+def might_fit_of(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    part = payload.get("might_also_fit") or {}
+    return [
+        {"id": item.get("id"), "kind": "might_fit", "fit": None}
+        for group in part.get("groups") or []
+        for item in (group.get("items") or [])[: group.get("shown") or 0]
+    ]
 
 
 def buttons_of(data: dict[str, Any]) -> list[dict[str, Any]]:
@@ -251,7 +263,8 @@ class TurnAssembler:
         payload = data.get("custom") or {}
         fields: dict[str, Any] = {}
         if payload.get("type") == "nothing_fits":
-            fields["nothing_fits"] = {k: v for k, v in payload.items() if k != "type"}
+            kept = {k: v for k, v in payload.items() if k not in ("type", "might_also_fit")}
+            fields["nothing_fits"] = kept
         response = {"response": metadata.get("utter_action"), "text": event.get("text") or ""}
         buttons = buttons_of(data)
         if buttons:  # what the shopper can click next (the miners tell quick replies by them)

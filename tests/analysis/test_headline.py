@@ -172,3 +172,22 @@ def test_changes_read_by_kind() -> None:
     assert Measure("d", "d", "duration", 60, 100, True).change == "-40 s"
     assert Measure("r", "r", "rating", 4.5, None, True).change == "no data then"
     assert Measure("r", "r", "rating", 4.5).change == "no earlier window"
+
+
+def test_models_the_catalog_lacks_are_those_the_bot_recognises(tmp_path: Path, vehicles) -> None:
+    """The vehicles catalog keeps a name list (knowledge.other_models): any message counts."""
+    with TurnLog(tmp_path / "turns.db") as log:
+        log.write_turns(
+            [
+                turn("a", 1, T0, "what about the Lucid Air?"),
+                turn("a", 2, T0 + 60, "is the Lucid Air safe"),  # once per conversation
+                turn("b", 1, T0 + 120, "compare the RAV4 and the Polestar 2", intent="compare"),
+                turn("c", 1, T0 + 180, "/inform{\"model\": \"Lucid Air\"}"),  # a payload
+            ]
+        )
+        result = mine(log, vehicles)
+    lists = {item["key"]: item["rows"] for item in result.headline.lists()}
+    assert [(r["name"], r["count"]) for r in lists["missing_models"]] == [
+        ("Lucid Air", 1),
+        ("Polestar 2", 1),
+    ]

@@ -33,7 +33,7 @@ def test_the_tree_holds_every_command():
     names = {" ".join(path) for path, _ in all_commands(cli)}
     expected = {
         "kb", "kb validate", "kb show", "kb import-epa", "kb import-nhtsa-ratings", "kb import-recalls",
-        "kb coverage", "recommend", "needs-list", "compare", "rules", "run",
+        "kb import-prices", "kb coverage", "exposure", "recommend", "needs-list", "compare", "rules", "run",
         "chat", "settings", "log", "log tail", "log show", "needs", "report", "simulate",
         "bench-mining", "bench", "loadtest", "nlu-eval", "bench-needs", "mining-eval", "log tag",
     }  # fmt: skip

@@ -436,3 +436,17 @@ def test_buttons_are_logged_and_traffic_metadata_tags_the_conversation(db: Path)
             }
         ]
         assert log.tagged_traffic() == {"load-1": "loadtest"}  # an unknown kind tags nothing
+
+
+def test_products_named_as_might_also_fit_are_logged_as_such(tiny_catalog: Catalog) -> None:
+    from rasa_plugins.event_broker import products_of
+
+    cards = advice_payload(
+        tiny_catalog,
+        recommend(tiny_catalog, NeedsProfile.from_dict(tiny_catalog.category, {"mpg": 30})),
+    )
+    assert [(p["id"], p["kind"]) for p in products_of(cards)] == [
+        ("a-small", "recommended"),
+        ("b-small", "recommended"),
+        ("c-mid", "might_fit"),
+    ]

@@ -150,9 +150,15 @@
     (payload.items || []).forEach(function (item, index) {
       var card = el("article", "card");
       card.appendChild(el("h3", "", (index + 1) + ". " + item.name));
-      if (item.reasons && item.reasons.length) {
+      var missing = item.missing || [];
+      var reasons = (item.reasons || []).filter(function (r) { return missing.indexOf(r) === -1; });
+      if (reasons.length) {
         card.appendChild(el("h4", "", "Why it fits"));
-        card.appendChild(list(item.reasons, "reasons"));
+        card.appendChild(list(reasons, "reasons"));
+      }
+      if (missing.length) {
+        card.appendChild(el("h4", "", "Not on file (scored as nothing)"));
+        card.appendChild(list(missing, "missing"));
       }
       var facts = el("dl", "facts");
       (item.facts || []).forEach(function (fact) {
@@ -225,6 +231,31 @@
         return "Without the " + r.label + " limit: " + r.matches + " would fit";
       })));
     }
+    return box;
+  }
+
+  // "Might also fit, but I have no starting MSRP on file: A, B, C and 4 more": the first names
+  // shown, the rest one click away, each with where to check the missing figure.
+  function mightFit(payload) {
+    var box = el("div", "might-fit");
+    (payload.groups || []).forEach(function (group, index) {
+      var items = group.items || [];
+      box.appendChild(el("p", "", (payload.text || [])[index] || ""));
+      var details = el("details", "might-fit-all");
+      details.appendChild(el("summary", "", group.more ? "Show all " + items.length : "Where to check"));
+      var ul = el("ul");
+      items.forEach(function (i) {
+        var li = el("li", "", i.full_name || i.name);
+        var check = (i.check || null);
+        if (check && check.url) {
+          li.appendChild(document.createTextNode(" · check: "));
+          li.appendChild(safeLink(check.url, check.label || "source"));
+        }
+        ul.appendChild(li);
+      });
+      details.appendChild(ul);
+      box.appendChild(details);
+    });
     return box;
   }
 
@@ -314,6 +345,10 @@
         row.appendChild(citationsLine(custom));
       }
       else if (custom.type === "handoff" && live) setHandoff("waiting");
+      if ((custom.type === "product_cards" || custom.type === "nothing_fits") &&
+          custom.might_also_fit) {
+        row.appendChild(mightFit(custom.might_also_fit));
+      }
     }
     if (live) {
       if (staff) setHandoff("staff", msg.sender.name);
