@@ -182,7 +182,7 @@ def test_models_the_catalog_lacks_are_those_the_bot_recognises(tmp_path: Path, v
                 turn("a", 1, T0, "what about the Lucid Air?"),
                 turn("a", 2, T0 + 60, "is the Lucid Air safe"),  # once per conversation
                 turn("b", 1, T0 + 120, "compare the RAV4 and the Polestar 2", intent="compare"),
-                turn("c", 1, T0 + 180, "/inform{\"model\": \"Lucid Air\"}"),  # a payload
+                turn("c", 1, T0 + 180, '/inform{"model": "Lucid Air"}'),  # a payload
             ]
         )
         result = mine(log, vehicles)
