@@ -110,6 +110,12 @@ class Settings:
     def log_dir(self) -> Path:
         return self.data_dir / "logs"
 
+    @property
+    def sample_log(self) -> Path:
+        """Where `advisor simulate` writes sample data by default, apart from the real turn log;
+        /insights?data=sample shows it."""
+        return self.data_dir / "sample-turns.db"
+
     def as_rows(self) -> list[tuple[str, str]]:
         return [(f.name, str(getattr(self, f.name))) for f in fields(self)]
 

@@ -37,6 +37,9 @@ class Attribute:
     unit_words: tuple[str, ...] = ()  # how shoppers write the unit after a number: 'lbs', 'seater'
     # Phrases that ask for this figure without naming it ('how much does * cost'); '*' is any words.
     questions: tuple[str, ...] = ()
+    # Words about the attribute that name it too loosely for the bot to read as a need ('room' is
+    # seats or cargo): the insights miners never report them as a missing feature.
+    related_words: tuple[str, ...] = ()
 
     def value_label(self, value: str) -> str:
         """A declared value as people read it: 'suv' -> 'SUV' (from value_labels), 'a_b' -> 'a b'."""

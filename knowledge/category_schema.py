@@ -165,7 +165,10 @@ def read_attribute(name: str, spec: Any, problem: Problem) -> Attribute | None:
     if unit is not None and not is_name(unit):
         problem(f"attribute '{name}': unit must be a word such as 'USD'")
         return None
-    lists = {key: names(spec.get(key) or []) for key in ("synonyms", "unit_words", "questions")}
+    lists = {
+        key: names(spec.get(key) or [])
+        for key in ("synonyms", "unit_words", "questions", "related_words")
+    }
     for key, words in lists.items():
         if words is None:
             problem(f"attribute '{name}': '{key}' must be a list of words")
@@ -191,6 +194,7 @@ def read_attribute(name: str, spec: Any, problem: Problem) -> Attribute | None:
         value_labels=value_labels,
         unit_words=lists["unit_words"] or (),
         questions=lists["questions"] or (),
+        related_words=lists["related_words"] or (),
     )
 
 

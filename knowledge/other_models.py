@@ -24,7 +24,7 @@ import yaml
 
 from knowledge.catalog import Catalog, Product, name_key
 from knowledge.errors import Errors, SourceFileError
-from knowledge.sources import sources_dir
+from knowledge.sources import SafeLoader, sources_dir
 
 NAMES_DIR = "names"
 WORD = re.compile(r"[A-Za-z0-9]+(?:[.\-'][A-Za-z0-9]+)*")
@@ -85,7 +85,7 @@ def read_name_list(catalog_path: str | Path) -> NameList:
     sources = []
     for file in sorted(folder.glob("*.yml")) if folder.is_dir() else []:
         try:
-            data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+            data = yaml.load(file.read_text(encoding="utf-8"), Loader=SafeLoader) or {}  # noqa: S506
         except (OSError, yaml.YAMLError) as error:
             raise SourceFileError(file, Errors.E100.format(detail=str(error))) from error
         if not isinstance(data, dict) or "models" not in data:

@@ -20,6 +20,8 @@ import yaml
 
 from knowledge.errors import Errors, SourceFileError
 
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's when built with it
+
 SOURCES_DIR = "sources"
 SITES_FILE = "sites.yml"
 NOT_DECLARATIONS = (SITES_FILE, "coverage.yml", "lines.yml")  # the other files kept in sources/
@@ -207,7 +209,7 @@ def _makers(file: Path, raw: Any) -> dict[str, dict]:
 
 def _yaml(file: Path) -> dict:
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        data = yaml.load(file.read_text(encoding="utf-8"), Loader=SafeLoader)  # noqa: S506
     except (OSError, yaml.YAMLError) as error:
         detail = str(error).replace("\n", " ")
         raise SourceFileError(file, Errors.E100.format(detail=detail)) from error

@@ -29,6 +29,9 @@ Turn = dict[str, Any]
 Handoff = dict[str, Any]
 
 ROLES = ("shopper", "staff")
+# Conversations that are not real shoppers: automated tests, load tests, staff trying the advisor.
+# The miners leave them out unless told otherwise.
+TRAFFIC = ("test", "loadtest", "staff")
 
 WAITING, CLAIMED, CLOSED, RETURNED = "waiting", "claimed", "closed", "returned"
 ABANDONED = "abandoned"  # left the queue: no shopper message for the set time, nobody claimed it
@@ -153,6 +156,22 @@ class TurnStore(Releasable, Protocol):
         """The latest `limit` turns across conversations, oldest first."""
 
     @abstractmethod
+    def tag_traffic(self, conversation_id: str, traffic: str | None) -> None:
+        """Mark a conversation as one of TRAFFIC (None: a real shopper again). Raises ValueError
+        for another tag."""
+
+    @abstractmethod
+    def tagged_traffic(self) -> dict[str, str]:
+        """Every tagged conversation: conversation id -> its TRAFFIC tag."""
+
+    @abstractmethod
+    def mark_sample(self) -> None:
+        """Record that this log holds simulated conversations (`advisor simulate`), not shoppers."""
+
+    @abstractmethod
+    def is_sample(self) -> bool: ...
+
+    @abstractmethod
     def schema_version(self) -> int: ...
 
     @abstractmethod
@@ -215,6 +234,10 @@ class HandoffStore(Releasable, Protocol):
     @abstractmethod
     def recent(self, limit: int = 20) -> list[Handoff]:
         """The latest ended handoffs, newest first."""
+
+    @abstractmethod
+    def handoffs_between(self, since: float | None, until: float | None) -> list[Handoff]:
+        """Every handoff created at since <= created_ts < until (None: unbounded), oldest first."""
 
     @abstractmethod
     def position(self, conversation_id: str) -> int | None:

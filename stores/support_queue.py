@@ -162,6 +162,17 @@ class SupportQueue(SQLiteStore, HandoffStore):
             )
         return [decoded(row) for row in rows]
 
+    def handoffs_between(self, since: float | None, until: float | None) -> list[Handoff]:
+        conditions = {"created_ts >= ?": since, "created_ts < ?": until}
+        given = {sql: value for sql, value in conditions.items() if value is not None}
+        with self._read() as db:
+            rows = list(
+                db[HANDOFFS].rows_where(
+                    " AND ".join(given) or None, list(given.values()), order_by="created_ts, id"
+                )
+            )
+        return [decoded(row) for row in rows]
+
     def position(self, conversation_id: str) -> int | None:
         with self._read() as db:
             mine = self._first(db, "conversation_id = ? AND status = ?", [conversation_id, WAITING])

@@ -44,6 +44,7 @@ class Settings:
     socket_url: str = ""  # Rasa's socket.io, as the shopper's browser reaches it (default rasa_url)
     canned_replies: Path | None = None  # default: the shipped web/canned_replies.yml
     abandon_after_hours: float = 24.0  # a waiting handoff this quiet leaves the queue
+    sample_log: Path | None = None  # advisor simulate's log (default: beside the turn log)
 
     @property
     def browser_socket_url(self) -> str:
@@ -84,7 +85,7 @@ async def security_headers(request: web.Request, handler) -> web.StreamResponse:
     response.headers.setdefault("Referrer-Policy", "no-referrer")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Content-Security-Policy", STAFF_CSP)
-    if request.path.startswith("/api/") or request.path in ("/support", "/insights", "/login"):
+    if request.path.startswith(("/api/", "/insights")) or request.path in ("/support", "/login"):
         response.headers.setdefault("Cache-Control", "no-store")
     if isinstance(response, web.HTTPException):
         raise response
@@ -119,6 +120,9 @@ def create_app(settings: Settings) -> web.Application:
     app[abandon.AFTER] = settings.abandon_after_hours * 3600.0
     app[abandon.SESSIONS] = staff_store(where)
     app[insights.TURN_LOG_PATH] = Path(settings.turn_log)
+    app[insights.SAMPLE_LOG_PATH] = Path(
+        settings.sample_log or Path(settings.turn_log).with_name("sample-turns.db")
+    )
     app[chat_catch_up.RATE] = RateLimiter(chat_catch_up.RATE_LIMIT, 60.0)
     app[chat_rating.RATE] = RateLimiter(chat_rating.RATE_LIMIT, 60.0)
 

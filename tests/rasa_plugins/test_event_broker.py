@@ -431,6 +431,36 @@ def test_importing_the_broker_reads_no_catalog(tmp_path):
     assert done.stdout.strip() == "0"
 
 
+def test_buttons_are_logged_and_traffic_metadata_tags_the_conversation(db: Path) -> None:
+    ask = bot("What's your budget?", "utter_ask_budget")
+    ask.data["buttons"] = [{"title": "Under $30k", "payload": "under $30k"}]
+    tagged = UserUttered(
+        "hi", {"name": "greet", "confidence": 1.0}, [], message_id="t1",
+        metadata={"traffic": "loadtest"},
+    )  # fmt: skip
+    odd = UserUttered("hi", {"name": "greet"}, [], message_id="o1", metadata={"traffic": "x"})
+    broker = TurnLogBroker(db)
+    publish_all(
+        broker,
+        [
+            published(user("hi", "m1", "greet"), ask),
+            published(tagged, bot("Hi!"), sender="load-1"),
+            published(odd, bot("Hi!"), sender="odd-1"),
+        ],
+    )
+    asyncio.run(broker.close())
+    with TurnLog(db) as log:
+        [greet] = log.conversation(SHOPPER)
+        assert greet["responses"] == [
+            {
+                "response": "utter_ask_budget",
+                "text": "What's your budget?",
+                "buttons": [{"title": "Under $30k", "payload": "under $30k"}],
+            }
+        ]
+        assert log.tagged_traffic() == {"load-1": "loadtest"}  # an unknown kind tags nothing
+
+
 def test_products_named_as_might_also_fit_are_logged_as_such(tiny_catalog: Catalog) -> None:
     from rasa_plugins.event_broker import products_of
 
