@@ -21,7 +21,11 @@ from pathlib import Path
 # (variable, what it sets, default); `advisor settings` prints this table with the values in force.
 VARIABLES: tuple[tuple[str, str, str], ...] = (
     ("ADVISOR_DATA_DIR", "folder for the stores and server logs", "./data"),
-    ("ADVISOR_TURN_LOG", "the turn log and support queue (SQLite)", "$ADVISOR_DATA_DIR/turns.db"),
+    (
+        "ADVISOR_TURN_LOG",
+        "the turn log and the support stores (SQLite)",
+        "$ADVISOR_DATA_DIR/turns.db",
+    ),
     ("ADVISOR_TRACKER_STORE", "Rasa's conversations (SQLite)", "$ADVISOR_DATA_DIR/trackers.db"),
     ("ADVISOR_MODEL_DIR", "trained Rasa models", "./models"),
     ("ADVISOR_SECRETS_FILE", "generated tokens (git-ignored)", "./.secrets"),
@@ -86,7 +90,7 @@ class Settings:
     rasa_url: str
     catalog: str | None
     canned_replies: Path
-    abandon_after_hours: float
+    abandon_hours: float
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -103,7 +107,7 @@ class Settings:
             rasa_url=env.get("ADVISOR_RASA_URL") or "http://127.0.0.1:5005",
             catalog=env.get("ADVISOR_CATALOG") or None,
             canned_replies=Path(env.get("ADVISOR_CANNED_REPLIES") or shipped_canned_replies()),
-            abandon_after_hours=positive_number(env, "ADVISOR_ABANDON_AFTER_HOURS", 24.0),
+            abandon_hours=positive_number(env, "ADVISOR_ABANDON_AFTER_HOURS", 24.0),
         )
 
     @property

@@ -168,7 +168,10 @@ def routes(guard: Guard) -> list[web.RouteDef]:
         )
 
     async def log_in(request: web.Request) -> web.StreamResponse:
-        form = await request.post()
+        try:
+            form = await request.post()
+        except ValueError:  # not UTF-8, or a multipart body without its boundary
+            return await login_page(guard, "The form could not be read: send it again.", "", 400)
         next_page = safe_next(str(form.get("next") or ""))
         name, secret = str(form.get("name") or ""), str(form.get("secret") or "")
         try:

@@ -43,7 +43,7 @@ class Settings:
     turn_log: Path
     socket_url: str = ""  # Rasa's socket.io, as the shopper's browser reaches it (default rasa_url)
     canned_replies: Path | None = None  # default: the shipped web/canned_replies.yml
-    abandon_after_hours: float = 24.0  # a waiting handoff this quiet leaves the queue
+    abandon_hours: float = 24.0  # a waiting handoff this quiet leaves the queue
     sample_log: Path | None = None  # advisor simulate's log (default: beside the turn log)
 
     @property
@@ -117,7 +117,7 @@ def create_app(settings: Settings) -> web.Application:
     app[support.TYPING] = typing_store(where)
     app[support.RASA] = RasaClient(settings.rasa_url, settings.rasa_token)
     app[console.CANNED] = CannedFile(settings.canned_replies or shipped_canned_replies())
-    app[abandon.AFTER] = settings.abandon_after_hours * 3600.0
+    app[abandon.AFTER] = settings.abandon_hours * 3600.0
     app[abandon.SESSIONS] = staff_store(where)
     app[insights.TURN_LOG_PATH] = Path(settings.turn_log)
     app[insights.SAMPLE_LOG_PATH] = Path(

@@ -29,7 +29,7 @@ from web import pages
 print(web.__file__)
 print(analysis.__file__)
 print(pages.render("chat.html", socket_url="http://rasa.example"))
-print(pages.render("login.html", reason="<b>r</b>", next="/support"))
+print(pages.render("login.html", reason="<b>r</b>", next="/support", first_start=True))
 print(pages.render("support.html"))
 print(render_report(MiningResult((), (), 0.1, 0, 0, 0, None, None, (), 3)))
 """
@@ -94,6 +94,7 @@ def test_the_wheel_holds_the_rasa_project_and_package_data(wheel):
         assert share + name in names
     assert "knowledge/catalogs/vehicles/category.yml" in names
     assert "web/templates/chat.html" in names and "rasa_plugins/launch.py" in names
+    assert "web/canned_replies.yml" in names, "the support console's canned replies"
 
 
 def test_the_installed_advisor_finds_its_project_outside_the_checkout(installed, tmp_path):

@@ -5,6 +5,8 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
+
 from advisor import settings
 
 
@@ -73,3 +75,19 @@ def test_importing_settings_touches_no_file(tmp_path, monkeypatch):
     monkeypatch.chdir(tmp_path)
     importlib.reload(settings)
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_abandon_time_and_canned_replies_come_from_the_environment(tmp_path):
+    current = settings.Settings.from_env({})
+    assert current.abandon_hours == 24.0
+    assert current.canned_replies == settings.shipped_canned_replies()
+    assert current.canned_replies.is_file()
+    env = {"ADVISOR_ABANDON_AFTER_HOURS": "0.5", "ADVISOR_CANNED_REPLIES": str(tmp_path / "c.yml")}
+    current = settings.Settings.from_env(env)
+    assert current.abandon_hours == 0.5 and current.canned_replies == tmp_path / "c.yml"
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "-3", "inf", "nan"])
+def test_an_abandon_time_that_is_not_a_positive_number_is_an_error(value):
+    with pytest.raises(ValueError, match=r"\$ADVISOR_ABANDON_AFTER_HOURS must be a positive"):
+        settings.Settings.from_env({"ADVISOR_ABANDON_AFTER_HOURS": value})

@@ -93,6 +93,18 @@ def test_first_start_takes_the_shared_token_until_an_account_exists(tmp_path):
     asyncio.run(run(scenario)(tmp_path))
 
 
+def test_a_login_form_that_cannot_be_read_is_refused_not_a_crash(tmp_path):
+    async def scenario(client, posted, queue):
+        for content_type in ("application/x-www-form-urlencoded", "multipart/form-data"):
+            response = await client.post(
+                "/login", data=b"\x80secret", headers={"Content-Type": content_type}
+            )
+            assert response.status == 400, content_type
+            assert "could not be read" in await response.text()
+
+    asyncio.run(run(scenario)(tmp_path))
+
+
 def test_a_removed_account_or_a_reset_secret_ends_the_session(tmp_path):
     async def scenario(client, posted, queue):
         accounts = staff_store(tmp_path / "turns.db")
