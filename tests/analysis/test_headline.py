@@ -191,3 +191,10 @@ def test_models_the_catalog_lacks_are_those_the_bot_recognises(tmp_path: Path, v
         ("Lucid Air", 1),
         ("Polestar 2", 1),
     ]
+
+
+def test_the_arrow_follows_the_change_shown() -> None:
+    assert Measure("r", "r", "ratio", 4.94, 4.91, True).direction == "same"  # +0.0
+    assert Measure("r", "r", "ratio", 5.0, 4.8, True).direction == "up"
+    assert Measure("n", "n", "count", 3, 5, True).direction == "down"
+    assert Measure("n", "n", "count", 3, None, True).direction == "none"
