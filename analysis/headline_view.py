@@ -5,6 +5,7 @@ are counted by analysis.headline."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,9 +52,9 @@ class Measure:
         """up, down or same: for the page's arrows (whether up is good depends on the figure)."""
         if not self.has_previous or self.value is None or self.previous is None:
             return "none"
-        return (
-            "up" if self.value > self.previous else "down" if self.value < self.previous else "same"
-        )
+        if re.match(r"[+-]0(\.0+)?( |$)", self.change):
+            return "same"  # no change at the precision shown
+        return "up" if self.value > self.previous else "down"
 
     def to_dict(self) -> dict[str, Any]:
         return {
