@@ -73,9 +73,11 @@ class _Shopper:
         self.last_ts = ts
         self.bits = 0
         self.needs: dict[str, Any] = {}
-        self.models: set[str] = set()
-        self.brands: set[str] = set()
-        self.missing: set[str] = set()
+        # what the shopper named, each counted once; made on first use (most name nothing, and a
+        # million-turn log holds hundreds of thousands of shoppers)
+        self.models: set[str] | None = None
+        self.brands: set[str] | None = None
+        self.missing: set[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -194,6 +196,8 @@ class HeadlineCounter:
                 spans.append((entity["start"], entity["end"]))
             value = entity.get("value")
             if entity.get("entity") == "product" and value in by_id:
+                if shopper.models is None:
+                    shopper.models = set()
                 if value not in shopper.models:
                     shopper.models.add(value)
                     self.models[value] += 1
@@ -207,6 +211,8 @@ class HeadlineCounter:
                 if key not in self.missing_surface:
                     self.missing_surface[key] = Counter()
                 self.missing_surface[key][name] += 1
+                if shopper.missing is None:
+                    shopper.missing = set()
                 if key not in shopper.missing:
                     shopper.missing.add(key)
                     self.missing[key] += 1
@@ -234,6 +240,8 @@ class HeadlineCounter:
         return name in self.catalog.by_id or name_key(name) in self.catalog.name_index
 
     def _brand(self, shopper: _Shopper, brand: str) -> None:
+        if shopper.brands is None:
+            shopper.brands = set()
         if brand not in shopper.brands:
             shopper.brands.add(brand)
             self.brands[brand] += 1
