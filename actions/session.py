@@ -12,6 +12,7 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
+from knowledge.bot_domain import NOT_NEED_INTENTS
 from knowledge.bot_domain import need_slots as domain_need_slots
 from knowledge.catalog import Catalog, Product
 from knowledge.loader import get_catalog
@@ -21,20 +22,10 @@ from knowledge.variants import Reading, read_name
 
 logger = logging.getLogger(__name__)
 
-# Intents in which words like 'cheap' or 'safe' state what matters most to the shopper.
-NEEDS_INTENTS = (
-    "state_needs",
-    "ask_recommendation",
-    "refine",
-    "refine_cheaper",
-    "refine_bigger",
-    "refine_smaller",
-    "exclude_brand",
-    "ask_better_than",
-    "no_preference",
-)
 PRIORITIES = "priorities"
 EXCLUDED_BRANDS = "excluded_brands"
+SORT = "sort"  # a superlative's order, filled from the `sort` entity by the domain
+HINTS = "priority_hints"  # {priority: the shopper's words that implied it}
 SHOWN_PRODUCTS = "shown_products"
 OFFERED_RELAXATION = "offered_relaxation"
 # The bot's own question, for the rules that route a typed yes, no or 'no preference' to what its
@@ -60,13 +51,19 @@ def needs_profile(tracker: Tracker) -> NeedsProfile:
     category = catalog().category
     values = {name: tracker.get_slot(name) for name in need_slots()}
     priorities = list(tracker.get_slot(PRIORITIES) or [])
+    excluded = list(tracker.get_slot(EXCLUDED_BRANDS) or [])
+    hints = dict(tracker.get_slot(HINTS) or {})
     intent = (tracker.latest_message.get("intent") or {}).get("name")
-    if intent in NEEDS_INTENTS:  # 'cost' in a cost-to-own question is no priority
+    # The intents whose entities state needs, as for the domain's slot mappings: 'cost' in a
+    # cost-to-own question is no priority, but 'no Dell please' read as a 'no' still rules Dell out.
+    if intent not in NOT_NEED_INTENTS:
         for entity in entities(tracker, "priority"):
             if entity not in priorities:
                 priorities.append(entity)
+        hints.update(said(tracker, "priority", "hint"))
+        excluded += [b for b in said(tracker, "brand", "excluded") if b not in excluded]
     profile, problems = profile_from_values(
-        category, values, priorities, tracker.get_slot(EXCLUDED_BRANDS) or []
+        category, values, priorities, excluded, tracker.get_slot(SORT), hints
     )
     for problem in problems:
         logger.warning("conversation %s: ignoring a need: %s", tracker.sender_id, problem)
@@ -79,6 +76,8 @@ def profile_events(profile: NeedsProfile) -> list[SlotSet]:
     events = [SlotSet(name, stored.get(name)) for name in need_slots()]
     events.append(SlotSet(PRIORITIES, list(profile.priorities)))
     events.append(SlotSet(EXCLUDED_BRANDS, list(profile.excluded_brands)))
+    events.append(SlotSet(SORT, profile.sort))
+    events.append(SlotSet(HINTS, dict(profile.hints) or None))
     return events
 
 
@@ -120,6 +119,17 @@ def readings(tracker: Tracker) -> list[Reading]:
             written = text[entity["start"] : entity["end"]]
         out.append(read_name(shop, shop.by_id[entity["value"]], written, shown, named))
     return out
+
+
+def said(tracker: Tracker, name: str, role: str) -> dict[Any, str]:
+    """Values of one entity with one role in the latest message, each with the words the shopper
+    used: {'cargo': 'a dog'} for the hint role, {'Tesla': 'Teslas'} for an excluded brand."""
+    text = tracker.latest_message.get("text") or ""
+    found = {}
+    for e in tracker.latest_message.get("entities", []):
+        if e.get("entity") == name and e.get("role") == role:
+            found.setdefault(e.get("value"), text[e.get("start", 0) : e.get("end", 0)])
+    return found
 
 
 def mentioned_products(tracker: Tracker) -> list[Product]:

@@ -20,6 +20,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "advisor.log_commands": ("log",),
     "advisor.mining_commands": ("needs", "report", "simulate", "bench-mining", "mining-eval"),
     "advisor.exposure_commands": ("exposure",),
+    "advisor.staff_commands": ("staff",),
     "ops.bench": ("bench",),
     "ops.bench_needs": ("bench-needs",),
     "ops.loadtest": ("loadtest",),
@@ -27,6 +28,7 @@ MODULES: dict[str, tuple[str, ...]] = {
 }
 ATTRIBUTES = {  # modules without COMMANDS: the attribute that is the command
     "advisor.log_commands": "log",
+    "advisor.staff_commands": "staff",
     "ops.bench": "bench",
     "ops.bench_needs": "bench_needs_cmd",
     "ops.loadtest": "loadtest",

@@ -11,6 +11,7 @@ from typing import Any
 import click
 
 from stores.interface import TRAFFIC
+from stores.shared import open_rating_store
 from stores.turnlog import PATH_ENV, TurnLog, default_path
 
 FLAGS = ("fallback", "handoff", "paused")
@@ -94,6 +95,13 @@ def transcript(turn: dict[str, Any]) -> list[str]:
     return lines
 
 
+def rating_line(rating: dict[str, Any]) -> str:
+    """A shopper's rating of a support chat, as `show` prints it."""
+    comment = f" {rating['comment']!r}" if rating.get("comment") else ""
+    staff = f" (support chat with {rating['staff']})" if rating.get("staff") else ""
+    return f"[{when(rating['ts'])}] rating: {rating['score']}/5{comment}{staff}"
+
+
 db_option = click.option(
     "--db",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -159,6 +167,9 @@ def show(conversation_id: str, db: Path | None) -> None:
     )
     for row in rows:
         click.echo("\n".join(transcript(row)))
+    with open_rating_store(turns.path) as ratings:
+        for rating in ratings.ratings(conversation_id=conversation_id):
+            click.echo(rating_line(rating))
 
 
 @log.command("tag")

@@ -46,8 +46,10 @@ def run(web_port: int, rasa_port: int, action_port: int) -> None:
         stack.wait_healthy()
         click.echo(f"\nThe advisor is running: {stack.web_url}/")
         click.echo(
-            "Staff pages: /support and /insights (staff token: $ADVISOR_STAFF_TOKEN or "
-            f"STAFF_TOKEN in {settings.secrets_file}). Ctrl-C here stops everything."
+            "Staff pages: /support and /insights. Give each person an account with "
+            "`advisor staff add NAME`; until the first one exists, log in with the staff token "
+            f"($ADVISOR_STAFF_TOKEN or STAFF_TOKEN in {settings.secrets_file}). "
+            "Ctrl-C here stops everything."
         )
         while not stack.dead():
             time.sleep(1)

@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import Any
 
 from knowledge.errors import UnknownProductError
+from knowledge.phrasing import Phrasing
 from knowledge.roles import Ownership, Phrases, Question, Roles
 
 ATTRIBUTE_TYPES = ("number", "integer", "boolean", "category", "set")
@@ -123,6 +124,7 @@ class Category:
     interview: tuple[Question, ...] = ()  # the needs interview's questions, in order
     phrases: Phrases = field(default_factory=Phrases)  # sample requests for help texts
     configuration: ConfigurationSpec | None = None  # which attribute tells configurations apart
+    phrasing: Phrasing = field(default_factory=Phrasing)  # shoppers' own ways of stating needs
 
 
 @dataclass(frozen=True)

@@ -107,6 +107,9 @@ def read_category(data: dict, file: Path, report: Problems) -> Category | None:
     roles, ownership, interview, phrases = read_declarations(
         data, file, report, attributes, needs, priorities
     )
+    from knowledge.phrasing import read_phrasing
+
+    phrasing = read_phrasing(data.get("phrasing"), file, report, attributes, needs, priorities)
     if len(report.problems) > before:
         return None
     return Category(
@@ -126,6 +129,7 @@ def read_category(data: dict, file: Path, report: Problems) -> Category | None:
         ownership=ownership,
         interview=interview,
         phrases=phrases,
+        phrasing=phrasing,
     )
 
 

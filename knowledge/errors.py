@@ -39,6 +39,7 @@ class Errors:
     )
     E123 = "[E123] Bad price list: {detail}"
     E130 = "[E130] Bad model-name list: {detail}"
+    E122 = "[E122] Bad phrasing declaration: {detail}"
 
 
 @dataclass(frozen=True)

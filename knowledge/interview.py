@@ -190,13 +190,14 @@ def next_turn(
 ) -> Turn:
     """Answer first: the best matches for what is known, then at most one question. When nothing
     narrows the catalog yet, only the question; when no product meets the needs, the nothing-fits
-    answer at once and no question."""
-    if profile.is_empty:
+    answer at once and no question. A superlative or direct question ('which truck tows the most')
+    is answered at once, ranked on what it names: nothing more is asked."""
+    if profile.is_empty and profile.sort_key is None:
         question = next_question(catalog, profile, declined, top=top)
         if question is not None:
             return Turn(None, question)
     advice = recommend(catalog, profile, top=top, near=near)
-    if advice.nothing_fits:
+    if advice.nothing_fits or profile.sort_key is not None:
         return Turn(advice, None)
     matches = [p for p, _ in advice.ranked]
     return Turn(advice, next_question(catalog, profile, declined, matches, top))

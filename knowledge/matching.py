@@ -232,9 +232,23 @@ def tie_break_key(product: Product) -> tuple:
 def rank(
     catalog: Catalog, profile: NeedsProfile, products: list[Product]
 ) -> list[tuple[Product, float]]:
+    """Best first: by the order asked for, if any ('which truck tows the most': a figure on file
+    before none), then by score, then by the specifications."""
     scored = [(p, score(catalog, profile, p)) for p in products]
-    scored.sort(key=lambda item: (-round(item[1], 9), tie_break_key(item[0])))
+    scored.sort(
+        key=lambda item: (*_sort_key(profile, item[0]), -round(item[1], 9), tie_break_key(item[0]))
+    )
     return scored
+
+
+def _sort_key(profile: NeedsProfile, product: Product) -> tuple[int, float]:
+    if profile.sort_key is None:
+        return (0, 0.0)
+    attribute, order = profile.sort_key
+    value = product.value(attribute)
+    if value is None:
+        return (1, 0.0)
+    return (0, -float(value) if order == "highest" else float(value))
 
 
 def recommend(
@@ -285,6 +299,9 @@ def reasons(
     ]
     cited = {r.attribute for r in out}
     pool = [p for p, _ in ranked]
+    if profile.sort_key:
+        out.append(_order_reason(catalog, profile, product, pool))
+        cited.add(profile.sort_key[0])
     for name in priority_names(catalog, profile):
         found = priority_value(catalog, name, product)
         label = category.priorities[name].label
@@ -302,10 +319,31 @@ def reasons(
             better = sum(1 for v in peers if _beats(attribute.better, v, value))
             place = "best" if better == 0 else _ordinal(better + 1)
             text += f", {place} of the {len(pool)} matches"
+        if profile.hint(name):
+            text += f" ({label} matters: you mentioned {profile.hint(name)})"
         out.append(Reason("priority", text, attribute_name))
     for issue in product.known_issues:
         out.append(Reason("note", f"known {issue.kind}: {issue.summary}"))
     return out
+
+
+def _order_reason(
+    catalog: Catalog, profile: NeedsProfile, product: Product, pool: list[Product]
+) -> Reason:
+    """Where the product stands on the order asked for: 'Maximum towing: 13,000 lb, the highest
+    of the 4 matches'."""
+    name, order = profile.sort_key
+    attribute = catalog.category.attributes[name]
+    value = product.value(name)
+    if value is None:
+        return Reason("note", f"no figure on file for {attribute.label}", name)
+    peers = [p.value(name) for p in pool if p.value(name) is not None]
+    ahead = sum(1 for v in peers if (v > value if order == "highest" else v < value))
+    place = "the" if ahead == 0 else f"the {_ordinal(ahead + 1)}"
+    text = (
+        f"{attribute.label}: {attribute.format(value)}, {place} {order} of the {len(pool)} matches"
+    )
+    return Reason("priority", text, name)
 
 
 def _beats(better: str | None, other: float, value: float) -> bool:

@@ -266,6 +266,10 @@ class TurnAssembler:
             kept = {k: v for k, v in payload.items() if k not in ("type", "might_also_fit")}
             fields["nothing_fits"] = kept
         response = {"response": metadata.get("utter_action"), "text": event.get("text") or ""}
+        if event.get("timestamp"):
+            # The answer's own time: a note pushed later (a person joining, the closing notice)
+            # is filed with the last shopper message but sorts where it happened.
+            response["ts"] = event["timestamp"]
         buttons = buttons_of(data)
         if buttons:  # what the shopper can click next (the miners tell quick replies by them)
             response["buttons"] = buttons

@@ -19,7 +19,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from stores import rules
-from stores.interface import CLAIMED, ENDED, OPEN, WAITING, Handoff, HandoffStore
+from stores.interface import ABANDONED, CLAIMED, ENDED, OPEN, WAITING, Handoff, HandoffStore
 from stores.sqlite import Schema, SQLiteStore
 from stores.turnlog import default_path
 
@@ -125,6 +125,17 @@ class SupportQueue(SQLiteStore, HandoffStore):
             if handoff is None:
                 return False
             db[HANDOFFS].update(handoff["id"], {"status": status, "closed_ts": now})
+        return True
+
+    def abandon(self, conversation_id: str, now: float | None = None) -> bool:
+        now = time.time() if now is None else now
+        with self._write() as db:
+            handoff = self._first(
+                db, "conversation_id = ? AND status = ?", [conversation_id, WAITING]
+            )
+            if handoff is None:
+                return False
+            db[HANDOFFS].update(handoff["id"], {"status": ABANDONED, "closed_ts": now})
         return True
 
     # -- reading -------------------------------------------------------------------------------

@@ -36,6 +36,7 @@ def test_the_tree_holds_every_command():
         "kb import-prices", "kb coverage", "exposure", "recommend", "needs-list", "compare", "rules", "run",
         "chat", "settings", "log", "log tail", "log show", "needs", "report", "simulate",
         "bench-mining", "bench", "loadtest", "nlu-eval", "bench-needs", "mining-eval", "log tag",
+        "staff", "staff add", "staff list", "staff remove", "staff reset",
     }  # fmt: skip
     assert expected <= names
 

@@ -162,10 +162,31 @@ def test_every_message_is_one_row_in_order(recorded: list[dict]) -> None:
     assert all(t["channel"] == "rest" for t in recorded)
 
 
+def without_times(responses: list[dict]) -> list[dict]:
+    return [{k: v for k, v in r.items() if k != "ts"} for r in responses]
+
+
+def test_each_answer_keeps_its_own_time(db: Path) -> None:
+    """A note pushed after a person's reply (here the closing notice) is filed with the last
+    shopper message but keeps its own time, so a transcript can put it after the reply."""
+    broker = TurnLogBroker(path=db)
+    asked = user("a person please", "m1", "human")
+    staff = bot("Hi, Kim here.", staff=True, staff_name="Kim", message_id="staff-1")
+    closing = bot("Kim has closed this support chat.", handoff="closed", message_id="pushed-1")
+    asked.timestamp, staff.timestamp, closing.timestamp = 10.0, 20.0, 30.0
+    publish_all(broker, [published(asked), published(staff), published(closing)])
+    with TurnLog(db) as log:
+        shopper, reply = log.conversation(SHOPPER)
+    assert reply["role"] == "staff" and reply["ts"] == 20.0
+    assert shopper["responses"] == [
+        {"response": None, "text": "Kim has closed this support chat.", "ts": 30.0}
+    ]
+
+
 def test_user_message_fields_and_redaction(recorded: list[dict]) -> None:
     greet, wants = recorded[0], recorded[1]
     assert (greet["intent"], greet["confidence"], greet["text"]) == ("greet", 0.95, "hi")
-    assert greet["responses"] == [
+    assert without_times(greet["responses"]) == [
         {"response": "utter_greet", "text": "Hi! I'm a shopping advisor."}
     ]
     assert wants["text"] == "7 seats under 45k, I'm [email]"
@@ -192,7 +213,9 @@ def test_products_and_nothing_fits_come_from_the_payloads(
         {"id": m.product.id, "kind": "recommended", "fit": round(m.score, 4)}
         for m in advice.matches
     ]
-    assert recorded[1]["responses"] == [{"response": None, "text": "2 cars meet your needs."}]
+    assert without_times(recorded[1]["responses"]) == [
+        {"response": None, "text": "2 cars meet your needs."}
+    ]
     nothing = recorded[2]["nothing_fits"]
     assert nothing["needs"] == {"budget": 20000.0, "seats": 7}
     assert [n["id"] for n in nothing["nearest"]] == ["a-small", "c-big", "a-big"]

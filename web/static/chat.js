@@ -352,7 +352,7 @@
     }
     if (live) {
       if (staff) setHandoff("staff", msg.sender.name);
-      if (msg.handoff === "returned" || msg.handoff === "closed") setHandoff(null);
+      if (["returned", "closed", "abandoned"].indexOf(msg.handoff) !== -1) setHandoff(null);
     }
     if (row.childNodes.length) messages.appendChild(row);
   }
@@ -375,6 +375,8 @@
   }
 
   var socket = window.io(socketUrl, { transports: ["websocket", "polling"] });
+  // Shared with chat_support.js (typing signals, the rating after a support chat).
+  window.advisorChat = { socket: socket, sessionId: function () { return sessionId; } };
 
   function send(text, shown) {
     if (!text || !text.trim()) return;
