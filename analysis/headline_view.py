@@ -129,7 +129,7 @@ class Headline:
             "satisfaction": (
                 f"{c.ratings} ratings, {c.satisfied:.0%} gave 4 or 5"
                 if c.ratings and c.satisfied is not None
-                else "no ratings yet: shoppers are asked after a support conversation closes"
+                else "no ratings in this window: shoppers are asked after a support chat closes"
             ),
         }
         return [
@@ -172,6 +172,15 @@ class Headline:
                 "label": "Models asked for that the catalog lacks",
                 "unit": "conversations",
                 "rows": rows(c.missing_models, "missing_models"),
+            },
+            {
+                "key": "comments",
+                "label": "Latest comments on support chats",
+                "unit": "of 5",
+                "rows": [
+                    {"name": text, "count": score, "previous": None, "detail": ""}
+                    for text, score in c.comments
+                ],
             },
             {
                 "key": "blocked",
