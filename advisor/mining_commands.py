@@ -17,12 +17,13 @@ import click
 from advisor.options import CATALOG_OPTION
 from analysis.exposure import DEFAULT_TOLERANCE
 from analysis.opportunities import MiningResult, mine
+from analysis.ratings import StoreRatings
 from analysis.report_text import SAMPLE_NOTE, render_csv, render_table
 from knowledge.catalog import Catalog
 from knowledge.errors import CatalogError
 from knowledge.loader import get_catalog
 from stores.interface import TRAFFIC, TurnStore
-from stores.shared import open_handoff_store, open_turn_store
+from stores.shared import open_handoff_store, open_rating_store, open_turn_store
 from stores.turnlog import PATH_ENV, TurnLog, default_path
 
 BENCH_TARGET_SECONDS = 60
@@ -102,7 +103,7 @@ def run_mining(db, since, until, catalog_path, min_shoppers, tolerance, include_
     catalog = open_catalog(catalog_path)
     path = db or default_path()
     log = open_log(db)
-    queue = open_handoff_store(path)
+    queue, rated = open_handoff_store(path), open_rating_store(path)
     try:
         return mine(
             log,
@@ -113,8 +114,10 @@ def run_mining(db, since, until, catalog_path, min_shoppers, tolerance, include_
             tolerance,
             include_traffic=frozenset(include_traffic),
             handoffs=queue,
+            ratings=StoreRatings(rated),
         )
     finally:
+        rated.close()
         queue.close_db()
         log.close()
 
@@ -252,11 +255,15 @@ def simulate_cmd(db, catalog_path, conversations, turns, seed, weeks):
 
     path = sample_target(db)
     catalog = open_catalog(catalog_path)
-    with open_turn_store(path) as log, open_handoff_store(path) as queue:
+    with (
+        open_turn_store(path) as log,
+        open_handoff_store(path) as queue,
+        open_rating_store(path) as ratings,
+    ):
         log.mark_sample()
         truth = simulate(
             log, catalog, None if turns else conversations, turns, seed=seed, weeks=weeks,
-            queue=queue,
+            queue=queue, ratings=ratings,
         )  # fmt: skip
     click.echo(f"Wrote {truth.turns:,} turns of {truth.conversations:,} conversations to {path}")
     for label, n in sorted(truth.planted_needs.items()):

@@ -12,7 +12,8 @@ by analysis.opportunities.mine before it gets here):
 - the not-understood rate: shopper turns the bot answered with its fallback, of all shopper turns;
 - the median wait for a person (handoff to claim) and the median resolution time (handoff to
   close or hand back), over the handoffs created in the window (the support queue);
-- satisfaction: the mean rating (1-5) and the share of 4 and 5, from analysis.ratings;
+- satisfaction: the mean rating (1-5) and the share of 4 and 5 of the shoppers' ratings of their
+  support chats (analysis.ratings: the support desk's rating store), with the latest comments;
 - the models and brands shoppers asked about most (the product and brand entities of their
   messages, counted once per conversation), and the real models they named that the catalog lacks
   (knowledge.other_models, the bot's own recognition from the catalog's name list; a catalog
@@ -73,9 +74,11 @@ class _Shopper:
         self.last_ts = ts
         self.bits = 0
         self.needs: dict[str, Any] = {}
-        self.models: set[str] = set()
-        self.brands: set[str] = set()
-        self.missing: set[str] = set()
+        # what the shopper named, each counted once; made on first use (most name nothing, and a
+        # million-turn log holds hundreds of thousands of shoppers)
+        self.models: set[str] | None = None
+        self.brands: set[str] | None = None
+        self.missing: set[str] | None = None
 
 
 @dataclass(frozen=True)
@@ -95,6 +98,7 @@ class WindowFigures:
     ratings: int = 0
     mean_rating: float | None = None
     satisfied: float | None = None  # share of ratings 4 or 5
+    comments: tuple[tuple[str, int], ...] = ()  # the latest rating comments, with their score
     models: tuple[tuple[str, int], ...] = ()  # (name, conversations)
     brands: tuple[tuple[str, int], ...] = ()
     missing_models: tuple[tuple[str, int], ...] = ()
@@ -194,6 +198,8 @@ class HeadlineCounter:
                 spans.append((entity["start"], entity["end"]))
             value = entity.get("value")
             if entity.get("entity") == "product" and value in by_id:
+                if shopper.models is None:
+                    shopper.models = set()
                 if value not in shopper.models:
                     shopper.models.add(value)
                     self.models[value] += 1
@@ -207,6 +213,8 @@ class HeadlineCounter:
                 if key not in self.missing_surface:
                     self.missing_surface[key] = Counter()
                 self.missing_surface[key][name] += 1
+                if shopper.missing is None:
+                    shopper.missing = set()
                 if key not in shopper.missing:
                     shopper.missing.add(key)
                     self.missing[key] += 1
@@ -234,6 +242,8 @@ class HeadlineCounter:
         return name in self.catalog.by_id or name_key(name) in self.catalog.name_index
 
     def _brand(self, shopper: _Shopper, brand: str) -> None:
+        if shopper.brands is None:
+            shopper.brands = set()
         if brand not in shopper.brands:
             shopper.brands.add(brand)
             self.brands[brand] += 1
@@ -264,7 +274,9 @@ class HeadlineCounter:
             for h in handoffs
             if h.get("status") in ENDED and h.get("closed_ts")
         ]
-        scores = [r.score for r in ratings if r.conversation_id in self.shoppers]
+        rated = [r for r in ratings if r.conversation_id in self.shoppers]
+        scores = [r.score for r in rated]
+        comments = tuple((r.comment, r.score) for r in rated[::-1] if r.comment)[:TOP]
         by_id = self.catalog.by_id
         blocked = self.blocked(top=None)
         return WindowFigures(
@@ -281,6 +293,7 @@ class HeadlineCounter:
             ratings=len(scores),
             mean_rating=statistics.fmean(scores) if scores else None,
             satisfied=sum(s >= 4 for s in scores) / len(scores) if scores else None,
+            comments=comments,
             models=tuple((by_id[p].name, n) for p, n in _top(self.models)),
             brands=tuple(_top(self.brands)),
             missing_models=tuple((self._surface(k), n) for k, n in _top(self.missing)),

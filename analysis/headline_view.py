@@ -5,6 +5,7 @@ are counted by analysis.headline."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -51,9 +52,9 @@ class Measure:
         """up, down or same: for the page's arrows (whether up is good depends on the figure)."""
         if not self.has_previous or self.value is None or self.previous is None:
             return "none"
-        return (
-            "up" if self.value > self.previous else "down" if self.value < self.previous else "same"
-        )
+        if re.match(r"[+-]0(\.0+)?( |$)", self.change):
+            return "same"  # no change at the precision shown
+        return "up" if self.value > self.previous else "down"
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -128,7 +129,7 @@ class Headline:
             "satisfaction": (
                 f"{c.ratings} ratings, {c.satisfied:.0%} gave 4 or 5"
                 if c.ratings and c.satisfied is not None
-                else "no ratings yet: shoppers are asked after a support conversation closes"
+                else "no ratings in this window: shoppers are asked after a support chat closes"
             ),
         }
         return [
@@ -171,6 +172,15 @@ class Headline:
                 "label": "Models asked for that the catalog lacks",
                 "unit": "conversations",
                 "rows": rows(c.missing_models, "missing_models"),
+            },
+            {
+                "key": "comments",
+                "label": "Latest comments on support chats",
+                "unit": "of 5",
+                "rows": [
+                    {"name": text, "count": score, "previous": None, "detail": ""}
+                    for text, score in c.comments
+                ],
             },
             {
                 "key": "blocked",

@@ -46,7 +46,7 @@ from analysis.figure_gaps import FigureGaps
 from analysis.headline import HeadlineCounter
 from analysis.headline_view import Headline
 from analysis.initiative import REASONS, Initiative
-from analysis.ratings import RatingSource, TurnLogRatings
+from analysis.ratings import NO_RATINGS, RatingSource
 from analysis.unmet import CatalogCheck, UnmetGroup, UnmetNeedMiner
 from knowledge.catalog import Catalog
 from knowledge.fairness import BrandExposure
@@ -304,7 +304,8 @@ def mine(
 
     min_shoppers None adapts to the window (auto_min_shoppers). Conversations tagged with a kind
     of traffic are left out unless `include_traffic` names it. `handoffs` (the support queue)
-    gives the handoff waits, `ratings` the shoppers' ratings (default: those in the turn log)."""
+    gives the handoff waits, `ratings` the shoppers' ratings (analysis.ratings.StoreRatings of
+    the rating store; without it the headline has no satisfaction figure)."""
     unknown = set(include_traffic) - set(TRAFFIC)
     if unknown:
         raise ValueError(f"include_traffic names {sorted(unknown)}; the kinds are {TRAFFIC}")
@@ -317,7 +318,6 @@ def mine(
     exposure = ExposureAudit(catalog, check)
     notes = ExposureNotes(catalog, check, gaps)
     headline = HeadlineCounter(catalog, check, gaps)
-    from_log = TurnLogRatings()
     left_out: dict[str, set[str]] = {}
     turns = 0
     first_ts = last_ts = None
@@ -339,7 +339,6 @@ def mine(
             exposure.add(turn)
             notes.add(turn)
             headline.add(turn)
-            from_log.add(turn)
     finally:
         if collecting:
             gc.enable()
@@ -352,9 +351,8 @@ def mine(
     rows += [_feature(g, shoppers, weeks) for g in feature_groups if g.shoppers >= threshold]
     hidden = sum(g.shoppers < threshold for g in (*unmet_groups, *feature_groups))
     exposure_rows = tuple(exposure.rows())
-    source = ratings or from_log
     current = headline.figures(
-        since, until, _handoffs(handoffs, since, until), source.ratings(since, until)
+        since, until, _handoffs(handoffs, since, until), _ratings(ratings, since, until)
     )
     return MiningResult(
         opportunities=rank(rows, threshold),
@@ -395,13 +393,13 @@ def _previous(log, catalog, check, gaps, excluded, since, until, handoffs, ratin
     end = until if until is not None else (now if now is not None else time.time())
     start = since - max(0.0, end - since)
     counter = HeadlineCounter(catalog, check, gaps)
-    from_log = TurnLogRatings()
     for turn in log.iter_turns(since=start, until=since):
-        if turn["conversation_id"] in excluded:
-            continue
-        counter.add(turn)
-        from_log.add(turn)
-    source = ratings or from_log
+        if turn["conversation_id"] not in excluded:
+            counter.add(turn)
     return counter.figures(
-        start, since, _handoffs(handoffs, start, since), source.ratings(start, since)
+        start, since, _handoffs(handoffs, start, since), _ratings(ratings, start, since)
     )
+
+
+def _ratings(source: RatingSource | None, since: float | None, until: float | None):
+    return source.ratings(since, until) if source is not None else NO_RATINGS

@@ -47,7 +47,7 @@ from ops.scenario import (
     describe,
 )
 from ops.simulated_extras import with_added_turns
-from stores.interface import HandoffStore, TurnStore
+from stores.interface import HandoffStore, RatingStore, TurnStore
 
 DEFAULT_START = datetime(2026, 1, 5, tzinfo=timezone.utc)  # a Monday
 DAY = 86400
@@ -59,8 +59,11 @@ class SimulationTruth:
     turns: int = 0
     planted_needs: Counter[str] = field(default_factory=Counter)  # label -> conversations
     planted_features: Counter[str] = field(default_factory=Counter)  # phrase -> conversations
-    # (conversation, created, claimed, closed, staff) of each handoff staff took and closed
-    handoffs: list[tuple[str, float, float, float, str]] = field(default_factory=list)
+    # (conversation, created, claimed, closed, staff, (score, comment) or None) of each handoff
+    # staff took and closed
+    handoffs: list[tuple[str, float, float, float, str, tuple[int, str] | None]] = field(
+        default_factory=list
+    )
 
 
 class Simulator:
@@ -318,11 +321,11 @@ class Simulator:
             if staff and "handoff_ends" in extra and handoff_ts is not None:
                 self.truth.handoffs.append(
                     (conversation_id, handoff_ts, ts, handoff_ts + extra["handoff_ends"],
-                     extra["staff_name"])
+                     extra["staff_name"], extra.get("rating"))
                 )  # fmt: skip
-            # paused from the handoff until staff close it (the rating comes after the close)
-            handed_off = (handed_off or turn["handoff"]) and not extra.get("rated")
-            if extra.get("rated"):
+            # paused from the handoff until staff close it
+            handed_off = (handed_off or turn["handoff"]) and not extra.get("closed")
+            if extra.get("closed"):
                 turn["paused"] = False
             if new_needs is not None:
                 needs = new_needs
@@ -378,15 +381,19 @@ def simulate(
     turns: int | None = None,
     seed: int = 7,
     queue: HandoffStore | None = None,
+    ratings: RatingStore | None = None,
     **options: Any,
 ) -> SimulationTruth:
-    """Write simulated conversations to `log` (and their handoffs to `queue`); returns what was
-    planted and how much was written."""
+    """Write simulated conversations to `log` (their handoffs to `queue`, the shoppers' ratings
+    of them to `ratings`); returns what was planted and how much was written."""
     simulator = Simulator(catalog, seed=seed, **options)
     log.write_turns(simulator.turns(conversations=conversations, turns=turns))
     if queue is not None:
-        for conversation, created, claimed, closed, staff in simulator.truth.handoffs:
-            queue.enqueue(conversation, {"simulated": True}, now=created)
+        for conversation, created, claimed, closed, staff, rating in simulator.truth.handoffs:
+            handoff = queue.enqueue(conversation, {"simulated": True}, now=created)
             queue.claim(conversation, staff, now=claimed)
             queue.close(conversation, staff, now=closed)
+            if rating is not None and ratings is not None:
+                score, comment = rating
+                ratings.rate(handoff["id"], conversation, score, comment, staff, now=closed + 30)
     return simulator.truth

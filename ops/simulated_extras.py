@@ -1,8 +1,8 @@
 """The simulator's added turns, from its second random stream (so a seed's other conversations stay
 as they were): the interview's questions with their buttons and the short replies to them,
 questions about one product (with its product entity), comparisons naming a model the catalog
-lacks, and handoffs that staff claim and close after a while, followed by a 1-5 rating now and
-then. Each script item is (text, needs or None, extra); extra["added"] marks these items, and
+lacks, and handoffs that staff claim and close after a while, with the shopper's 1-5 rating of
+the chat now and then (simulate() writes it to the rating store). Each script item is (text, needs or None, extra); extra["added"] marks these items, and
 "after" is how long after the handoff the turn comes (see ops.simulate.Simulator._turns).
 """
 
@@ -60,17 +60,15 @@ def handoff(more) -> list:
         wait = more.choice((30, 60, 120, 240, 480, 900)) * more.uniform(0.5, 1.5)
         resolve = wait + more.uniform(120, 1800)
         staff = more.choice(("Sam", "Alex", "Priya"))
+        rating = None
+        if more.random() < 0.7:  # rated after the close (in the support desk's rating store)
+            score = more.choices((5, 4, 3, 2, 1), weights=(45, 30, 12, 8, 5))[0]
+            rating = (score, more.choice(RATING_COMMENTS) if more.random() < 0.4 else "")
         script.append((f"Hi, {staff} here from the store. How can I help?", None,
                        {**added, "staff": True, "after": wait, "handoff_ends": resolve,
-                        "staff_name": staff}))  # fmt: skip
+                        "staff_name": staff, "rating": rating}))  # fmt: skip
         script.append(("thanks, that answers it", None, {**added, "intent": "thank"}))
-        if more.random() < 0.7:
-            score = more.choices((5, 4, 3, 2, 1), weights=(45, 30, 12, 8, 5))[0]
-            rating = {"entity": "rating", "value": score, "start": 0, "end": 0}
-            script.append((f'/rate{{"rating": {score}}}', None,
-                           {**added, "intent": "rate", "entities": [rating],
-                            "after": resolve, "rated": True}))  # fmt: skip
-            if more.random() < 0.4:
-                script.append((more.choice(RATING_COMMENTS), None,
-                               {**added, "intent": "comment"}))  # fmt: skip
+        if more.random() < 0.5:  # back with the bot after the close
+            script.append(("ok, bye", None, {**added, "intent": "goodbye", "after": resolve,
+                                             "closed": True}))  # fmt: skip
     return script

@@ -157,8 +157,9 @@ def log_range(path: Path) -> tuple[float, float] | None:
 def mine_window(path: Path, window: Window) -> MiningResult:
     """The MiningResult for the window (blocking: run it in a thread)."""
     from analysis.opportunities import mine
+    from analysis.ratings import StoreRatings
     from knowledge.loader import get_catalog
-    from stores.shared import handoff_store, turn_store
+    from stores.shared import handoff_store, rating_store, turn_store
 
     since, until = window.epochs()
     return mine(
@@ -169,6 +170,7 @@ def mine_window(path: Path, window: Window) -> MiningResult:
         window.min_shoppers,
         include_traffic=frozenset(window.include),
         handoffs=handoff_store(path),
+        ratings=StoreRatings(rating_store(path)),
     )
 
 
