@@ -25,9 +25,15 @@ import yaml
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 
 from knowledge.catalog import Catalog
-from knowledge.errors import CatalogError, Errors, SourceFileError
+from knowledge.errors import Errors, SourceFileError
 from knowledge.importing.rows import Row, Table, read_table
-from knowledge.importing.writer import block_map, flow_map, round_trip, write_all_atomically
+from knowledge.importing.writer import (
+    block_map,
+    check_texts,
+    flow_map,
+    round_trip,
+    write_all_atomically,
+)
 from knowledge.sources import PLACEHOLDER, SourceSpec, read_spec, sources_dir
 
 LINES_FILE = "lines.yml"
@@ -478,7 +484,7 @@ def _write(catalog: Catalog, lines: LinesSpec, specs, planned: list[PlannedLine]
             else:
                 data["products"].insert(0, item.line.id, _pin_node(getattr(item, pin_of)))
         dumped(spec.file, data)
-    _check(catalog, texts)
+    check_texts(catalog, texts)
     write_all_atomically(texts)
 
 
@@ -500,24 +506,3 @@ def _pin_node(pin: dict[str, Any]) -> CommentedMap:
 
 def _slug(text: str) -> str:
     return "".join(c if c.isalnum() else "-" for c in text.lower()).strip("-")
-
-
-def _check(catalog: Catalog, texts: dict[Path, str]) -> None:
-    """Validate a copy of the catalog (products and declarations) holding the new texts."""
-    import shutil
-    import tempfile
-
-    from knowledge.loader import validate
-
-    root = Path(catalog.source)
-    with tempfile.TemporaryDirectory() as scratch:
-        copy = Path(scratch) / root.name
-        shutil.copytree(root, copy)
-        for path, text in texts.items():
-            (copy / path.resolve().relative_to(root.resolve())).write_text(text, encoding="utf-8")
-        report = validate(copy)
-        for path in texts:
-            if path.parent.name == "sources":
-                read_spec(copy / "sources" / path.name)
-    if not report.ok:
-        raise CatalogError(report.problems)

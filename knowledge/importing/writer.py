@@ -89,14 +89,16 @@ def rewrite(catalog: Catalog, edits: dict[str, list[Edit]]) -> list[Path]:
         if out.getvalue() != original:
             texts[file] = out.getvalue()
     if texts:
-        _check(catalog, texts)
+        check_texts(catalog, texts)
         write_all_atomically(texts)
     return sorted(texts)
 
 
-def _check(catalog: Catalog, texts: dict[Path, str]) -> None:
-    """Validate a copy of the catalog holding the new texts; raise CatalogError if it fails."""
+def check_texts(catalog: Catalog, texts: dict[Path, str]) -> None:
+    """Validate a copy of the catalog holding the new texts; raise CatalogError if it fails. A
+    changed source declaration must read too (it raises SourceFileError)."""
     from knowledge.loader import validate
+    from knowledge.sources import SOURCES_DIR, read_spec
 
     root = Path(catalog.source)
     with tempfile.TemporaryDirectory() as scratch:
@@ -105,6 +107,9 @@ def _check(catalog: Catalog, texts: dict[Path, str]) -> None:
         for file, text in texts.items():
             (copy / file.resolve().relative_to(root.resolve())).write_text(text, encoding="utf-8")
         report = validate(copy)
+        for file in texts:
+            if file.parent.name == SOURCES_DIR:
+                read_spec(copy / SOURCES_DIR / file.name)
     if not report.ok:
         raise CatalogError(report.problems)
 
