@@ -8,7 +8,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.render_payload import advice_payload, cards_payload
+from actions.render_payload import MORE, advice_payload, cards_payload
 from actions.session import (
     OFFERED_RELAXATION,
     SHOWN_PRODUCTS,
@@ -18,13 +18,20 @@ from actions.session import (
     needs_profile,
     only_changes,
     profile_events,
+    typed_text,
 )
 from knowledge.constraints import failures
 from knowledge.facts import better_than
 from knowledge.matching import Match, rank, reasons, recommend
 from knowledge.needs import NeedsProfile
 from knowledge.refine import bigger, cheaper, smaller
-from knowledge.render import describe_needs, render_advice
+from knowledge.render import (
+    all_shown_text,
+    describe_needs,
+    mentioned_needs,
+    render_advice,
+    render_more,
+)
 
 
 def advise(
@@ -105,18 +112,56 @@ class ActionRefine(Action):
         return advise(dispatcher, profile if changed is None else changed, tracker)
 
 
+RELAX_NEED = "relax_need"  # the entity a relaxation button names its need with
+
+
 class ActionRelax(Action):
+    """Drop one need: the one a button or the message names ('drop the budget limit'), else the
+    one just offered."""
+
     def name(self) -> str:
         return "action_relax"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        need = tracker.get_slot(OFFERED_RELAXATION)
         profile = needs_profile(tracker)
+        stated = {c.need for c in profile.constraints}
+        named = [n for n in entities(tracker, RELAX_NEED) if n in stated]
+        named += mentioned_needs(catalog().category, typed_text(tracker), stated)
+        need = named[0] if named else tracker.get_slot(OFFERED_RELAXATION)
         if need:
             profile = profile.without(need)
         return advise(dispatcher, profile, tracker)
+
+
+class ActionShowMore(Action):
+    """The next products that meet the needs, after those already shown ('show more')."""
+
+    def name(self) -> str:
+        return "action_show_more"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        shop, profile = catalog(), needs_profile(tracker)
+        shown = list(tracker.get_slot(SHOWN_PRODUCTS) or [])
+        advice = recommend(shop, profile, top=len(shown) + MORE)
+        if advice.nothing_fits:
+            return advise(dispatcher, profile, tracker)
+        fresh = [m for m in advice.matches if m.product.id not in shown][:MORE]
+        if not fresh:
+            dispatcher.utter_message(text=all_shown_text(shop, profile, advice.match_count))
+            return []
+        start = len(shown) + 1
+        left = advice.match_count - len(shown) - len(fresh)
+        text = render_more(shop, profile, fresh, start, advice.match_count)
+        first = shop.by_id.get(shown[0]) if shown else None
+        payload = cards_payload(
+            shop, fresh, profile.to_dict(), start=start, more=left, compare_base=first
+        )
+        dispatcher.utter_message(text=text, json_message=payload)
+        return [SlotSet(SHOWN_PRODUCTS, shown + [m.product.id for m in fresh])]
 
 
 class ActionBetterThan(Action):

@@ -9,8 +9,8 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.render_payload import comparison_payload
-from actions.session import SHOWN_PRODUCTS, catalog, mentioned_products
-from knowledge.compare import compare, similar_products
+from actions.session import SHOWN_PRODUCTS, catalog, mentioned_products, needs_profile, typed_text
+from knowledge.compare import bottom_line, compare, similar_products
 from knowledge.references import leftover_names
 from knowledge.render import render_comparison
 
@@ -22,7 +22,7 @@ def unknown_names(tracker: Tracker) -> list[str]:
         for e in tracker.latest_message.get("entities", [])
         if "start" in e and "end" in e
     ]
-    return leftover_names(tracker.latest_message.get("text") or "", spans)
+    return leftover_names(typed_text(tracker), spans)
 
 
 class ActionCompare(Action):
@@ -58,7 +58,9 @@ class ActionCompare(Action):
                 )
             return []
         comparison = compare(shop, products)
+        verdict = bottom_line(shop, comparison, needs_profile(tracker))
         dispatcher.utter_message(
-            text=render_comparison(comparison), json_message=comparison_payload(comparison)
+            text=render_comparison(comparison) + "\n" + verdict,
+            json_message=comparison_payload(comparison, shop, verdict),
         )
         return [SlotSet(SHOWN_PRODUCTS, [p.id for p in comparison.products])]

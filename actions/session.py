@@ -35,6 +35,9 @@ PRIORITIES = "priorities"
 EXCLUDED_BRANDS = "excluded_brands"
 SHOWN_PRODUCTS = "shown_products"
 OFFERED_RELAXATION = "offered_relaxation"
+# The shopper's own cost-to-own terms, kept for the conversation once stated.
+OWN_YEARS = "own_years"
+OWN_USAGE = "own_usage"
 
 
 def catalog() -> Catalog:
@@ -88,6 +91,16 @@ def entities(tracker: Tracker, name: str) -> list[Any]:
     return list(dict.fromkeys(found))
 
 
+def typed_text(tracker: Tracker) -> str:
+    """The latest message as the shopper typed it; '' for a button's intent payload
+    ('/ask_fact{"product": "..."}'), whose words are no one's (its entities carry what it means)."""
+    text = tracker.latest_message.get("text") or ""
+    intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+    if intent and text.strip().startswith("/" + intent):
+        return ""
+    return text
+
+
 def mentioned_products(tracker: Tracker) -> list[Product]:
     """Products named in the latest message (by the catalog extractor), then any referred to by
     position among those last shown ('the second one'); each with the figures of the
@@ -97,7 +110,7 @@ def mentioned_products(tracker: Tracker) -> list[Product]:
     by_id = catalog().by_id
     ids = [i for i in entities(tracker, "product") if i in by_id]
     shown = tracker.get_slot(SHOWN_PRODUCTS) or []
-    for pid in referenced(tracker.latest_message.get("text") or "", shown):
+    for pid in referenced(typed_text(tracker), shown):
         if pid not in ids and pid in by_id:
             ids.append(pid)
     wanted = required_configurations(tracker)

@@ -7,7 +7,7 @@ import re
 from knowledge.catalog import Catalog, Category
 from knowledge.compare import Comparison
 from knowledge.constraints import describe_wanted
-from knowledge.matching import Advice, NothingFits
+from knowledge.matching import Advice, Match, NothingFits
 from knowledge.needs import Constraint, NeedsProfile
 
 
@@ -70,6 +70,45 @@ def render_advice(catalog: Catalog, advice: Advice) -> str:
         lines.append(f"{number}. {match.product.full_name}")
         lines += [f"   - {r.text}" for r in match.reasons]
     return "\n".join(lines)
+
+
+def render_more(
+    catalog: Catalog, profile: NeedsProfile, matches: list[Match], start: int, count: int
+) -> str:
+    """'More vehicles that meet your needs (...), 4-6 of 9:' and the numbered list."""
+    items = catalog.category.items
+    end = start + len(matches) - 1
+    numbers = f"{start}" if end == start else f"{start}-{end}"
+    lines = [
+        f"More {items} that meet your needs ({describe_needs(catalog, profile)}), {numbers} of {count}:"
+    ]
+    for number, match in enumerate(matches, start):
+        lines.append(f"{number}. {match.product.full_name}")
+        lines += [f"   - {r.text}" for r in match.reasons]
+    return "\n".join(lines)
+
+
+def all_shown_text(catalog: Catalog, profile: NeedsProfile, count: int) -> str:
+    category = catalog.category
+    noun = category.item if count == 1 else category.items
+    return (
+        f"That's all: I've shown the {count} {noun} that meet your needs "
+        f"({describe_needs(catalog, profile)}). Relax a need to see more."
+    )
+
+
+def mentioned_needs(category: Category, text: str, among: set[str]) -> list[str]:
+    """Needs among `among` a message names by their label or attribute words ('drop the budget
+    limit', 'forget the seats')."""
+    lowered = f" {text.lower()} "
+    found = []
+    for name in among:
+        spec = category.needs[name]
+        attribute = category.attributes[spec.attribute]
+        words = {spec.label.lower(), name.lower(), attribute.label.lower(), *attribute.synonyms}
+        if any(re.search(rf"\b{re.escape(w.lower())}\b", lowered) for w in words if w):
+            found.append(name)
+    return sorted(found)
 
 
 def render_nothing_fits(catalog: Catalog, result: NothingFits) -> str:
