@@ -115,7 +115,7 @@ class ActionCostToOwn(Action):
         years, usage = stated_terms(tracker)
         chosen = terms(ownership, years, usage)
         for product in products:
-            cost = cost_to_own(shop, product, chosen.years, chosen.usage)
+            cost = cost_to_own(shop, product, years, usage)
             assert cost is not None
             dispatcher.utter_message(
                 text=cost_answer(cost, shop), json_message=cost_payload(shop, cost)

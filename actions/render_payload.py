@@ -179,6 +179,8 @@ def comparison_payload(
     comparison: Comparison, catalog: Catalog | None = None, bottom_line: str = ""
 ) -> dict[str, Any]:
     payload = {"type": "comparison_table", **comparison.to_dict()}
+    shown = [p.name for p in comparison.products]
+    payload["summary"] = "The " + " and the ".join(shown) + ", side by side:"
     if catalog is not None:
         for entry, product in zip(payload["products"], comparison.products, strict=True):
             entry["source_links"] = source_links(catalog, product)
