@@ -225,7 +225,7 @@ def cost_payload(catalog: Catalog, cost: CostToOwn) -> dict[str, Any]:
             {"name": "years", "label": "Years", "value": cost.terms.years, "min": 1,
              "max": ownership.max_years, "step": 1},
             {"name": "usage", "label": cost.usage_label.capitalize(), "value": round(cost.terms.usage),
-             "min": 1, "max": round(ownership.usage_limit), "step": 500},
+             "min": 1, "max": round(ownership.usage_limit), "step": 1},
         ],
         "payload": template,
         "title": "Update",

@@ -252,10 +252,10 @@
 
   function card(item, number) {
     var node = el("article", "card");
-    var heading = el("h3", "", (number ? number + ". " : "") + item.name);
+    var heading = el("h2", "", (number ? number + ". " : "") + item.name);
     node.appendChild(heading);
     if (item.reasons && item.reasons.length) {
-      node.appendChild(el("h4", "", "Why it fits"));
+      node.appendChild(el("h3", "", "Why it fits"));
       node.appendChild(list(item.reasons, "reasons"));
     }
     var facts = el("dl", "facts");
@@ -267,7 +267,7 @@
     });
     node.appendChild(facts);
     if (item.known_issues && item.known_issues.length) {
-      node.appendChild(el("h4", "", "Known issues"));
+      node.appendChild(el("h3", "", "Known issues"));
       node.appendChild(issuesList(item.known_issues));
     }
     node.appendChild(linksLine(item.source_links || item.sources, item.as_of));
@@ -329,7 +329,7 @@
     wrap.appendChild(scroller);
     products.forEach(function (p) {
       var block = el("section", "pros-cons");
-      block.appendChild(el("h4", "", p.full_name || p.name));
+      block.appendChild(el("h3", "", p.full_name || p.name));
       var seen = {};
       var once = function (items) {
         return (items || []).filter(function (t) {
@@ -351,22 +351,22 @@
 
   function nothingFits(payload, live) {
     var box = el("div", "nothing-fits");
-    box.appendChild(el("h3", "", "Nothing meets all your needs"));
+    box.appendChild(el("h2", "", "Nothing meets all your needs"));
     var nearest = el("ul");
     (payload.nearest || []).forEach(function (p) {
       var misses = (p.fails || []).map(function (f) { return f.text; }).join("; ");
       nearest.appendChild(el("li", "", p.name + ": " + misses));
     });
-    box.appendChild(el("h4", "", "Nearest"));
+    box.appendChild(el("h3", "", "Nearest"));
     box.appendChild(nearest);
     var buttons = payload.buttons || [];
     var useful = (payload.relaxations || []).filter(function (r) { return r.matches > 0; });
     if (buttons.length) {
-      box.appendChild(el("h4", "", "If you relax one need"));
+      box.appendChild(el("h3", "", "If you relax one need"));
       if (live) box.appendChild(quickReplies(buttons));
       else box.appendChild(list(buttons.map(function (b) { return b.title; })));
     } else if (useful.length) {
-      box.appendChild(el("h4", "", "If you relax one need"));
+      box.appendChild(el("h3", "", "If you relax one need"));
       box.appendChild(list(useful.map(function (r) {
         return "Without the " + r.label + " limit: " + r.matches + " would fit";
       })));
@@ -381,6 +381,9 @@
   function costToOwn(payload) {
     var box = el("div", "cost");
     var scroller = el("div", "table-scroll");
+    scroller.tabIndex = 0;
+    scroller.setAttribute("role", "region");
+    scroller.setAttribute("aria-label", "Cost to own");
     var table = el("table");
     table.appendChild(el("caption", "", "Cost to own the " + ((payload.product || {}).name || "") +
       ": " + payload.years + " years at " + Number(payload.usage).toLocaleString() + " " +
