@@ -18,7 +18,6 @@ from actions.session import (
     needs_profile,
     only_changes,
     profile_events,
-    typed_text,
 )
 from knowledge.constraints import failures
 from knowledge.facts import better_than
@@ -28,7 +27,6 @@ from knowledge.refine import bigger, cheaper, smaller
 from knowledge.render import (
     all_shown_text,
     describe_needs,
-    mentioned_needs,
     render_advice,
     render_more,
 )
@@ -88,6 +86,9 @@ def refined(profile: NeedsProfile, intent: str, tracker: Tracker) -> NeedsProfil
     category declares nothing that could serve the request."""
     shop = catalog()
     shown = [shop.by_id[i] for i in tracker.get_slot(SHOWN_PRODUCTS) or [] if i in shop.by_id]
+    dropped = named_relaxation(profile, tracker)
+    if dropped:
+        return profile.without(dropped)
     if intent in REFINEMENTS:
         return REFINEMENTS[intent](shop, profile, shown)
     if intent == "exclude_brand":
@@ -115,9 +116,14 @@ class ActionRefine(Action):
 RELAX_NEED = "relax_need"  # the entity a relaxation button names its need with
 
 
+def named_relaxation(profile: NeedsProfile, tracker: Tracker) -> str | None:
+    """The stated need a relaxation button names (`/refine{"relax_need": "budget"}`), if any."""
+    stated = {c.need for c in profile.constraints}
+    return next((n for n in entities(tracker, RELAX_NEED) if n in stated), None)
+
+
 class ActionRelax(Action):
-    """Drop one need: the one a button or the message names ('drop the budget limit'), else the
-    one just offered."""
+    """Drop one need: the one a button names, else the one just offered ('yes')."""
 
     def name(self) -> str:
         return "action_relax"
@@ -126,10 +132,7 @@ class ActionRelax(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
         profile = needs_profile(tracker)
-        stated = {c.need for c in profile.constraints}
-        named = [n for n in entities(tracker, RELAX_NEED) if n in stated]
-        named += mentioned_needs(catalog().category, typed_text(tracker), stated)
-        need = named[0] if named else tracker.get_slot(OFFERED_RELAXATION)
+        need = named_relaxation(profile, tracker) or tracker.get_slot(OFFERED_RELAXATION)
         if need:
             profile = profile.without(need)
         return advise(dispatcher, profile, tracker)

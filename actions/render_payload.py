@@ -159,7 +159,7 @@ def nothing_fits_payload(catalog: Catalog, advice: Advice) -> dict[str, Any]:
         step(
             f"Drop the {r.label} limit ({r.matches} would fit)",
             f"Drop the {r.label} limit",
-            "relax",
+            "refine",
             relax_need=r.need,
         )
         for r in advice.nothing_fits.relaxations

@@ -97,20 +97,6 @@ def all_shown_text(catalog: Catalog, profile: NeedsProfile, count: int) -> str:
     )
 
 
-def mentioned_needs(category: Category, text: str, among: set[str]) -> list[str]:
-    """Needs among `among` a message names by their label or attribute words ('drop the budget
-    limit', 'forget the seats')."""
-    lowered = f" {text.lower()} "
-    found = []
-    for name in among:
-        spec = category.needs[name]
-        attribute = category.attributes[spec.attribute]
-        words = {spec.label.lower(), name.lower(), attribute.label.lower(), *attribute.synonyms}
-        if any(re.search(rf"\b{re.escape(w.lower())}\b", lowered) for w in words if w):
-            found.append(name)
-    return sorted(found)
-
-
 def render_nothing_fits(catalog: Catalog, result: NothingFits) -> str:
     category = catalog.category
     lines = [f"No {category.item} meets all of: {describe_needs(catalog, result.profile)}."]

@@ -105,7 +105,7 @@ def test_cost_to_own_states_its_assumptions_and_sends_the_table():
 
 
 def test_cost_to_own_takes_the_years_and_miles_a_button_sends():
-    payload = '/ask_cost_to_own{"product": "%s", "own_years": 7, "own_usage": 12000}' % RAV4
+    payload = f'/ask_cost_to_own{{"product": "{RAV4}", "own_years": 7, "own_usage": 12000}}'
     entities = [
         {"entity": "product", "value": RAV4},
         {"entity": "own_years", "value": 7},
@@ -117,7 +117,7 @@ def test_cost_to_own_takes_the_years_and_miles_a_button_sends():
     table = dispatcher.messages[0]["custom"]
     assert (table["years"], table["usage"], table["stated"]) == (7, 12000, True)
     assert slot(events, "own_years") == 7 and slot(events, "own_usage") == 12000
-    assert table["edit"]["payload"].startswith('/ask_cost_to_own{"product": "%s"' % RAV4)
+    assert table["edit"]["payload"].startswith(f'/ask_cost_to_own{{"product": "{RAV4}"')
     assert "{years}" in table["edit"]["payload"] and "{usage}" in table["edit"]["payload"]
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 
-from actions.advise import ActionRecommend, ActionRelax, ActionShowMore
+from actions.advise import ActionRecommend, ActionRefine, ActionRelax, ActionShowMore
 from actions.compare import ActionCompare
 from actions.facts import ActionProductFact
 from tests.actions.conftest import make_tracker, run_action, slot
@@ -79,19 +79,12 @@ def test_nothing_fits_offers_each_relaxation_as_a_button_that_drops_that_need():
     _, payload = recommended(slots)
     assert payload["type"] == "nothing_fits"
     buttons = {b["payload"]: b for b in payload["buttons"]}
-    assert '/relax{"relax_need": "budget"}' in buttons
-    step = buttons['/relax{"relax_need": "budget"}']
+    assert '/refine{"relax_need": "budget"}' in buttons
+    step = buttons['/refine{"relax_need": "budget"}']
     assert step["title"].startswith("Drop the budget limit (")
-    events, dispatcher = run_action(ActionRelax(), click(step, slots))
+    events, dispatcher = run_action(ActionRefine(), click(step, slots))
     assert slot(events, "budget") is None
     assert dispatcher.messages[-1]["custom"]["type"] == "product_cards"
-
-
-def test_a_typed_relaxation_drops_the_need_it_names():
-    slots = {"body": ["pickup"], "powertrain": ["electric"], "budget": 30000}
-    tracker = make_tracker("drop the budget limit", "relax", slots=slots)
-    events, _ = run_action(ActionRelax(), tracker)
-    assert slot(events, "budget") is None
 
 
 def test_a_cards_compare_button_gives_a_table_with_a_bottom_line_for_the_needs():
@@ -128,3 +121,17 @@ def test_details_give_every_figure_with_its_source():
     facts = details["item"]["facts"]
     assert len(facts) > 8 and all(f["source"]["label"] for f in facts)
     assert "Details" not in [a["title"] for a in details["item"]["actions"]]
+
+
+def test_a_relaxation_button_after_the_offer_drops_the_need_it_names_not_the_offered_one():
+    slots = {"body": ["pickup"], "powertrain": ["electric"], "budget": 30000}
+    tracker = make_tracker(
+        '/refine{"relax_need": "powertrain"}',
+        "refine",
+        [{"entity": "relax_need", "value": "powertrain"}],
+        slots={**slots, "offered_relaxation": "budget"},
+    )
+    events, _ = run_action(ActionRelax(), tracker)
+    assert slot(events, "powertrain") is None and not [
+        e for e in events if e.get("name") == "budget"
+    ]

@@ -6,11 +6,11 @@ from __future__ import annotations
 from actions.render_payload import comparison_payload, product_card
 from knowledge.citations import citation
 from knowledge.compare import compare
-from knowledge.ownership import cost_answer, cost_to_own
 from knowledge.facts import (
     fact_answer,
     known_issues_answer,
 )
+from knowledge.ownership import cost_answer, cost_to_own
 
 EPA = "https://www.fueleconomy.gov/feg/Find.do?action=sbs&id="
 

@@ -6,9 +6,9 @@ from __future__ import annotations
 import pytest
 
 from knowledge.catalog import Catalog
-from knowledge.ownership import cost_answer, cost_to_own
 from knowledge.loader import CATALOGS_DIR, load, validate
 from knowledge.needs import Constraint, NeedsProfile, build_profile
+from knowledge.ownership import cost_answer, cost_to_own
 from knowledge.refine import bigger, cheaper, smaller
 from tests.conftest import TINY_CATEGORY, write_catalog
 

@@ -9,10 +9,10 @@ import asyncio
 import pytest
 from jinja2 import UndefinedError
 
+from knowledge.loader import load
 from stores.turnlog import TurnLog
 from tests.web.test_app import bearer, run
 from web import auth, pages
-from knowledge.loader import load
 from web.server import Settings, create_app
 from web.welcome import welcome
 
