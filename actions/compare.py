@@ -8,20 +8,32 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.advise import answer_unknown
 from actions.render_payload import comparison_payload
-from actions.session import SHOWN_PRODUCTS, catalog, mentioned_products, needs_profile, typed_text
+from actions.session import (
+    SHOWN_PRODUCTS,
+    catalog,
+    mentioned_products,
+    needs_profile,
+    typed_text,
+    unknown_in_message,
+)
 from knowledge.compare import bottom_line, compare, similar_products
+from knowledge.no_data import no_data_text
+from knowledge.other_models import Mention
 from knowledge.references import leftover_names
 from knowledge.render import render_comparison
 
 
-def unknown_names(tracker: Tracker) -> list[str]:
-    """Parts of the message that name no catalog product ('Lexus NX' in 'RAV4 vs Lexus NX')."""
+def unknown_names(tracker: Tracker, mentions: list[Mention] = ()) -> list[str]:
+    """Parts of the message that name no catalog product and no real model the catalog lacks
+    ('Lexsus NX' in 'RAV4 vs Lexsus NX')."""
     spans = [
         (e["start"], e["end"])
         for e in tracker.latest_message.get("entities", [])
         if "start" in e and "end" in e
     ]
+    spans += [(m.start, m.end) for m in mentions]
     return leftover_names(typed_text(tracker), spans)
 
 
@@ -34,12 +46,17 @@ class ActionCompare(Action):
     ) -> list[EventType]:
         shop = catalog()
         products = mentioned_products(tracker)[:3]
-        unknown = unknown_names(tracker)
+        mentions = unknown_in_message(tracker)
+        if mentions and not products:
+            return answer_unknown(dispatcher, tracker, needs_profile(tracker), mentions)
+        for mention in mentions:
+            dispatcher.utter_message(text=no_data_text(shop, mention))
+        unknown = unknown_names(tracker, mentions)
         for name in unknown:
             nearest = shop.suggest(name)
             hint = f" Names close to it that I know: {', '.join(nearest)}." if nearest else ""
             dispatcher.utter_message(text=f'I don\'t have data on "{name}".{hint}')
-        if len(products) == 1 and unknown:
+        if len(products) == 1 and (unknown or mentions):
             known = products[0]
             alike = similar_products(shop, known)
             dispatcher.utter_message(
@@ -50,7 +67,7 @@ class ActionCompare(Action):
             )
             return [SlotSet(SHOWN_PRODUCTS, [known.id] + [p.id for p in alike])]
         if len(products) < 2:
-            if not unknown:
+            if not unknown and not mentions:
                 dispatcher.utter_message(response="utter_ask_which_products")
             elif not any(shop.suggest(name) for name in unknown):
                 dispatcher.utter_message(

@@ -9,10 +9,15 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.session import (
+    ASKED_NEED,
+    DECLINED_NEEDS,
     EXCLUDED_BRANDS,
+    HINTS,
     OFFERED_RELAXATION,
+    PENDING_QUESTION,
     PRIORITIES,
     SHOWN_PRODUCTS,
+    SORT,
     catalog,
     need_slots,
 )
@@ -75,13 +80,18 @@ class ActionHandleFallback(Action):
     ) -> list[EventType]:
         if consecutive_fallbacks(tracker) >= FALLBACKS_BEFORE_OFFERING_A_PERSON:
             dispatcher.utter_message(response="utter_offer_human")
+            asked = "handoff"  # a typed yes takes the 'Talk to a person' button's rule
         else:
             dispatcher.utter_message(response="utter_default")
-        return []
+            asked = None
+        if tracker.get_slot(PENDING_QUESTION) == asked:
+            return []
+        return [SlotSet(PENDING_QUESTION, asked)]
 
 
 class ActionStartOver(Action):
-    """Forget the needs, priorities, excluded brands and products shown; keep the conversation."""
+    """Forget the needs, priorities, excluded brands, declined questions and products shown; keep
+    the conversation."""
 
     def name(self) -> str:
         return "action_start_over"
@@ -89,6 +99,17 @@ class ActionStartOver(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        cleared = [*need_slots(), PRIORITIES, EXCLUDED_BRANDS, SHOWN_PRODUCTS, OFFERED_RELAXATION]
+        cleared = [
+            *need_slots(),
+            PRIORITIES,
+            EXCLUDED_BRANDS,
+            SORT,
+            HINTS,
+            SHOWN_PRODUCTS,
+            OFFERED_RELAXATION,
+            PENDING_QUESTION,
+            ASKED_NEED,
+            DECLINED_NEEDS,
+        ]
         dispatcher.utter_message(response="utter_started_over")
         return [SlotSet(name, None) for name in cleared]

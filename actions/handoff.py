@@ -12,33 +12,22 @@ from rasa_sdk.events import ActionExecuted, ConversationPaused, EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.session import SHOWN_PRODUCTS, catalog, needs_profile
+from knowledge import handoff as summary
 from knowledge.render import describe_needs
-from stores.redact import redact
 from stores.shared import handoff_store
 
 logger = logging.getLogger(__name__)
 
-LAST_MESSAGES = 5
-MESSAGE_CHARS = 300  # each quoted message in the summary is cut to this
 
-
-def last_messages(tracker: Tracker, count: int = LAST_MESSAGES) -> list[dict[str, str]]:
-    """The latest `count` shopper and bot messages, oldest first, redacted and shortened."""
-    messages = []
-    for event in tracker.events:
-        kind = event.get("event")
-        text = (event.get("text") or "").strip()
-        if kind in ("user", "bot") and text:
-            role = "shopper" if kind == "user" else "advisor"
-            if kind == "bot" and (event.get("metadata") or {}).get("staff"):
-                role = "staff"
-            shortened = text if len(text) <= MESSAGE_CHARS else text[: MESSAGE_CHARS - 1] + "…"
-            messages.append({"role": role, "text": redact(shortened)})
-    return messages[-count:]
+def last_messages(tracker: Tracker, count: int = summary.LAST_MESSAGES) -> list[dict[str, str]]:
+    """The latest `count` messages without the greeting, whole and redacted
+    (knowledge.handoff)."""
+    return summary.last_messages(tracker.events, count)
 
 
 def handoff_summary(tracker: Tracker) -> dict[str, Any]:
-    """What a person needs to pick the conversation up: needs, products shown, last messages."""
+    """What a person needs to pick the conversation up: needs, products shown, last messages,
+    the last recommendation in whole and the last question the advisor could not answer."""
     shop = catalog()
     profile = needs_profile(tracker)
     by_id = shop.by_id
@@ -51,6 +40,8 @@ def handoff_summary(tracker: Tracker) -> dict[str, Any]:
         "needs_profile": profile.to_dict(),
         "products_shown": shown,
         "last_messages": last_messages(tracker),
+        "recommendation": summary.last_recommendation(tracker.events),
+        "unanswered": summary.unanswered_question(tracker.events),
         "asked_at": time.time(),
     }
 

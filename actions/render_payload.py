@@ -15,6 +15,7 @@ from typing import Any
 from knowledge.catalog import Catalog, Product
 from knowledge.citations import Citation, citation, product_citation, site_label
 from knowledge.compare import Comparison
+from knowledge.gaps import might_fit_dict
 from knowledge.matching import Advice, Match
 from knowledge.ownership import CostToOwn
 
@@ -83,10 +84,13 @@ def product_card(
     catalog: Catalog,
     product: Product,
     reasons: list[str] | None = None,
+    missing: list[str] | None = None,
     *,
     compare_with: Product | None = None,
     all_facts: bool = False,
 ) -> dict[str, Any]:
+    """One product's card; `missing` says which figures that count for the shopper are not on
+    file (the card shows them, so a lower score is never a silent one)."""
     attributes = catalog.category.attributes
     facts = []
     for name, value in product.values.items():
@@ -99,6 +103,7 @@ def product_card(
         "brand": product.brand,
         "facts": facts if all_facts else facts[:8],
         "reasons": reasons or [],
+        "missing": missing or [],
         "known_issues": [
             {
                 "kind": i.kind,
@@ -126,7 +131,7 @@ def cards_payload(
     """Cards for `matches`, numbered from `start`, each with its match score as "fit" and its next
     steps (the first card compares with the second, every other one with the first, or with
     `compare_base`); `more` products not shown yet get a 'show more' button; `needs` is the
-    profile they answer."""
+    profile they answer. A card lists the figures that count for the shopper but are not on file."""
     products = [m.product for m in matches]
     items = []
     for index, match in enumerate(matches):
@@ -136,7 +141,11 @@ def cards_payload(
         if other is not None and other.id == match.product.id:
             other = None
         card = product_card(
-            catalog, match.product, [r.text for r in match.reasons], compare_with=other
+            catalog,
+            match.product,
+            [r.text for r in match.reasons],
+            [r.text for r in match.reasons if r.kind == "missing"],
+            compare_with=other,
         )
         items.append({**card, "fit": round(match.score, 4), "number": start + index})
     payload: dict[str, Any] = {"type": "product_cards", "items": items, "start": start}
@@ -169,10 +178,15 @@ def nothing_fits_payload(catalog: Catalog, advice: Advice) -> dict[str, Any]:
 
 
 def advice_payload(catalog: Catalog, advice: Advice) -> dict[str, Any]:
+    """Cards (or nothing fits), with what might also fit but for a figure not on file."""
     if advice.nothing_fits:
-        return nothing_fits_payload(catalog, advice)
-    more = advice.match_count - len(advice.matches)
-    return cards_payload(catalog, advice.matches, advice.profile.to_dict(), more=more)
+        payload = nothing_fits_payload(catalog, advice)
+    else:
+        more = advice.match_count - len(advice.matches)
+        payload = cards_payload(catalog, advice.matches, advice.profile.to_dict(), more=more)
+    if advice.might_fit:
+        payload["might_also_fit"] = might_fit_dict(advice.might_fit, advice.might_fit_shown)
+    return payload
 
 
 def comparison_payload(

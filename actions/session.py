@@ -12,32 +12,32 @@ from typing import Any
 from rasa_sdk import Tracker
 from rasa_sdk.events import SlotSet
 
+from knowledge.bot_domain import NOT_NEED_INTENTS
 from knowledge.bot_domain import need_slots as domain_need_slots
 from knowledge.catalog import Catalog, Product
 from knowledge.loader import get_catalog
 from knowledge.needs import NeedsProfile, profile_from_values
+from knowledge.other_models import Mention, unknown_mentions
+from knowledge.variants import Reading, read_name
 
 logger = logging.getLogger(__name__)
 
-# Intents in which words like 'cheap' or 'safe' state what matters most to the shopper.
-NEEDS_INTENTS = (
-    "state_needs",
-    "ask_recommendation",
-    "refine",
-    "refine_cheaper",
-    "refine_bigger",
-    "refine_smaller",
-    "exclude_brand",
-    "ask_better_than",
-    "no_preference",
-)
 PRIORITIES = "priorities"
 EXCLUDED_BRANDS = "excluded_brands"
+SORT = "sort"  # a superlative's order, filled from the `sort` entity by the domain
+HINTS = "priority_hints"  # {priority: the shopper's words that implied it}
 SHOWN_PRODUCTS = "shown_products"
 OFFERED_RELAXATION = "offered_relaxation"
 # The shopper's own cost-to-own terms, kept for the conversation once stated.
 OWN_YEARS = "own_years"
 OWN_USAGE = "own_usage"
+# The bot's own question, for the rules that route a typed yes, no or 'no preference' to what its
+# buttons do: 'relax' (drop the offered limit), 'need' (the interview question on ASKED_NEED),
+# 'handoff' (talk to a person). Set by every action that may ask, None when it asked nothing.
+PENDING_QUESTION = "pending_question"
+ASKED_NEED = "asked_need"
+# Needs the shopper answered 'no preference' to: never asked again in this conversation.
+DECLINED_NEEDS = "declined_needs"
 
 
 def catalog() -> Catalog:
@@ -54,13 +54,19 @@ def needs_profile(tracker: Tracker) -> NeedsProfile:
     category = catalog().category
     values = {name: tracker.get_slot(name) for name in need_slots()}
     priorities = list(tracker.get_slot(PRIORITIES) or [])
+    excluded = list(tracker.get_slot(EXCLUDED_BRANDS) or [])
+    hints = dict(tracker.get_slot(HINTS) or {})
     intent = (tracker.latest_message.get("intent") or {}).get("name")
-    if intent in NEEDS_INTENTS:  # 'cost' in a cost-to-own question is no priority
+    # The intents whose entities state needs, as for the domain's slot mappings: 'cost' in a
+    # cost-to-own question is no priority, but 'no Dell please' read as a 'no' still rules Dell out.
+    if intent not in NOT_NEED_INTENTS:
         for entity in entities(tracker, "priority"):
             if entity not in priorities:
                 priorities.append(entity)
+        hints.update(said(tracker, "priority", "hint"))
+        excluded += [b for b in said(tracker, "brand", "excluded") if b not in excluded]
     profile, problems = profile_from_values(
-        category, values, priorities, tracker.get_slot(EXCLUDED_BRANDS) or []
+        category, values, priorities, excluded, tracker.get_slot(SORT), hints
     )
     for problem in problems:
         logger.warning("conversation %s: ignoring a need: %s", tracker.sender_id, problem)
@@ -73,6 +79,8 @@ def profile_events(profile: NeedsProfile) -> list[SlotSet]:
     events = [SlotSet(name, stored.get(name)) for name in need_slots()]
     events.append(SlotSet(PRIORITIES, list(profile.priorities)))
     events.append(SlotSet(EXCLUDED_BRANDS, list(profile.excluded_brands)))
+    events.append(SlotSet(SORT, profile.sort))
+    events.append(SlotSet(HINTS, dict(profile.hints) or None))
     return events
 
 
@@ -101,20 +109,74 @@ def typed_text(tracker: Tracker) -> str:
     return text
 
 
+def readings(tracker: Tracker) -> list[Reading]:
+    """How each product named in the latest message is read: a bare model name with variants
+    ('the Tucson' with a Tucson Hybrid in the catalog) means the variant just shown, else it is
+    ambiguous (`meant` None). A choice sent by a button names its product exactly."""
+    shop = catalog()
+    text = tracker.latest_message.get("text") or ""
+    shown = tracker.get_slot(SHOWN_PRODUCTS) or []
+    found = [
+        e
+        for e in tracker.latest_message.get("entities", [])
+        if e.get("entity") == "product" and e.get("value") in shop.by_id
+    ]
+    named = {e["value"] for e in found}
+    out, seen = [], set()
+    for entity in found:
+        if entity["value"] in seen:
+            continue
+        seen.add(entity["value"])
+        written = None
+        if not text.startswith("/") and "start" in entity and "end" in entity:
+            written = text[entity["start"] : entity["end"]]
+        out.append(read_name(shop, shop.by_id[entity["value"]], written, shown, named))
+    return out
+
+
+def said(tracker: Tracker, name: str, role: str) -> dict[Any, str]:
+    """Values of one entity with one role in the latest message, each with the words the shopper
+    used: {'cargo': 'a dog'} for the hint role, {'Tesla': 'Teslas'} for an excluded brand."""
+    text = tracker.latest_message.get("text") or ""
+    found = {}
+    for e in tracker.latest_message.get("entities", []):
+        if e.get("entity") == name and e.get("role") == role:
+            found.setdefault(e.get("value"), text[e.get("start", 0) : e.get("end", 0)])
+    return found
+
+
 def mentioned_products(tracker: Tracker) -> list[Product]:
-    """Products named in the latest message (by the catalog extractor), then any referred to by
+    """Products named in the latest message (by the catalog extractor; a model with variants read
+    as `readings` says, the bare name itself when it is ambiguous), then any referred to by
     position among those last shown ('the second one'); each with the figures of the
     configuration the shopper's needs require (a shopper who requires AWD hears AWD figures)."""
     from knowledge.references import referenced
 
     by_id = catalog().by_id
-    ids = [i for i in entities(tracker, "product") if i in by_id]
+    ids = list(dict.fromkeys((r.meant or r.named).id for r in readings(tracker)))
     shown = tracker.get_slot(SHOWN_PRODUCTS) or []
     for pid in referenced(typed_text(tracker), shown):
         if pid not in ids and pid in by_id:
             ids.append(pid)
     wanted = required_configurations(tracker)
     return [by_id[i].configured(wanted) for i in ids]
+
+
+def unknown_in_message(tracker: Tracker) -> list[Mention]:
+    """Real products and brands the latest message names that the catalog has no data on."""
+    text = tracker.latest_message.get("text") or ""
+    if text.startswith("/"):
+        return []
+    taken = [
+        (e["start"], e["end"])
+        for e in tracker.latest_message.get("entities", [])
+        if e.get("entity") == "product" and "start" in e and "end" in e
+    ]
+    return unknown_mentions(catalog(), text, taken)
+
+
+def declined_needs(tracker: Tracker) -> list[str]:
+    return list(tracker.get_slot(DECLINED_NEEDS) or [])
 
 
 def required_configurations(tracker: Tracker) -> tuple[str, ...]:

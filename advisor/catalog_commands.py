@@ -165,10 +165,19 @@ def parse_need_args(args: list[str]) -> dict[str, str | bool]:
 @click.option("--prefer", multiple=True, help="A priority (repeatable), e.g. fuel_economy, cargo.")
 @click.option("--exclude-brand", multiple=True, help="A brand to leave out (repeatable).")
 @click.option("--top", default=3, show_default=True, type=click.IntRange(1, 20))
+@click.option(
+    "--might-fit",
+    "might_fit_shown",
+    default="3",
+    show_default=True,
+    help="How many products that might also fit (a figure not on file) to name; 'all' for every one.",
+)
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
 @click.pass_context
-def recommend_cmd(ctx, catalog_path, prefer, exclude_brand, top, as_json) -> None:
-    """Recommend products for stated needs, with reasons; the nearest misses when nothing fits.
+def recommend_cmd(ctx, catalog_path, prefer, exclude_brand, top, might_fit_shown, as_json) -> None:
+    """Recommend products for stated needs, with reasons; the nearest misses when nothing fits;
+    then the products that might also fit but lack a figure for a need ("and N more" names how
+    many more: --might-fit all lists them).
 
     Needs are the category's own (`advisor needs-list`), given as --NAME VALUE.
 
@@ -181,7 +190,15 @@ def recommend_cmd(ctx, catalog_path, prefer, exclude_brand, top, as_json) -> Non
         raise click.UsageError(str(error)) from error
     for brand in exclude_brand:
         profile = profile.excluding(brand)
-    advice = recommend(catalog, profile, top=top)
+    if might_fit_shown == "all":
+        shown = len(catalog)
+    elif might_fit_shown.isdigit() and int(might_fit_shown) > 0:
+        shown = int(might_fit_shown)
+    else:
+        raise click.UsageError(
+            f"--might-fit takes a number of 1 or more, or 'all', not {might_fit_shown!r}"
+        )
+    advice = recommend(catalog, profile, top=top, might_fit_shown=shown)
     click.echo(
         json.dumps(advice.to_dict(), indent=2) if as_json else render_advice(catalog, advice)
     )

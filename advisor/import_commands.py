@@ -12,6 +12,7 @@ from advisor.options import CATALOG_OPTION
 from knowledge.coverage import coverage, coverage_text, unsourced_text
 from knowledge.coverage import unsourced as unsourced_values
 from knowledge.errors import CatalogError, SourceFileError
+from knowledge.importing.price_run import import_prices, prices_report
 from knowledge.importing.rows import read_table
 from knowledge.importing.run import (
     import_issues,
@@ -181,6 +182,30 @@ def add_lines_command(catalog_path, epa_file, ratings_file, recalls_file, dry_ru
         run_import(declaration, file, catalog_path, False, False, False, issues=issues)
 
 
+@click.command("import-prices")
+@click.argument("file", type=click.Path(dir_okay=False))
+@CATALOG_OPTION
+@click.option("--accept", is_flag=True, help="Change prices that differ from the list (conflicts).")
+@click.option("--dry-run", is_flag=True, help="Report what would change; write nothing.")
+def import_prices_cmd(file, catalog_path, accept: bool, dry_run: bool) -> None:
+    """Fill starting prices from a price list (CSV), each with its source URL and as-of date.
+
+    Columns: product_id (or make, model, year), msrp, source, as_of; optional trim, the
+    configuration (drivetrain) and note. Every row is checked before anything is written: a bad
+    row is reported with its line and field and the catalog is left as it was. A price that
+    differs from the one on file is a conflict, changed only with --accept. The catalog's own
+    list is sources/prices.csv.
+
+    Example: advisor kb import-prices knowledge/catalogs/vehicles/sources/prices.csv --dry-run
+    """
+    try:
+        catalog = load(catalog_path)
+        plan = import_prices(catalog_path, file, accept, dry_run)
+    except (SourceFileError, CatalogError) as error:
+        raise click.ClickException(f"{error}\nThe catalog was left as it was.") from error
+    click.echo(prices_report(plan, catalog, dry_run))
+
+
 @click.command("coverage")
 @CATALOG_OPTION
 @click.option("--json", "as_json", is_flag=True, help="Print JSON.")
@@ -208,4 +233,34 @@ def kb_coverage(catalog_path, as_json: bool, unsourced: bool) -> None:
         click.echo(unsourced_text(data["unsourced"]))
 
 
-IMPORT_COMMANDS = (import_epa, import_nhtsa_ratings, import_recalls, add_lines_command, kb_coverage)
+@click.command("names")
+@click.argument("file", type=click.Path(dir_okay=False))
+@CATALOG_OPTION
+def kb_names(file, catalog_path) -> None:
+    """Write the catalog's list of real model names (the brands and models a public file lists,
+    with the body type and powertrain each implies) from FILE, as sources/names/*.yml declares.
+
+    The advisor reads the list to tell a model it has no data on from a word it did not
+    understand. A catalog without such a declaration has no list.
+
+    Example: advisor kb names ../shared/data/epa/vehicles.csv.zip
+    """
+    from knowledge.importing.names import write_names
+
+    try:
+        written = write_names(catalog_path, file)
+    except (SourceFileError, CatalogError) as error:
+        raise click.ClickException(str(error)) from error
+    for path, count in written:
+        click.echo(f"Wrote {path}: {count} models")
+
+
+IMPORT_COMMANDS = (
+    import_epa,
+    import_nhtsa_ratings,
+    import_recalls,
+    import_prices_cmd,
+    add_lines_command,
+    kb_coverage,
+    kb_names,
+)

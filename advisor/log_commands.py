@@ -1,4 +1,5 @@
-"""`advisor log`: read the turn log (`tail` the latest turns, `show` one conversation)."""
+"""`advisor log`: read the turn log (`tail` the latest turns, `show` one conversation) and `tag`
+conversations that are not real shoppers (tests, load tests, staff), which insights leave out."""
 
 from __future__ import annotations
 
@@ -9,6 +10,8 @@ from typing import Any
 
 import click
 
+from stores.interface import TRAFFIC
+from stores.shared import open_rating_store
 from stores.turnlog import PATH_ENV, TurnLog, default_path
 
 FLAGS = ("fallback", "handoff", "paused")
@@ -92,6 +95,13 @@ def transcript(turn: dict[str, Any]) -> list[str]:
     return lines
 
 
+def rating_line(rating: dict[str, Any]) -> str:
+    """A shopper's rating of a support chat, as `show` prints it."""
+    comment = f" {rating['comment']!r}" if rating.get("comment") else ""
+    staff = f" (support chat with {rating['staff']})" if rating.get("staff") else ""
+    return f"[{when(rating['ts'])}] rating: {rating['score']}/5{comment}{staff}"
+
+
 db_option = click.option(
     "--db",
     type=click.Path(dir_okay=False, path_type=Path),
@@ -147,11 +157,45 @@ def show(conversation_id: str, db: Path | None) -> None:
             raise click.ClickException(
                 f"No conversation {conversation_id!r} in {turns.path}.{hint}"
             )
+        traffic = turns.tagged_traffic().get(conversation_id)
     channels = sorted({r["channel"] for r in rows if r["channel"]})
     click.echo(
         f"Conversation {conversation_id}: {len(rows)} messages, "
         f"{when(rows[0]['ts'])} to {when(rows[-1]['ts'])}"
         + (f", channel {', '.join(channels)}" if channels else "")
+        + (f", tagged {traffic} traffic (left out of insights)" if traffic else "")
     )
     for row in rows:
         click.echo("\n".join(transcript(row)))
+    with open_rating_store(turns.path) as ratings:
+        for rating in ratings.ratings(conversation_id=conversation_id):
+            click.echo(rating_line(rating))
+
+
+@log.command("tag")
+@click.argument("conversation_ids", nargs=-1, required=True)
+@click.option(
+    "--as",
+    "kind",
+    required=True,
+    type=click.Choice([*TRAFFIC, "shopper"]),
+    help="test, loadtest or staff: left out of insights; shopper: counted again.",
+)
+@db_option
+def tag(conversation_ids: tuple[str, ...], kind: str, db: Path | None) -> None:
+    """Tag conversations that are not real shoppers (an automated test, a load test, staff
+    trying the advisor): `advisor needs`, the report and /insights leave them out unless asked
+    to include them. Every id must be in the log, or nothing is tagged.
+
+    Example: advisor log tag 3f9c2a7e 9b1d04aa --as staff
+    """
+    with open_log(db) as turns:
+        unknown = [c for c in conversation_ids if not turns.conversation(c)]
+        if unknown:
+            raise click.ClickException(
+                f"No conversation {', '.join(map(repr, unknown))} in {turns.path}; nothing tagged."
+            )
+        for conversation_id in conversation_ids:
+            turns.tag_traffic(conversation_id, None if kind == "shopper" else kind)
+    what = "as shoppers again" if kind == "shopper" else f"as {kind} traffic"
+    click.echo(f"Tagged {len(conversation_ids)} conversation(s) {what}.")

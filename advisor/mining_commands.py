@@ -4,8 +4,6 @@ asked for and could not get, for product managers, and the proof that the mining
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 import multiprocessing
 import resource
@@ -16,20 +14,19 @@ from pathlib import Path
 
 import click
 
-from advisor.catalog_commands import CATALOG_OPTION
+from advisor.options import CATALOG_OPTION
 from analysis.exposure import DEFAULT_TOLERANCE
-from analysis.opportunities import DEFAULT_MIN_SHOPPERS, MiningResult, mine
+from analysis.opportunities import MiningResult, mine
+from analysis.report_text import SAMPLE_NOTE, render_csv, render_table
 from knowledge.catalog import Catalog
 from knowledge.errors import CatalogError
 from knowledge.loader import get_catalog
+from stores.interface import TRAFFIC, TurnStore
+from stores.shared import open_handoff_store, open_turn_store
 from stores.turnlog import PATH_ENV, TurnLog, default_path
 
 BENCH_TARGET_SECONDS = 60
 BENCH_TARGET_MB = 1024
-CSV_COLUMNS = (
-    "rank kind opportunity score score_explained shoppers share gap first_seen last_seen "
-    "nearest quotes weekly"
-).split()
 
 DB_OPTION = click.option(
     "--db",
@@ -49,6 +46,12 @@ def window_options(command):
 
 def mining_options(command):
     command = click.option(
+        "--include-traffic",
+        multiple=True,
+        type=click.Choice(TRAFFIC),
+        help="Also count conversations tagged as this kind of traffic (left out by default).",
+    )(command)
+    command = click.option(
         "--tolerance",
         default=DEFAULT_TOLERANCE,
         show_default=True,
@@ -57,10 +60,10 @@ def mining_options(command):
     )(command)
     command = click.option(
         "--min-shoppers",
-        default=DEFAULT_MIN_SHOPPERS,
-        show_default=True,
+        default=None,
         type=click.IntRange(1),
-        help="Report only opportunities with at least this many distinct shoppers.",
+        help="Report only opportunities with at least this many distinct shoppers "
+        "(default: chosen for the window's size, and said).",
     )(command)
     return CATALOG_OPTION(window_options(DB_OPTION(command)))
 
@@ -73,92 +76,72 @@ def epoch(day: datetime | None, days_after: int = 0) -> float | None:
 
 
 def open_catalog(path: str | None) -> Catalog:
-    """The catalog, read once per process (knowledge.loader.get_catalog)."""
+    """The catalog, validated once and then read from the data folder's cache
+    (knowledge.catalog_cache), so a short command does not spend most of its time on it."""
+    from knowledge.catalog_cache import cached_catalog
+
     try:
-        return get_catalog(path)
+        return cached_catalog(path)
     except CatalogError as error:
         raise click.ClickException(str(error)) from error
 
 
-def open_log(db: Path | None) -> TurnLog:
+def open_log(db: Path | None) -> TurnStore:
     path = db or default_path()
     if not path.exists():
         raise click.ClickException(
-            f"No turn log at {path}. Pass --db, set {PATH_ENV}, or make a synthetic one with "
-            "`advisor simulate --db PATH`."
+            f"No turn log at {path}. Pass --db, set {PATH_ENV}, or make sample data in a log of "
+            "its own with `advisor simulate`."
         )
-    return TurnLog(path)
+    return open_turn_store(path)
 
 
-def run_mining(db, since, until, catalog_path, min_shoppers, tolerance) -> MiningResult:
+def run_mining(db, since, until, catalog_path, min_shoppers, tolerance, include_traffic=()):
     if since and until and until < since:
         raise click.UsageError("--until is before --since")
     catalog = open_catalog(catalog_path)
+    path = db or default_path()
     log = open_log(db)
+    queue = open_handoff_store(path)
     try:
-        return mine(log, catalog, epoch(since), epoch(until, 1), min_shoppers, tolerance)
+        return mine(
+            log,
+            catalog,
+            epoch(since),
+            epoch(until, 1),
+            min_shoppers,
+            tolerance,
+            include_traffic=frozenset(include_traffic),
+            handoffs=queue,
+        )
     finally:
+        queue.close_db()
         log.close()
 
 
-def render_table(result: MiningResult, top: int) -> str:
-    """The ranked opportunities as a text table, with the formula and the exposure flags."""
-    lines = [
-        f"Unmet needs and feature requests, {result.window}: {result.shoppers:,} shoppers, "
-        f"{result.turns:,} turns, {result.unmet_shoppers:,} with needs no product meets.",
-        result.formula,
-        "",
-    ]
-    if not result.opportunities:
-        lines.append(f"No opportunity had {result.min_shoppers} or more shoppers.")
-    else:
-        lines.append(f"{'#':>3} {'score':>8} {'shoppers':>8} {'share':>6}  {'kind':<7} opportunity")
-    for o in result.opportunities[:top]:
-        lines.append(
-            f"{o.rank:>3} {o.score:>8.2f} {o.shoppers:>8} {o.share:>6.1%}  {o.kind:<7} {o.label}"
+def empty_note(result: MiningResult, db: Path | None) -> str:
+    """What to do when the window holds no turns at all."""
+    path = db or default_path()
+    with open_log(db) as log:
+        latest = log.recent(1)
+        first = next(iter(log.iter_turns()), None)
+    if latest and first:
+        return (
+            f"No turns in this window; the log at {path} holds turns from "
+            f"{epoch_day(first['ts'])} to {epoch_day(latest[-1]['ts'])}."
         )
-        lines.append(
-            f"{'':>14}{o.explanation}; seen {o.to_dict()['first_seen']} to "
-            f"{o.to_dict()['last_seen']}"
-        )
-        for near in o.nearest[:2]:
-            lines.append(f"{'':>14}nearest: {near['name']} ({'; '.join(near['misses'])})")
-        if o.quotes:
-            lines.append(f'{"":>14}"{o.quotes[0]}"')
-    hidden = len(result.opportunities) - top
-    if hidden > 0:
-        lines.append(f"... and {hidden} more (--top, --json or --csv for all)")
-    flagged = [r for r in result.exposure if r.flag(result.tolerance) != "fair"]
-    lines.append("")
-    lines.append(
-        f"Brand exposure (tolerance {result.tolerance:.0%}): "
-        + (
-            ", ".join(
-                f"{r.brand} {r.flag(result.tolerance)} ({r.shown_share:.0%} shown vs "
-                f"{r.eligible_share:.0%} of merit)"
-                for r in flagged
-            )
-            or "no brand flagged"
-        )
+    from advisor.settings import current
+
+    return (
+        f"The turn log at {path} holds no conversations yet: they appear as shoppers chat "
+        "(advisor run, then the chat at /). To see what these commands show, make sample data "
+        f"in a log of its own: `advisor simulate` (writes {current().sample_log}), then "
+        f"`advisor needs --db {current().sample_log}`."
     )
-    return "\n".join(lines)
 
 
-def render_csv(result: MiningResult) -> str:
-    out = io.StringIO()
-    writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
-    writer.writeheader()
-    for o in result.opportunities:
-        row = o.to_dict()
-        writer.writerow(
-            {
-                **{k: row[k] for k in CSV_COLUMNS if k in row},
-                "nearest": " | ".join(f"{n['name']}: {'; '.join(n['misses'])}" for n in o.nearest),
-                "quotes": " | ".join(o.quotes),
-                "weekly": " ".join(f"{w}:{n}" for w, n in o.weekly),
-            }
-        )
-    return out.getvalue()
+def epoch_day(ts: float) -> str:
+    return datetime.fromtimestamp(ts, timezone.utc).strftime("%Y-%m-%d")
 
 
 def emit(text: str, out: Path | None) -> None:
@@ -176,22 +159,32 @@ def emit(text: str, out: Path | None) -> None:
 @click.option("--json", "as_json", is_flag=True, help="Print everything as JSON.")
 @click.option("--csv", "as_csv", is_flag=True, help="Print the opportunities as CSV.")
 @click.option("--out", type=click.Path(dir_okay=False, path_type=Path), help="Write to a file.")
-def needs_cmd(db, since, until, catalog_path, min_shoppers, tolerance, top, as_json, as_csv, out):
-    """Rank what shoppers asked for and could not get: need combinations no product meets and
-    features the catalog has no attribute for, with the brand exposure audit.
+def needs_cmd(
+    db, since, until, catalog_path, min_shoppers, tolerance, include_traffic, top, as_json,
+    as_csv, out,
+):  # fmt: skip
+    """Headline figures beside the previous window, then what shoppers asked for and could not
+    get: need combinations no product meets and features the catalog has no attribute for, with
+    the brand exposure audit and its flags explained.
 
     Example: advisor needs --since 2026-01-01 --until 2026-01-31 --csv --out needs.csv
     """
     if as_json and as_csv:
         raise click.UsageError("Choose one of --json and --csv.")
-    result = run_mining(db, since, until, catalog_path, min_shoppers, tolerance)
+    result = run_mining(db, since, until, catalog_path, min_shoppers, tolerance, include_traffic)
+    note = empty_note(result, db) if not result.turns else ""
     if as_json:
-        emit(json.dumps(result.to_dict(), indent=2), out)
+        data = result.to_dict()
+        if note:
+            data["note"] = note
+        emit(json.dumps(data, indent=2), out)
     elif as_csv:
         click.echo(result.formula, err=True)
+        if note:
+            click.echo(note, err=True)
         emit(render_csv(result), out)
     else:
-        emit(render_table(result, top), out)
+        emit(render_table(result, top) + (f"\n\n{note}" if note else ""), out)
 
 
 @click.command("report")
@@ -201,25 +194,47 @@ def needs_cmd(db, since, until, catalog_path, min_shoppers, tolerance, top, as_j
     type=click.Path(dir_okay=False, path_type=Path),
     help="HTML file to write (default: report.html next to the turn log).",
 )
-def report_cmd(db, since, until, catalog_path, min_shoppers, tolerance, out):
-    """Write a self-contained HTML report: ranked opportunities with quotes and nearest products,
-    a bar chart, a weekly trend chart and the brand exposure audit.
+def report_cmd(db, since, until, catalog_path, min_shoppers, tolerance, include_traffic, out):
+    """Write a self-contained HTML report: the headline figures beside the previous window,
+    ranked opportunities with quotes and nearest products, a bar chart, a weekly trend chart and
+    the brand exposure audit with its flags explained.
 
     Example: advisor report --since 2026-01-01 --out data/report.html
     """
     from analysis.report import render_report
 
-    result = run_mining(db, since, until, catalog_path, min_shoppers, tolerance)
+    result = run_mining(db, since, until, catalog_path, min_shoppers, tolerance, include_traffic)
     out = out or (db or default_path()).parent / "report.html"
-    emit(render_report(result), out)
+    emit(render_report(result, note=empty_note(result, db) if not result.turns else ""), out)
+
+
+def sample_target(db: Path | None) -> Path:
+    """Where `advisor simulate` may write: never the real turn log, nor any log of real turns."""
+    from advisor.settings import current
+
+    path = Path(db) if db else current().sample_log
+    real = default_path()
+    if path.resolve() == real.resolve():
+        raise click.ClickException(
+            f"{path} is the real turn log ({PATH_ENV} or data/turns.db): sample data goes to a "
+            f"log of its own (default {current().sample_log}), never mixed with shoppers'."
+        )
+    if path.exists():
+        with open_turn_store(path) as log:
+            real_turns = next(iter(log.recent(1)), None) is not None and not log.is_sample()
+        if real_turns:
+            raise click.ClickException(
+                f"{path} holds conversations that are not sample data; choose another --db."
+            )
+    return path
 
 
 @click.command("simulate")
 @click.option(
     "--db",
-    required=True,
     type=click.Path(dir_okay=False, path_type=Path),
-    help="Turn log database to fill (never the default one by accident).",
+    help="Log to fill with sample data (default: sample-turns.db in the data folder; never the "
+    "real turn log).",
 )
 @CATALOG_OPTION
 @click.option("--conversations", default=2000, show_default=True, type=click.IntRange(1))
@@ -227,24 +242,28 @@ def report_cmd(db, since, until, catalog_path, min_shoppers, tolerance, out):
 @click.option("--seed", default=7, show_default=True)
 @click.option("--weeks", default=8, show_default=True, type=click.IntRange(1))
 def simulate_cmd(db, catalog_path, conversations, turns, seed, weeks):
-    """Fill a turn log with synthetic conversations: planted unmet needs and feature requests
-    among satisfied shoppers and noise (for trying `advisor needs` and `advisor report`).
+    """Fill a log of its own with sample data: planted unmet needs and feature requests among
+    satisfied shoppers and noise, handoffs and ratings (for trying `advisor needs`, `advisor
+    report` and /insights?data=sample). The log is marked as sample data.
 
-    Example: advisor simulate --db /tmp/sim.db --conversations 5000
+    Example: advisor simulate --conversations 5000
     """
     from ops.simulate import simulate
 
+    path = sample_target(db)
     catalog = open_catalog(catalog_path)
-    with TurnLog(db) as log:
+    with open_turn_store(path) as log, open_handoff_store(path) as queue:
+        log.mark_sample()
         truth = simulate(
-            log, catalog, None if turns else conversations, turns, seed=seed, weeks=weeks
-        )
-        path = log.path
+            log, catalog, None if turns else conversations, turns, seed=seed, weeks=weeks,
+            queue=queue,
+        )  # fmt: skip
     click.echo(f"Wrote {truth.turns:,} turns of {truth.conversations:,} conversations to {path}")
     for label, n in sorted(truth.planted_needs.items()):
         click.echo(f"  planted unmet need: {label} ({n} shoppers)")
     for phrase, n in sorted(truth.planted_features.items()):
         click.echo(f"  planted feature: {phrase} ({n} shoppers)")
+    click.echo(f"{SAMPLE_NOTE}\nTry: advisor needs --db {path}   (or /insights?data=sample)")
 
 
 def _peak_rss_mb() -> float:
@@ -331,4 +350,35 @@ def bench_mining_cmd(turns, db, seed):
     bench_mining(turns, db, seed)
 
 
-COMMANDS = (needs_cmd, report_cmd, simulate_cmd, bench_mining_cmd)
+MINING_SET = Path("tests/analysis/data/mining_set.yml")
+
+
+@click.command("mining-eval")
+@click.option(
+    "--set",
+    "set_path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help=f"The labelled messages (default: {MINING_SET} in the project).",
+)
+@CATALOG_OPTION
+@click.option("--json", "as_json", is_flag=True, help="Print the figures as JSON.")
+def mining_eval_cmd(set_path, catalog_path, as_json):
+    """Measure the miners on labelled shopper messages: feature precision and recall, and whether
+    replies to the bot's questions, button payloads and quick replies are kept out.
+
+    Example: advisor mining-eval --set tests/analysis/data/mining_set.yml
+    """
+    from advisor.settings import code_dir, current
+    from analysis.mining_eval import evaluate, render
+
+    path = set_path or code_dir() / MINING_SET
+    catalog = open_catalog(catalog_path)
+    try:
+        result = evaluate(path, catalog, current().project_dir / "bot" / "domain")
+    except ValueError as error:
+        raise click.ClickException(str(error)) from error
+    click.echo(json.dumps(result.to_dict(), indent=2) if as_json else render(result, path))
+
+
+COMMANDS = (needs_cmd, report_cmd, simulate_cmd, bench_mining_cmd, mining_eval_cmd)

@@ -46,8 +46,10 @@ def run(web_port: int, rasa_port: int, action_port: int) -> None:
         stack.wait_healthy()
         click.echo(f"\nThe advisor is running: {stack.web_url}/")
         click.echo(
-            "Staff pages: /support and /insights (staff token: $ADVISOR_STAFF_TOKEN or "
-            f"STAFF_TOKEN in {settings.secrets_file}). Ctrl-C here stops everything."
+            "Staff pages: /support and /insights. Give each person an account with "
+            "`advisor staff add NAME`; until the first one exists, log in with the staff token "
+            f"($ADVISOR_STAFF_TOKEN or STAFF_TOKEN in {settings.secrets_file}). "
+            "Ctrl-C here stops everything."
         )
         while not stack.dead():
             time.sleep(1)
@@ -66,10 +68,13 @@ def stop_on_signal(signum: int, frame: object) -> None:
     raise KeyboardInterrupt(signal.Signals(signum).name)
 
 
-def send(url: str, sender: str, text: str) -> list[dict]:
+def send(url: str, sender: str, text: str, traffic: str | None = None) -> list[dict]:
+    body = {"sender": sender, "message": text}
+    if traffic:  # the event broker tags the conversation; insights leave it out
+        body["metadata"] = {"traffic": traffic}
     request = urllib.request.Request(
         f"{url}/webhooks/rest/webhook",
-        data=json.dumps({"sender": sender, "message": text}).encode(),
+        data=json.dumps(body).encode(),
         headers={"Content-Type": "application/json"},
     )
     with urllib.request.urlopen(request, timeout=60) as response:
@@ -82,10 +87,19 @@ def send(url: str, sender: str, text: str) -> list[dict]:
     default=None,
     help="The running Rasa server (default: $ADVISOR_RASA_URL or http://127.0.0.1:5005).",
 )
-def chat(url: str | None) -> None:
-    """Talk to a running advisor in the terminal (start it with `advisor run`).
+@click.option(
+    "--traffic",
+    default="staff",
+    show_default=True,
+    type=click.Choice(["staff", "test", "shopper"]),
+    help="How the conversation is tagged: staff and test traffic are left out of insights.",
+)
+def chat(url: str | None, traffic: str) -> None:
+    """Talk to a running advisor in the terminal (start it with `advisor run`). The conversation
+    is tagged as staff traffic unless told otherwise, so trying the bot does not count as a
+    shopper in the insights.
 
-    Example: advisor chat
+    Example: advisor chat --traffic shopper
     """
     from advisor.settings import current
 
@@ -99,7 +113,7 @@ def chat(url: str | None) -> None:
             click.echo()
             return
         try:
-            replies = send(url, sender, text)
+            replies = send(url, sender, text, None if traffic == "shopper" else traffic)
         except OSError as error:
             raise click.ClickException(f"Cannot reach the advisor at {url}: {error}") from error
         for reply in replies:

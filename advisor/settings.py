@@ -14,6 +14,7 @@ from __future__ import annotations
 import os
 import secrets as random_tokens
 import sys
+from collections.abc import Mapping
 from dataclasses import dataclass, fields
 from pathlib import Path
 
@@ -31,6 +32,9 @@ VARIABLES: tuple[tuple[str, str, str], ...] = (
     ("ADVISOR_STAFF_TOKEN", "staff pages token", "STAFF_TOKEN in the secrets file"),
     ("ADVISOR_ALLOWED_ORIGINS", "origins allowed to open a chat socket", "set by advisor run"),
     ("ADVISOR_ACTION_TIMEOUT", "seconds a custom action may take", "30"),
+    ("ADVISOR_CANNED_REPLIES", "support console canned replies (YAML)", "the web app's"),
+    ("ADVISOR_ABANDON_AFTER_HOURS", "quiet hours before a handoff is abandoned", "24"),
+    ("ADVISOR_SOCKET_REDIS_URL", "Redis joining several Rasa servers' sockets", "none"),
 )
 SHARE_NAME = "fair-advisor"
 
@@ -51,6 +55,26 @@ def code_dir() -> Path:
     return Path(__file__).resolve().parent.parent
 
 
+def shipped_canned_replies() -> Path:
+    """The canned replies that ship with the web app (package data)."""
+    return code_dir() / "web" / "canned_replies.yml"
+
+
+def positive_number(env: Mapping[str, str], name: str, default: float) -> float:
+    """$name as a positive number, else `default`; a value that is not one is an error naming
+    the variable (a typo must not silently become the default)."""
+    raw = env.get(name)
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        value = -1.0
+    if not value > 0 or value == float("inf"):
+        raise ValueError(f"${name} must be a positive number, not {raw!r}")
+    return value
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -61,9 +85,11 @@ class Settings:
     project_dir: Path
     rasa_url: str
     catalog: str | None
+    canned_replies: Path
+    abandon_after_hours: float
 
     @classmethod
-    def from_env(cls, environ: dict[str, str] | None = None) -> Settings:
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         data_dir = Path(env.get("ADVISOR_DATA_DIR") or "data")
         explicit_project = env.get("ADVISOR_PROJECT_DIR")
@@ -76,11 +102,19 @@ class Settings:
             project_dir=Path(explicit_project) if explicit_project else project_dir(),
             rasa_url=env.get("ADVISOR_RASA_URL") or "http://127.0.0.1:5005",
             catalog=env.get("ADVISOR_CATALOG") or None,
+            canned_replies=Path(env.get("ADVISOR_CANNED_REPLIES") or shipped_canned_replies()),
+            abandon_after_hours=positive_number(env, "ADVISOR_ABANDON_AFTER_HOURS", 24.0),
         )
 
     @property
     def log_dir(self) -> Path:
         return self.data_dir / "logs"
+
+    @property
+    def sample_log(self) -> Path:
+        """Where `advisor simulate` writes sample data by default, apart from the real turn log;
+        /insights?data=sample shows it."""
+        return self.data_dir / "sample-turns.db"
 
     def as_rows(self) -> list[tuple[str, str]]:
         return [(f.name, str(getattr(self, f.name))) for f in fields(self)]

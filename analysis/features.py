@@ -1,22 +1,25 @@
 """Free-text needs: features shoppers ask for that the catalog has no attribute for ("heated rear
 seats", "bidirectional charging", "captain's chairs", "fit in a short garage").
 
-Shopper turns (fallback turns included) go through a blank English spaCy pipeline with the lookup
-lemmatiser from spacy-lookups-data (knowledge.entities.blank_english, the recogniser's own). Matcher patterns find request phrases ("I need/want", "I'd like",
-"I wish it had", "does it have", "is there one with", "must have", "looking for" ...); the request is
-the text after the trigger up to a clause boundary (punctuation, "but", "because", "for" ...), split
-on "and", "or", "with", "that". Leading fillers ("a", "something", "it to", "has") are stripped.
+Shopper turns (fallback turns included) are split into words with analysis.text (spaCy's English
+stop words and lookup lemmas, without importing spaCy or, through it, TensorFlow). Token patterns
+find request phrases ("I need/want", "I'd like", "I wish it had", "does it have", "does the RAV4
+have", "is there one with", "must have", "looking for" ...); the request is the text after the
+trigger up to a clause boundary (punctuation, "but", "because", "for" ...), split on "and", "or",
+"with", "that". Leading fillers ("a", "something", "it to", "has") are stripped.
 
 A phrase is dropped when the catalog already covers it: every content word is an attribute label,
-synonym, unit word, value or value synonym, need or priority name, brand or model name, a word the
-entity recogniser reads around quantities ("max", "at least", "seven"), or a generic word ("good",
-"car", "help"). A phrase with more than MAX_CONTENT_WORDS content words is a sentence,
-not a feature, and is dropped too. What remains is grouped by its lemmas ("heated rear seat" and
-"Heated rear seats" are one feature) and counted by distinct shoppers (conversations).
+synonym, related word ("room", "roomy": see FORMAT.md), unit word, value or value synonym, need or
+priority name, brand or model name, a word the entity recogniser reads around quantities ("max",
+"at least", "seven"), or a generic word ("good", "car", "help"). A phrase with more than
+MAX_CONTENT_WORDS content words is a sentence, not a feature, and is dropped too. What remains is
+grouped by its lemmas ("heated rear seat" and "Heated rear seats" are one feature) and counted by
+distinct shoppers (conversations).
 
-spaCy is imported only when the first batch of candidate texts is processed, texts are processed
-with nlp.pipe in batches, only texts containing a trigger word are processed at all, and the
-phrases of each distinct text are memoised.
+Only messages that are the shopper's own words count: analysis.initiative keeps replies to the
+bot's questions, button payloads and quick replies out (the caller marks them, see FeatureMiner).
+Only texts containing a trigger word are processed at all, in batches, and the phrases of each
+distinct text are memoised.
 """
 
 from __future__ import annotations
@@ -28,8 +31,9 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
 
+from analysis.text import English, Matcher
 from knowledge.catalog import Catalog
-from knowledge.entities import FILLER, MAX_CUES, MIN_CUES, WORD_NUMBERS, blank_english
+from knowledge.entities import FILLER, MAX_CUES, MIN_CUES, WORD_NUMBERS
 
 BATCH = 2000  # distinct texts per nlp.pipe call
 MEMO_LIMIT = 100_000  # distinct texts remembered before the memo is cleared
@@ -40,7 +44,7 @@ DAY = 86400
 
 TRIGGER_HINT = re.compile(
     r"\b(need|needs|needed|want|wanted|wish|have|has|had|with|must|like|love|prefer|looking|"
-    r"gotta|require|came|come)\b",
+    r"gotta|require|came|come|offer|get)\b",
     re.IGNORECASE,
 )
 _ADVERB = {
@@ -83,6 +87,26 @@ TRIGGER_PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
             {"LOWER": "come"},
             {"LOWER": "with"},
         ],
+        # "does the RAV4 Hybrid have", "do the Tesla ones come with": a name of up to four words
+        [
+            {"LOWER": {"IN": ["does", "do", "did"]}},
+            {"LOWER": {"IN": ["the", "your", "a", "an"]}},
+            {},
+            {"OP": "?"},
+            {"OP": "?"},
+            {"OP": "?"},
+            {"LOWER": {"IN": ["have", "offer", "get"]}},
+        ],
+        [
+            {"LOWER": {"IN": ["does", "do", "did"]}},
+            {"LOWER": {"IN": ["the", "your", "a", "an"]}},
+            {},
+            {"OP": "?"},
+            {"OP": "?"},
+            {"OP": "?"},
+            {"LOWER": "come"},
+            {"LOWER": "with"},
+        ],
     ],
     "is_there": [
         [
@@ -100,7 +124,8 @@ TRIGGER_PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
     "looking_for": [[{"LOWER": "looking"}, {"LOWER": "for"}]],
     "any_with": [[{"LOWER": {"IN": ["any", "anything", "something", "ones"]}}, {"LOWER": "with"}]],
 }
-SPLIT_WORDS = frozenset({"and", "or", "plus", "&", "with", "that", "which"})
+SPLIT_WORDS = frozenset({"and", "or", "plus", "&", "with"})
+CLAUSE_WORDS = frozenset({"that", "which"})
 BOUNDARY_WORDS = frozenset(
     "but because since so if when while though although unless for as than please thanks thank "
     "instead except under below over above within around about to".split()
@@ -120,14 +145,15 @@ GENERIC_WORDS = frozenset(
     "things stuff option options model models kind sort type something anything help advice info "
     "information recommendation recommendations suggestion suggestions human person agent deal "
     "price quote compare comparison know see talk speak buy purchase today soon now ok okay get "
-    "gets getting go goes come comes offer offers".split()
+    "gets getting go goes come comes offer offers week weeks month months year years tomorrow "
+    "tonight choose choosing choice decide deciding pick picking find finding".split()
 )
 
 
 @lru_cache(maxsize=1)
-def _pipeline():
-    """One blank English pipeline per process (it holds no catalog data)."""
-    return blank_english()
+def _pipeline() -> English:
+    """One tokenizer per process (it holds no catalog data)."""
+    return English()
 
 
 @dataclass(frozen=True)
@@ -142,6 +168,7 @@ def catalog_phrases(catalog: Catalog) -> list[str]:
     out = [category.name, category.item, category.items]
     for name, attribute in category.attributes.items():
         out += [name, attribute.label, attribute.unit or "", *attribute.synonyms]
+        out += attribute.related_words
         out += [*attribute.unit_words, *attribute.values, *attribute.value_labels.values()]
         for synonyms in attribute.value_synonyms.values():
             out += synonyms
@@ -157,7 +184,7 @@ def catalog_phrases(catalog: Catalog) -> list[str]:
 
 
 class FeatureExtractor:
-    """Finds feature requests in texts; spaCy is loaded on first use."""
+    """Finds feature requests in texts; the word tables are read on first use."""
 
     def __init__(self, catalog: Catalog) -> None:
         self.catalog = catalog
@@ -168,10 +195,8 @@ class FeatureExtractor:
     @property
     def nlp(self):
         if self._nlp is None:
-            from spacy.matcher import Matcher
-
             nlp = _pipeline()
-            matcher = Matcher(nlp.vocab)
+            matcher = Matcher()
             for name, patterns in TRIGGER_PATTERNS.items():
                 matcher.add(name, patterns)
             words = set(GENERIC_WORDS) | set(FILLER) | set(WORD_NUMBERS)
@@ -188,6 +213,13 @@ class FeatureExtractor:
         lemmatiser is case-sensitive, and 'Heated' and 'heated' are one request)."""
         docs = self.nlp.pipe((t.lower() for t in texts), batch_size=256)
         return [self.phrases(doc) for doc in docs]
+
+    def has_request(self, text: str) -> bool:
+        """Whether a text holds a request phrase ("I need", "does it have", ...)."""
+        if not TRIGGER_HINT.search(text):
+            return False
+        self.nlp  # noqa: B018 - builds the matcher
+        return bool(self._matcher(self.nlp(text.lower())))
 
     def phrases(self, doc) -> tuple[Phrase, ...]:
         matches = self._matcher(doc)
@@ -217,6 +249,10 @@ class FeatureExtractor:
                 or token.text in SYMBOLS
             ):
                 break
+            if lower in CLAUSE_WORDS:
+                if current:
+                    break  # "a backup camera that works well at night": the clause describes it
+                continue  # "one that will fit in a short garage": the clause is the request
             if lower in SPLIT_WORDS:
                 items.append(current)
                 current = []
@@ -252,7 +288,7 @@ class FeatureExtractor:
 class FeatureGroup:
     key: str
     surfaces: Counter[str] = field(default_factory=Counter)
-    shopper_ids: set[str] = field(default_factory=set)
+    shopper_ids: dict[str, float] = field(default_factory=dict)  # conversation -> last mention
     first_seen: float = math.inf
     last_seen: float = -math.inf
     days: Counter[int] = field(default_factory=Counter)  # shoppers by UTC day of first mention
@@ -267,13 +303,18 @@ class FeatureGroup:
     def shoppers(self) -> int:
         return len(self.shopper_ids)
 
+    @property
+    def conversations(self) -> tuple[str, ...]:
+        """The shoppers' conversations, the latest mention first."""
+        return tuple(sorted(self.shopper_ids, key=lambda c: (-self.shopper_ids[c], c)))
+
     def add(self, conversation_id: str, ts: float, text: str, surface: str) -> None:
         self.surfaces[surface] += 1
         self.first_seen = min(self.first_seen, ts)
         self.last_seen = max(self.last_seen, ts)
         if conversation_id not in self.shopper_ids:
-            self.shopper_ids.add(conversation_id)
             self.days[int(ts // DAY)] += 1
+        self.shopper_ids[conversation_id] = ts
         if len(self.quotes) < QUOTES and text not in self.quotes:
             self.quotes.append(text)
 
@@ -289,8 +330,8 @@ class FeatureMiner:
         self.texts_processed = 0
 
     def add(self, turn: dict[str, Any]) -> None:
-        if turn.get("role", "shopper") != "shopper":
-            return
+        if turn.get("role", "shopper") != "shopper" or turn.get("initiative"):
+            return  # a staff message, or a reply, payload or quick reply (analysis.initiative)
         text = turn.get("text") or ""
         if not TRIGGER_HINT.search(text):
             return

@@ -13,8 +13,17 @@ One streaming pass over the turn log (TurnStore.iter_turns) feeds three miners: 
     gap, for a requested feature: 1 (the catalog has no attribute for it at all).
 
 Ties are broken by more shoppers, then kind ("unmet" before "feature"), then the name, so the order
-is stable. Only groups with at least `min_shoppers` distinct shoppers are reported. A shopper is a
-conversation (the Rasa sender id): the log knows no other identity.
+is stable. Only groups with at least `min_shoppers` distinct shoppers are reported; unless told,
+the minimum adapts to the window (auto_min_shoppers: 1 below 30 shoppers, 2 below 100, 3 below
+1,000, then 0.3% of the shoppers), so a small window is never blank for no reason, and the result
+says which minimum it used and how many groups it left out. A shopper is a sender id (the chat
+page keeps one per browser): the log knows no other identity.
+
+The same pass counts the headline figures (analysis.headline) and explains the exposure audit's
+flags (analysis.exposure_notes); a second, lighter pass over the previous window of the same
+length gives the headline's changes. Conversations tagged as tests, load tests or staff traffic
+(stores.interface.TRAFFIC) are left out unless `include_traffic` names their kind; shopper
+messages that only answer the bot (analysis.initiative) count for needs but are never quoted.
 
 PAUSED_GC: Python's cyclic garbage collector is paused while the log streams by. The miners make no
 reference cycles, and with hundreds of thousands of conversation states alive every full collection
@@ -24,16 +33,24 @@ walks them all again: on a million turns that was about a third of the mining ti
 from __future__ import annotations
 
 import gc
-from dataclasses import dataclass
+import math
+import time
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from typing import Any
 
 from analysis.exposure import DEFAULT_TOLERANCE, ExposureAudit, exposure_row
+from analysis.exposure_notes import ExposureNote, ExposureNotes
 from analysis.features import FeatureGroup, FeatureMiner
+from analysis.figure_gaps import FigureGaps
+from analysis.headline import HeadlineCounter
+from analysis.headline_view import Headline
+from analysis.initiative import REASONS, Initiative
+from analysis.ratings import RatingSource, TurnLogRatings
 from analysis.unmet import CatalogCheck, UnmetGroup, UnmetNeedMiner
 from knowledge.catalog import Catalog
 from knowledge.fairness import BrandExposure
-from stores.interface import TurnStore
+from stores.interface import TRAFFIC, HandoffStore, TurnStore
 
 SCORE_FORMULA = (
     "score = distinct shoppers x gap. Unmet combination: gap = mean over its shoppers of the "
@@ -43,8 +60,18 @@ SCORE_FORMULA = (
     "shoppers, then unmet before feature, then name."
 )
 KIND_ORDER = {"unmet": 0, "feature": 1}
-DEFAULT_MIN_SHOPPERS = 3
+DEFAULT_MIN_SHOPPERS = None  # adapt to the window (auto_min_shoppers)
 DAY = 86400
+AUTO_RULE = "1 below 30 shoppers, 2 below 100, 3 below 1,000, then 0.3% of the shoppers"
+
+
+def auto_min_shoppers(shoppers: int) -> int:
+    """The minimum shoppers an opportunity needs to be reported, for a window of `shoppers`."""
+    if shoppers < 30:
+        return 1
+    if shoppers < 100:
+        return 2
+    return max(3, math.ceil(shoppers * 0.003))
 
 
 def week_of(ts: float) -> str:
@@ -80,6 +107,7 @@ class Opportunity:
     quotes: tuple[str, ...]
     nearest: tuple[dict[str, Any], ...] = ()  # {"id", "name", "misses": [text, ...]}
     needs: tuple[str, ...] = ()  # the combination's levels, e.g. ("pickup", "under $45k")
+    conversations: tuple[str, ...] = ()  # its shoppers' conversations, the latest first
 
     @property
     def explanation(self) -> str:
@@ -103,6 +131,7 @@ class Opportunity:
             "needs": list(self.needs),
             "nearest": [dict(n) for n in self.nearest],
             "quotes": list(self.quotes),
+            "conversations": list(self.conversations),
         }
 
 
@@ -124,6 +153,20 @@ class MiningResult:
     min_shoppers: int
     profiles_checked: int = 0
     formula: str = SCORE_FORMULA
+    min_shoppers_auto: bool = False  # chosen by auto_min_shoppers, not given
+    hidden: int = 0  # groups left out for having fewer than min_shoppers shoppers
+    headline: Headline | None = None
+    exposure_notes: tuple[ExposureNote, ...] = ()
+    excluded_traffic: dict[str, int] = field(default_factory=dict)  # kind -> conversations
+    kept_out: dict[str, int] = field(default_factory=dict)  # initiative reason -> messages
+    sample: bool = False  # the log holds simulated conversations (advisor simulate)
+    since: float | None = None  # the window asked for (None: unbounded)
+    until: float | None = None
+
+    @classmethod
+    def empty(cls, sample: bool = False) -> MiningResult:
+        """The result of mining a log that holds no turns."""
+        return cls((), (), DEFAULT_TOLERANCE, 0, 0, 0, None, None, (), 1, sample=sample)
 
     @property
     def window(self) -> str:
@@ -131,21 +174,63 @@ class MiningResult:
             return "no turns"
         return f"{_date(self.first_ts)} to {_date(self.last_ts)}"
 
+    @property
+    def min_shoppers_text(self) -> str:
+        """Which minimum was used and why, and what it left out."""
+        plural = "" if self.min_shoppers == 1 else "s"
+        text = f"Opportunities with at least {self.min_shoppers} shopper{plural}"
+        if self.min_shoppers_auto:
+            text += f" (chosen for {self.shoppers:,} shoppers: {AUTO_RULE})"
+        if self.hidden:
+            text += f"; {self.hidden} more had fewer shoppers" + (
+                "" if self.min_shoppers == 1 else " (a lower minimum shows them)"
+            )
+        return text + "."
+
+    @property
+    def traffic_text(self) -> str:
+        if not self.excluded_traffic:
+            return ""
+        parts = ", ".join(
+            f"{n} {TRAFFIC_LABELS.get(k, k)}" for k, n in self.excluded_traffic.items()
+        )
+        return f"Left out: conversations tagged as not real shoppers ({parts})."
+
+    @property
+    def kept_out_text(self) -> str:
+        parts = [f"{REASONS[k]} {n}" for k, n in self.kept_out.items() if n]
+        if not parts:
+            return ""
+        return "Messages that only answer the bot, never quoted or counted as features: " + (
+            ", ".join(parts) + "."
+        )
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "window": self.window,
+            "sample": self.sample,
             "turns": self.turns,
             "shoppers": self.shoppers,
             "unmet_shoppers": self.unmet_shoppers,
             "min_shoppers": self.min_shoppers,
+            "min_shoppers_auto": self.min_shoppers_auto,
+            "min_shoppers_explained": self.min_shoppers_text,
+            "hidden_opportunities": self.hidden,
+            "excluded_traffic": dict(self.excluded_traffic),
+            "kept_out_messages": dict(self.kept_out),
             "score_formula": self.formula,
             "weeks": list(self.weeks),
+            "headline": self.headline.to_dict() if self.headline else None,
             "opportunities": [o.to_dict() for o in self.opportunities],
             "exposure": {
                 "tolerance": self.tolerance,
                 "brands": [exposure_row(r, self.tolerance) for r in self.exposure],
+                "flags_explained": [n.to_dict() for n in self.exposure_notes],
             },
         }
+
+
+TRAFFIC_LABELS = {"test": "test", "loadtest": "load test", "staff": "staff"}
 
 
 def _weekly(days: dict[int, int], weeks: tuple[str, ...]) -> tuple[tuple[str, int], ...]:
@@ -172,6 +257,7 @@ def _unmet(
         "quotes": group.quotes,
         "nearest": check.nearest(group.representative()),
         "needs": group.levels,
+        "conversations": group.conversations,
     }
 
 
@@ -187,6 +273,7 @@ def _feature(group: FeatureGroup, shoppers: int, weeks: tuple[str, ...]) -> dict
         "last_seen": group.last_seen,
         "weekly": _weekly(group.days, weeks),
         "quotes": tuple(group.quotes),
+        "conversations": group.conversations,
     }
 
 
@@ -206,37 +293,72 @@ def mine(
     catalog: Catalog,
     since: float | None = None,
     until: float | None = None,
-    min_shoppers: int = DEFAULT_MIN_SHOPPERS,
+    min_shoppers: int | None = DEFAULT_MIN_SHOPPERS,
     tolerance: float = DEFAULT_TOLERANCE,
+    include_traffic: frozenset[str] | set[str] = frozenset(),
+    handoffs: HandoffStore | None = None,
+    ratings: RatingSource | None = None,
+    now: float | None = None,
 ) -> MiningResult:
-    """Stream the turns with since <= ts < until once and rank what shoppers could not get."""
+    """Stream the turns with since <= ts < until once and rank what shoppers could not get.
+
+    min_shoppers None adapts to the window (auto_min_shoppers). Conversations tagged with a kind
+    of traffic are left out unless `include_traffic` names it. `handoffs` (the support queue)
+    gives the handoff waits, `ratings` the shoppers' ratings (default: those in the turn log)."""
+    unknown = set(include_traffic) - set(TRAFFIC)
+    if unknown:
+        raise ValueError(f"include_traffic names {sorted(unknown)}; the kinds are {TRAFFIC}")
+    excluded = {c: k for c, k in log.tagged_traffic().items() if k not in include_traffic}
     check = CatalogCheck(catalog)
+    gaps = FigureGaps(check)
     unmet = UnmetNeedMiner(catalog, check)
     features = FeatureMiner(catalog)
+    initiative = Initiative(catalog, features.extractor.has_request)
     exposure = ExposureAudit(catalog, check)
+    notes = ExposureNotes(catalog, check, gaps)
+    headline = HeadlineCounter(catalog, check, gaps)
+    from_log = TurnLogRatings()
+    left_out: dict[str, set[str]] = {}
     turns = 0
     first_ts = last_ts = None
     collecting = gc.isenabled()
     gc.disable()  # see PAUSED_GC
     try:
         for turn in log.iter_turns(since=since, until=until):
+            kind = excluded.get(turn["conversation_id"])
+            if kind is not None:
+                left_out.setdefault(kind, set()).add(turn["conversation_id"])
+                continue
             turns += 1
             if first_ts is None:
                 first_ts = turn["ts"]
             last_ts = turn["ts"]
+            turn["initiative"] = initiative.see(turn)
             unmet.add(turn)
             features.add(turn)
             exposure.add(turn)
+            notes.add(turn)
+            headline.add(turn)
+            from_log.add(turn)
     finally:
         if collecting:
             gc.enable()
     weeks = weeks_between(first_ts, last_ts) if first_ts is not None else ()
     shoppers = unmet.shoppers
-    rows = [_unmet(g, shoppers, weeks, check) for g in unmet.groups() if g.shoppers >= min_shoppers]
-    rows += [_feature(g, shoppers, weeks) for g in features.groups() if g.shoppers >= min_shoppers]
+    auto = min_shoppers is None
+    threshold = auto_min_shoppers(shoppers) if min_shoppers is None else min_shoppers
+    unmet_groups, feature_groups = unmet.groups(), features.groups()
+    rows = [_unmet(g, shoppers, weeks, check) for g in unmet_groups if g.shoppers >= threshold]
+    rows += [_feature(g, shoppers, weeks) for g in feature_groups if g.shoppers >= threshold]
+    hidden = sum(g.shoppers < threshold for g in (*unmet_groups, *feature_groups))
+    exposure_rows = tuple(exposure.rows())
+    source = ratings or from_log
+    current = headline.figures(
+        since, until, _handoffs(handoffs, since, until), source.ratings(since, until)
+    )
     return MiningResult(
-        opportunities=rank(rows, min_shoppers),
-        exposure=tuple(exposure.rows()),
+        opportunities=rank(rows, threshold),
+        exposure=exposure_rows,
         tolerance=tolerance,
         turns=turns,
         shoppers=shoppers,
@@ -244,6 +366,42 @@ def mine(
         first_ts=first_ts,
         last_ts=last_ts,
         weeks=weeks,
-        min_shoppers=min_shoppers,
+        min_shoppers=threshold,
         profiles_checked=unmet.check.profiles_checked,
+        min_shoppers_auto=auto,
+        hidden=hidden,
+        headline=Headline(
+            current,
+            _previous(log, catalog, check, gaps, excluded, since, until, handoffs, ratings, now),
+        ),
+        exposure_notes=tuple(notes.notes(list(exposure_rows), tolerance)),
+        excluded_traffic={k: len(v) for k, v in sorted(left_out.items())},
+        kept_out=dict(initiative.kept_out),
+        sample=log.is_sample(),
+        since=since,
+        until=until,
+    )
+
+
+def _handoffs(store: HandoffStore | None, since: float | None, until: float | None) -> list:
+    return store.handoffs_between(since, until) if store is not None else []
+
+
+def _previous(log, catalog, check, gaps, excluded, since, until, handoffs, ratings, now):
+    """The headline figures of the window of the same length just before [since, until); None
+    when the window has no start (then there is no earlier window)."""
+    if since is None:
+        return None
+    end = until if until is not None else (now if now is not None else time.time())
+    start = since - max(0.0, end - since)
+    counter = HeadlineCounter(catalog, check, gaps)
+    from_log = TurnLogRatings()
+    for turn in log.iter_turns(since=start, until=since):
+        if turn["conversation_id"] in excluded:
+            continue
+        counter.add(turn)
+        from_log.add(turn)
+    source = ratings or from_log
+    return counter.figures(
+        start, since, _handoffs(handoffs, start, since), source.ratings(start, since)
     )

@@ -1,8 +1,9 @@
 """A self-contained HTML report of a MiningResult, for product managers.
 
-One file, no external assets: inline CSS and inline SVG charts (a bar chart of the top
-opportunities by score and a weekly trend of the top few), the ranked opportunities with their
-quotes and nearest products, and the brand exposure audit. The document is the Jinja2 template
+One file, no external assets: the headline figures beside the previous window, inline CSS and
+inline SVG charts (a bar chart of the top opportunities by score and a weekly trend of the top
+few, a dot per week so that one week shows too), the ranked opportunities with their quotes and
+nearest products, and the brand exposure audit with its flags explained. The document is the Jinja2 template
 analysis/templates/report.html (with report.css, report_charts.html and report_tables.html);
 every piece of text that comes from the log or the catalog is HTML-escaped by the environment
 (advisor.templating). This module works out the numbers: the charts' geometry and the rows.
@@ -10,6 +11,7 @@ every piece of text that comes from the log or the catalog is HTML-escaped by th
 
 from __future__ import annotations
 
+import math
 from datetime import datetime, timezone
 from typing import Any
 
@@ -71,12 +73,17 @@ def trend_geometry(
     def y(value: int) -> float:
         return top + plot_height - value / highest * plot_height
 
-    label_every = max(1, len(weeks) // 8)
+    label_every = max(1, math.ceil(len(weeks) / 8))
     lines = [
         {
             "label": label,
             "colour": COLOURS[n % len(COLOURS)],
             "points": " ".join(f"{x(i):.1f},{y(v):.1f}" for i, v in enumerate(counts)),
+            # one dot per week: a window of one week has no line to draw, only dots
+            "dots": [
+                {"x": round(x(i), 1), "y": round(y(v), 1), "value": v, "week": weeks[i]}
+                for i, v in enumerate(counts)
+            ],
             "legend_y": top + plot_height + 34 + n * 18,
         }
         for n, (label, counts) in enumerate(series)
@@ -110,13 +117,25 @@ def trend_chart(
     return _chart("trend_chart", trend_geometry(weeks, series, width))
 
 
-def report_context(result: MiningResult, title: str = DEFAULT_TITLE) -> dict[str, Any]:
-    """The variables of report.html (and of the pages that extend it)."""
+def report_context(
+    result: MiningResult, title: str = DEFAULT_TITLE, note: str = "", links: Any = None
+) -> dict[str, Any]:
+    """The variables of report.html (and of the pages that extend it). `links` (the web page's)
+    has opportunity(o) and conversation(id) giving the drill-down addresses; None in the file."""
+    from analysis.report_text import SAMPLE_NOTE, compared_text
+
     ranked = result.opportunities
     series = [(o.label, [n for _, n in o.weekly]) for o in ranked[:TREND_SERIES]]
+    headline = result.headline
     return {
         "title": title,
         "result": result,
+        "note": note,
+        "links": links,
+        "sample_note": SAMPLE_NOTE if result.sample else "",
+        "measures": headline.measures() if headline else [],
+        "ranked_lists": headline.lists() if headline else [],
+        "compared": compared_text(result),
         "bars": bar_geometry([(o.label, o.score) for o in ranked[:BAR_CHART_ITEMS]]),
         "trend": trend_geometry(result.weeks, series),
         "trend_series": len(series),
@@ -125,6 +144,6 @@ def report_context(result: MiningResult, title: str = DEFAULT_TITLE) -> dict[str
     }
 
 
-def render_report(result: MiningResult, title: str = DEFAULT_TITLE) -> str:
+def render_report(result: MiningResult, title: str = DEFAULT_TITLE, note: str = "") -> str:
     """The whole report as one HTML document."""
-    return TEMPLATES.get_template("report.html").render(report_context(result, title))
+    return TEMPLATES.get_template("report.html").render(report_context(result, title, note))

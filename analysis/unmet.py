@@ -5,7 +5,8 @@ with NeedsProfile.from_dict) are checked against the catalog as it stands now, b
 knowledge.matching.recommend applies: a product fits when knowledge.constraints.check passes every
 hard need and its brand is not excluded. Each distinct need value is checked against every product
 once and kept as a bit mask, so a verdict is a few AND operations (a test proves it agrees with
-recommend); recommend itself gives each group's nearest products and what each misses.
+recommend); its nearest misses (as knowledge.matching.nothing_fits orders them) are each group's nearest
+products, with what each misses.
 
 An unmet conversation is grouped by each *minimal* combination of its needs that no product meets
 together: needs that take no part in the conflict are dropped; a brand exclusion counts as a need
@@ -30,13 +31,15 @@ from functools import cached_property
 from typing import Any
 
 from analysis.need_levels import EXCLUDED_BRANDS, Level, NeedLevels
-from knowledge.catalog import Catalog
-from knowledge.constraints import check
+from analysis.need_masks import SortedValues, shortfall
+from knowledge.catalog import Catalog, Product
+from knowledge.constraints import failures
 from knowledge.errors import NeedsError
-from knowledge.matching import configurations, recommend
+from knowledge.matching import NearMiss, candidates, configurations, tie_break_key
 from knowledge.needs import Constraint, NeedsProfile, make_constraint
 
 MAX_CONFLICTS = 3  # conflicts reported per profile, smallest first
+NEAREST = 3  # nearest products shown per unmet combination
 QUOTES_PER_CONVERSATION = 4  # need-stating turns a conversation remembers
 QUOTES = 3  # representative quotes per group
 NO_NEEDS: dict[
@@ -99,8 +102,11 @@ class CatalogCheck:
         self._conflicts: dict[str, tuple[Conflict, ...]] = {}
         self._masks: dict[tuple[str, Any], int] = {}
         self._shortfalls: dict[tuple[str, Any], list[float]] = {}
+        self._sorted_values: dict[tuple[str, tuple[str, ...]], SortedValues] = {}
         self._item_masks: dict[tuple[str, Any], int] = {}
+        self._missing_masks: dict[tuple[str, tuple[str, ...]], int] = {}
         self._nearest: dict[Conflict, tuple[dict[str, Any], ...]] = {}
+        self._configured: dict[tuple[str, ...], tuple[Product, ...]] = {}
 
     def conflicts(self, needs: dict[str, Any]) -> tuple[Conflict, ...]:
         """() when some product meets every stated need, else the minimal conflicts."""
@@ -139,6 +145,42 @@ class CatalogCheck:
             mask &= bits
         return mask
 
+    def figure_gaps(self, needs: dict[str, Any]) -> tuple[int, dict[str, int]]:
+        """(bit i set when product i meets every need in `needs` it has a figure for, and is not
+        of an excluded brand; {attribute of a stated need: bit i set when product i has no
+        figure for it}). Products in the first mask but not in needs_mask might fit: they are
+        kept out of the matches only by a figure not on file."""
+        mask, missing = self.needs_mask(needs), {}
+        possible, category = self._everything, self.catalog.category
+        try:
+            configs = configurations(category, needs.items())
+        except TypeError:
+            configs = ()
+        for name, value in needs.items():
+            key = (name, tuple(value) if type(value) is list else value, configs)
+            try:
+                bits = self._item_masks.get(key)
+            except TypeError:
+                continue
+            if bits is None:
+                continue  # needs_mask has read every need it could
+            spec = category.needs.get(name)
+            if spec is not None:
+                gap = missing[spec.attribute] = self._missing_bits(spec.attribute, configs)
+                bits |= gap
+            possible &= bits
+        return possible | mask, missing
+
+    def _missing_bits(self, attribute: str, configs: tuple[str, ...]) -> int:
+        key = (attribute, configs)
+        if key not in self._missing_masks:
+            self._missing_masks[key] = sum(
+                1 << i
+                for i, product in enumerate(self.configured(configs))
+                if product.value(attribute) is None
+            )
+        return self._missing_masks[key]
+
     def _item_mask(self, name: str, value: Any, configs: tuple[str, ...] = ()) -> int:
         if name == "priorities":
             return self._everything
@@ -151,17 +193,52 @@ class CatalogCheck:
 
     def _mask(self, constraint: Constraint, configs: tuple[str, ...] = ()) -> int:
         """Bit i set when product i meets `constraint`, judged on the figures of `configs` (the
-        configurations the profile requires, as knowledge.matching does). Product i's shortfall
-        on it (see gap) is kept alongside; both are computed once per need, value and configs."""
+        configurations the profile requires, as knowledge.matching does); computed once per
+        need, value and configs. A number need is a bisection into the products sorted by the
+        attribute's value, so a new budget costs a look-up, not a pass over the catalog."""
         key = (constraint.need, constraint.value, configs)
-        if key not in self._masks:
-            category, mask, shortfalls = self.catalog.category, 0, []
-            for i, product in enumerate(self.catalog.products):
-                failure = check(category, constraint, product.configured(configs))
-                mask |= 0 if failure else 1 << i
-                shortfalls.append(min(1.0, failure.relative_gap) if failure else 0.0)
-            self._masks[key], self._shortfalls[key] = mask, shortfalls
-        return self._masks[key]
+        mask = self._masks.get(key)
+        if mask is None:
+            spec = self.catalog.category.needs[constraint.need]
+            if spec.op in ("max", "min") and isinstance(constraint.value, int | float):
+                mask = self._sorted(spec.attribute, configs).meeting(spec.op, constraint.value)
+            else:
+                mask = sum(
+                    1 << i
+                    for i, p in enumerate(self.configured(configs))
+                    if not shortfall(spec.op, constraint.value, p.value(spec.attribute))
+                )
+            self._masks[key] = mask
+        return mask
+
+    def shortfalls(self, constraint: Constraint, configs: tuple[str, ...] = ()) -> list[float]:
+        """Each product's shortfall on `constraint` (see gap), computed once per need value."""
+        key = (constraint.need, constraint.value, configs)
+        found = self._shortfalls.get(key)
+        if found is None:
+            spec = self.catalog.category.needs[constraint.need]
+            found = self._shortfalls[key] = [
+                min(1.0, shortfall(spec.op, constraint.value, p.value(spec.attribute)))
+                for p in self.configured(configs)
+            ]
+        return found
+
+    def _sorted(self, attribute: str, configs: tuple[str, ...]) -> SortedValues:
+        key = (attribute, configs)
+        found = self._sorted_values.get(key)
+        if found is None:
+            values = [p.value(attribute) for p in self.configured(configs)]
+            found = self._sorted_values[key] = SortedValues(values)
+        return found
+
+    def configured(self, configs: tuple[str, ...]) -> tuple[Product, ...]:
+        """The products with the figures of `configs` (Product.configured), made once per configs."""
+        found = self._configured.get(configs)
+        if found is None:
+            found = self._configured[configs] = tuple(
+                p.configured(configs) for p in self.catalog.products
+            )
+        return found
 
     @cached_property
     def brand_masks(self) -> dict[str, int]:
@@ -233,16 +310,23 @@ class CatalogCheck:
         vectors = [[float(p.brand.lower() in names) for p in self.catalog.products]]
         configs = configurations(self.catalog.category, [(c.need, c.value) for c in constraints])
         for constraint in constraints:
-            self._mask(constraint, configs)
-            vectors.append(self._shortfalls[(constraint.need, constraint.value, configs)])
+            vectors.append(self.shortfalls(constraint, configs))
         return min(map(sum, zip(*vectors, strict=True)), default=0.0)
 
     def nearest(self, conflict: Conflict) -> tuple[dict[str, Any], ...]:
         """The nearest products to meeting the conflict's needs, with what each misses."""
         found = self._nearest.get(conflict)
         if found is None:
-            advice = recommend(self.catalog, conflict.profile(), top=1, misses=3)
-            misses = advice.nothing_fits.nearest if advice.nothing_fits else ()
+            # the nearest misses as knowledge.matching.nothing_fits orders them (without the
+            # relaxations it also counts, which cost an eligibility pass per need)
+            profile, category = conflict.profile(), self.catalog.category
+            misses = sorted(
+                (
+                    NearMiss(p, tuple(failures(category, profile.constraints, p)))
+                    for p in candidates(self.catalog, profile)
+                ),
+                key=lambda m: (m.distance, tie_break_key(m.product)),
+            )[:NEAREST]
             found = tuple(
                 dict(id=m.product.id, name=m.product.full_name, misses=[f.text for f in m.failures])
                 for m in misses
@@ -252,9 +336,10 @@ class CatalogCheck:
 
 
 class _Conversation:
-    __slots__ = ("first_ts", "last_ts", "needs", "quotes")
+    __slots__ = ("cid", "first_ts", "last_ts", "needs", "quotes")
 
-    def __init__(self, ts: float) -> None:
+    def __init__(self, cid: str, ts: float) -> None:
+        self.cid = cid
         self.first_ts = ts
         self.last_ts = ts
         self.needs: dict[str, Any] = NO_NEEDS
@@ -275,6 +360,7 @@ class UnmetGroup:
     gap_total: float = 0.0
     conflicts: Counter[Conflict] = field(default_factory=Counter)
     candidates: list[tuple[int, float, str]] = field(default_factory=list)
+    members: list[tuple[float, str]] = field(default_factory=list)  # (last turn, conversation)
 
     @property
     def gap(self) -> float:
@@ -287,6 +373,7 @@ class UnmetGroup:
         self.days[int(conversation.last_ts // DAY)] += 1
         self.gap_total += conflict.gap
         self.conflicts[conflict] += 1
+        self.members.append((conversation.last_ts, conversation.cid))
         for ts, text, before, after in conversation.quotes:
             stated = [k for k, v in after.items() if k in conflict.needs and before.get(k) != v]
             if stated and text.strip():
@@ -303,6 +390,11 @@ class UnmetGroup:
             if len(chosen) == QUOTES:
                 break
         return tuple(chosen.values())
+
+    @property
+    def conversations(self) -> tuple[str, ...]:
+        """The shoppers' conversations, the latest first."""
+        return tuple(cid for _, cid in sorted(self.members, key=lambda m: (-m[0], m[1])))
 
     def representative(self) -> Conflict:
         """The exact conflict most shoppers in the group stated (ties: the smallest key)."""
@@ -331,7 +423,9 @@ class UnmetNeedMiner:
         ts = turn["ts"]
         conversation = self.conversations.get(turn["conversation_id"])
         if conversation is None:
-            conversation = self.conversations[turn["conversation_id"]] = _Conversation(ts)
+            conversation = self.conversations[turn["conversation_id"]] = _Conversation(
+                turn["conversation_id"], ts
+            )
         conversation.last_ts = ts
         needs = turn.get("needs")
         if not needs or needs == conversation.needs:
@@ -343,7 +437,8 @@ class UnmetNeedMiner:
             pass
         before, conversation.needs = conversation.needs, needs
         text = turn.get("text")
-        if text:  # which needs it stated is worked out for unmet conversations only
+        if text and not turn.get("initiative"):  # never quote a reply, payload or quick reply
+            # which needs it stated is worked out for unmet conversations only
             conversation.quotes.append((ts, text, before, needs))
             if len(conversation.quotes) > QUOTES_PER_CONVERSATION:
                 del conversation.quotes[0]

@@ -1,6 +1,7 @@
 """The catalog-driven part of the Rasa domain, generated from `category.yml`: one entity and one slot
-per need, the needs form's required slots and its `utter_ask_<need>` questions (`interview`), and
-the help texts that quote the category's own words.
+per need, and the help texts that quote the category's own words. (The interview's questions are
+asked by the actions straight from the catalog, one at a time, whichever splits the matches most:
+knowledge/interview.py.)
 
 The hand-written part of the domain (intents, actions, the other slots and responses) is
 `bot/domain/core.yml`; Rasa reads a folder of domain files as one domain. For the default catalog
@@ -19,7 +20,6 @@ import yaml
 from knowledge.catalog import Category
 
 CODE_ROOT = Path(__file__).resolve().parent.parent
-FORM = "needs_form"
 GENERATED_FILE = "needs.yml"
 # Intents in which a stated quantity or value describes the product asked about, not a need.
 NOT_NEED_INTENTS = (
@@ -44,20 +44,8 @@ def profile_slots(category: Category) -> tuple[str, ...]:
     return (*need_slots(category), *PROFILE_SLOTS)
 
 
-def _slot(need: str, asked: bool) -> dict[str, Any]:
-    mappings: list[dict[str, Any]] = [
-        {"type": "from_entity", "entity": need, "not_intent": list(NOT_NEED_INTENTS)}
-    ]
-    if asked:
-        condition = {"active_loop": FORM, "requested_slot": need}
-        mappings.append(
-            {
-                "type": "from_intent",
-                "intent": "no_preference",
-                "value": "any",
-                "conditions": [condition],
-            }
-        )
+def _slot(need: str) -> dict[str, Any]:
+    mappings = [{"type": "from_entity", "entity": need, "not_intent": list(NOT_NEED_INTENTS)}]
     return {"type": "any", "influence_conversation": False, "mappings": mappings}
 
 
@@ -91,20 +79,11 @@ def help_responses(category: Category) -> dict[str, list[dict[str, Any]]]:
 
 def domain_part(category: Category) -> dict[str, Any]:
     """The generated domain part as data."""
-    asked = [q.need for q in category.interview]
-    responses: dict[str, list[dict[str, Any]]] = {}
-    for question in category.interview:
-        response: dict[str, Any] = {"text": question.text}
-        if question.buttons:
-            response["buttons"] = [{"title": t, "payload": p} for t, p in question.buttons]
-        responses[f"utter_ask_{question.need}"] = [response]
-    responses.update(help_responses(category))
     return {
         "version": "3.1",
         "entities": list(need_slots(category)),
-        "slots": {need: _slot(need, need in asked) for need in need_slots(category)},
-        "forms": {FORM: {"required_slots": asked}},
-        "responses": responses,
+        "slots": {need: _slot(need) for need in need_slots(category)},
+        "responses": help_responses(category),
     }
 
 
@@ -122,7 +101,7 @@ def domain_text(category: Category, source: str) -> str:
     """The generated domain file: a header naming its source, then the YAML."""
     header = (
         f"# Generated from {source} by `advisor kb domain`.\n"
-        "# Do not edit: change the catalog's needs and interview and run the command again.\n"
+        "# Do not edit: change the catalog's needs and examples and run the command again.\n"
         "# The hand-written part of the domain is core.yml.\n"
     )
     body = yaml.safe_dump(

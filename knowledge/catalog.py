@@ -14,6 +14,7 @@ from functools import cached_property
 from typing import Any
 
 from knowledge.errors import UnknownProductError
+from knowledge.phrasing import Phrasing
 from knowledge.roles import Ownership, Phrases, Question, Roles
 
 ATTRIBUTE_TYPES = ("number", "integer", "boolean", "category", "set")
@@ -34,6 +35,11 @@ class Attribute:
     value_synonyms: dict[str, tuple[str, ...]] = field(default_factory=dict)
     value_labels: dict[str, str] = field(default_factory=dict)
     unit_words: tuple[str, ...] = ()  # how shoppers write the unit after a number: 'lbs', 'seater'
+    # Phrases that ask for this figure without naming it ('how much does * cost'); '*' is any words.
+    questions: tuple[str, ...] = ()
+    # Words about the attribute that name it too loosely for the bot to read as a need ('room' is
+    # seats or cargo): the insights miners never report them as a missing feature.
+    related_words: tuple[str, ...] = ()
 
     def value_label(self, value: str) -> str:
         """A declared value as people read it: 'suv' -> 'SUV' (from value_labels), 'a_b' -> 'a b'."""
@@ -118,6 +124,7 @@ class Category:
     interview: tuple[Question, ...] = ()  # the needs interview's questions, in order
     phrases: Phrases = field(default_factory=Phrases)  # sample requests for help texts
     configuration: ConfigurationSpec | None = None  # which attribute tells configurations apart
+    phrasing: Phrasing = field(default_factory=Phrasing)  # shoppers' own ways of stating needs
 
 
 @dataclass(frozen=True)

@@ -109,6 +109,9 @@ def read_category(
     roles, ownership, interview, phrases = read_declarations(
         data, file, report, attributes, needs, priorities, ownership_file
     )
+    from knowledge.phrasing import read_phrasing
+
+    phrasing = read_phrasing(data.get("phrasing"), file, report, attributes, needs, priorities)
     if len(report.problems) > before:
         return None
     return Category(
@@ -128,6 +131,7 @@ def read_category(
         ownership=ownership,
         interview=interview,
         phrases=phrases,
+        phrasing=phrasing,
     )
 
 
@@ -163,7 +167,10 @@ def read_attribute(name: str, spec: Any, problem: Problem) -> Attribute | None:
     if unit is not None and not is_name(unit):
         problem(f"attribute '{name}': unit must be a word such as 'USD'")
         return None
-    lists = {key: names(spec.get(key) or []) for key in ("synonyms", "unit_words")}
+    lists = {
+        key: names(spec.get(key) or [])
+        for key in ("synonyms", "unit_words", "questions", "related_words")
+    }
     for key, words in lists.items():
         if words is None:
             problem(f"attribute '{name}': '{key}' must be a list of words")
@@ -188,6 +195,8 @@ def read_attribute(name: str, spec: Any, problem: Problem) -> Attribute | None:
         value_synonyms=value_synonyms,
         value_labels=value_labels,
         unit_words=lists["unit_words"] or (),
+        questions=lists["questions"] or (),
+        related_words=lists["related_words"] or (),
     )
 
 

@@ -41,7 +41,7 @@ def _sites(source: str) -> dict[str, dict[str, Any]]:
     try:
         return read_sites(source)
     except SourceFileError:
-        return {"labels": {}, "low_quality": {}, "lookups": {}}
+        return {"labels": {}, "low_quality": {}, "lookups": {}, "makers": {}}
 
 
 def site_label(catalog: Catalog, product: Product, url: str) -> str:
@@ -49,6 +49,8 @@ def site_label(catalog: Catalog, product: Product, url: str) -> str:
     label = site_entry(url, _sites(catalog.source)["labels"])
     if label:
         return label
+    if is_maker_url(catalog, product.brand, url):
+        return product.brand
     name = name_key(host(url))
     if any(name_key(b) and name_key(b) in name for b in catalog.brand_names(product.brand)):
         return product.brand
@@ -75,3 +77,28 @@ def citation(
 def lookup(catalog: Catalog, name: str) -> dict[str, str] | None:
     """A look-up the catalog declares in sites.yml (`lookups`), e.g. the recall look-up by VIN."""
     return _sites(catalog.source).get("lookups", {}).get(name)
+
+
+def maker(catalog: Catalog, brand: str) -> dict[str, Any] | None:
+    """The brand's own site and press sites as sites.yml declares them (`makers`), or None."""
+    return _sites(catalog.source).get("makers", {}).get(brand)
+
+
+def maker_hosts(catalog: Catalog, brand: str) -> dict[str, str]:
+    """{host: brand} for the brand's declared site and press sites (for site_entry)."""
+    found = maker(catalog, brand)
+    urls = [found["site"], *found["press"]] if found else []
+    return {host(u): brand for u in urls if host(u)}
+
+
+def is_maker_url(catalog: Catalog, brand: str, url: str) -> bool:
+    """Whether `url` is on one of the brand's declared sites (or a subdomain of one)."""
+    return site_entry(url, maker_hosts(catalog, brand)) is not None
+
+
+def maker_page(catalog: Catalog, product: Product) -> str | None:
+    """Where the maker publishes current figures for this product: the first of the product's
+    sources on the maker's declared sites, else the maker's site; None when none is declared."""
+    own = [u for u in product.sources if is_maker_url(catalog, product.brand, u)]
+    found = maker(catalog, product.brand)
+    return own[0] if own else (found["site"] if found else None)

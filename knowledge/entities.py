@@ -11,7 +11,9 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from knowledge import phrases
 from knowledge.lexicon import Lexicon, Quantity
+from knowledge.phrases import Candidate as _Candidate
 
 _NUMBER = re.compile(r"^(\d[\d,]*(?:\.\d+)?|\.\d+)(k)?(\+)?$")
 WORD_NUMBERS = {
@@ -23,11 +25,12 @@ TENS = {
     "twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70,
     "eighty": 80, "ninety": 90,
 }  # fmt: skip
-MULTIPLIERS = {"k": 1000, "grand": 1000, "thousand": 1000}
+MULTIPLIERS = {"k": 1000, "grand": 1000, "thousand": 1000, "hundred": 100}
 MAX_CUES = {
     ("under",), ("below",), ("less", "than"), ("up", "to"), ("at", "most"), ("max",),
     ("maximum",), ("within",), ("no", "more", "than"), ("cheaper", "than"), ("lower", "than"),
     ("<",), ("<=",), ("around",), ("about",), ("budget",), ("spend",), ("afford",),
+    ("go", "over"), ("stay", "below"), ("stay", "under"),
 }  # fmt: skip
 MIN_CUES = {
     ("at", "least"), ("over",), ("more", "than"), ("minimum",), ("min",), ("above",),
@@ -46,7 +49,9 @@ PRODUCT_CUES_BEFORE = {"the", "a", "an", "my", "our", "this", "that", "new", "vs
                        "or", "and", "than", "between"}  # fmt: skip
 PRODUCT_CUES_AFTER = {"vs", "vs.", "versus", "or", "and"}
 # Overlapping matches: the longest wins; on equal length, the earlier kind in this order.
-KIND_ORDER = ("product", "quantity", "brand", "value", "priority")
+KIND_ORDER = (
+    "product", "removal", "superlative", "party", "quantity", "brand", "value", "hint", "priority",
+)  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -56,30 +61,50 @@ class Entity:
     start: int  # character offsets in the original text
     end: int
     text: str
+    role: str | None = None  # 'excluded' (a brand ruled out), 'hint' (a priority implied)
 
     def to_dict(self) -> dict[str, Any]:
-        return {
+        found = {
             "entity": self.entity,
             "value": self.value,
             "start": self.start,
             "end": self.end,
             "text": self.text,
         }
+        if self.role:
+            found["role"] = self.role
+        return found
 
 
-@dataclass(frozen=True)
-class _Candidate:
-    kind: str
-    entity: str
-    value: Any
-    start: int  # token span reported as the entity
-    end: int
-    cover_start: int  # token span the match consumes (context words included)
-    cover_end: int
+def _rank(candidate: _Candidate) -> tuple[int, int, int]:
+    width = candidate.cover_end - candidate.cover_start
+    return (-width, KIND_ORDER.index(candidate.kind), candidate.start)
 
-    @property
-    def rank(self) -> tuple[int, int, int]:
-        return (-(self.cover_end - self.cover_start), KIND_ORDER.index(self.kind), self.start)
+
+class _Phrases:
+    """Phrase matchers by lower case and by lemma, each phrase with a payload."""
+
+    def __init__(self, nlp):
+        from spacy.matcher import PhraseMatcher
+
+        self.nlp = nlp
+        self.payloads: dict[str, Any] = {}
+        self._lower = PhraseMatcher(nlp.vocab, attr="LOWER")
+        self._lemma = PhraseMatcher(nlp.vocab, attr="LEMMA")
+
+    def add(self, key: str, payload: Any, phrase: str, lemma: bool = True) -> None:
+        self.payloads[key] = payload
+        self._lower.add(key, [self.nlp.make_doc(phrase)])
+        if lemma:
+            self._lemma.add(key, [self.nlp(phrase)])
+
+    def __call__(self, doc) -> list[tuple[Any, int, int]]:
+        found = {}
+        for matcher in (self._lower, self._lemma):
+            for match_id, start, end in matcher(doc):
+                key = self.nlp.vocab.strings[match_id]
+                found[(key, start, end)] = self.payloads[key]
+        return [(payload, start, end) for (_, start, end), payload in found.items()]
 
 
 def unit_suffixes(lexicon: Lexicon) -> tuple[str, ...]:
@@ -107,13 +132,11 @@ class EntityRecognizer:
     """Finds catalog entities in shopper messages. Build once (≈1 s), then call `extract`."""
 
     def __init__(self, lexicon: Lexicon):
-        from spacy.matcher import PhraseMatcher
+        from knowledge.spelling import Speller
 
         self.lexicon = lexicon
         self.nlp = blank_english(unit_suffixes(lexicon))
-        self._payloads: dict[str, tuple[str, str, Any, bool]] = {}
-        self._by_lower = PhraseMatcher(self.nlp.vocab, attr="LOWER")
-        self._by_lemma = PhraseMatcher(self.nlp.vocab, attr="LEMMA")
+        self._phrases = _Phrases(self.nlp)
         for item in lexicon.products:
             self._add("product", "product", item.product, item.phrase, cue=item.needs_cue)
         for phrase, brand in lexicon.brands.items():
@@ -122,6 +145,21 @@ class EntityRecognizer:
             self._add("value", entity, value, phrase, lemma=True)
         for phrase, priority in lexicon.priorities:
             self._add("priority", "priority", priority, phrase, lemma=True)
+        for phrase, priority in lexicon.hints:
+            self._add("hint", "priority", priority, phrase, lemma=True)
+        for phrase, attribute, order in lexicon.superlatives:
+            # by the words as written: 'cheapest' must not match 'cheap' through its lemma
+            self._add("superlative", "sort", f"{order} {attribute}", phrase)
+        self._measures = _Phrases(self.nlp)
+        for phrase, attribute, better in lexicon.measures:
+            self._measures.add(f"{attribute}|{phrase}", (attribute, better), phrase)
+        self._need_words = _Phrases(self.nlp)
+        named: dict[str, list[str]] = {}
+        for phrase, need in lexicon.need_words:
+            named.setdefault(phrase, []).append(need)
+        for phrase, needs in named.items():
+            self._need_words.add(phrase, tuple(needs), phrase)
+        self.speller = Speller(lexicon.vocabulary())
         self._units: dict[tuple[str, ...], list[Quantity]] = {}
         self._contexts: dict[tuple[str, ...], list[Quantity]] = {}
         for quantity in lexicon.quantities:
@@ -139,52 +177,113 @@ class EntityRecognizer:
         self, kind: str, entity: str, value: Any, phrase: str, lemma: bool = False, cue=False
     ) -> None:
         key = f"{kind}|{entity}|{value}|{int(cue)}"
-        self._payloads[key] = (kind, entity, value, cue)
-        self._by_lower.add(key, [self.nlp.make_doc(phrase)])
-        if lemma:
-            self._by_lemma.add(key, [self.nlp(phrase)])
+        self._phrases.add(key, (kind, entity, value, cue), phrase, lemma=lemma)
+
+    def _doc(self, text: str, replace: dict[int, str] | None = None):
+        """The message as a lower-case doc with certain misspellings corrected, the original
+        character span of each token, and the uncertain corrections {token: Correction}."""
+        from spacy.tokens import Doc
+
+        tokens = self.nlp.make_doc(text)
+        words, uncertain = [], {}
+        for token in tokens:
+            word = token.lower_
+            fix = self.speller.correct(word) if token.is_alpha else None
+            if replace and token.i in replace:
+                word = replace[token.i]
+            elif fix and fix.certain:
+                word = fix.catalog_word
+            elif fix:
+                uncertain[token.i] = fix
+            words.append(word)
+        doc = Doc(self.nlp.vocab, words=words, spaces=[bool(t.whitespace_) for t in tokens])
+        for _, component in self.nlp.pipeline:
+            doc = component(doc)
+        spans = [(t.idx, t.idx + len(t)) for t in tokens]
+        return doc, spans, uncertain
 
     def extract(self, text: str) -> list[Entity]:
-        lowered = text.lower()
-        doc = self.nlp(lowered if len(lowered) == len(text) else text)
-        candidates = self._phrase_candidates(doc, text) + self._quantity_candidates(doc)
+        doc, spans, uncertain = self._doc(text)
+        chosen = self._chosen(doc, text, spans)
+        lowers = [t.lower_ for t in doc]
+        negations = phrases.negated(lowers, chosen)
+        entities = []
+        for c, value, role in phrases.combined(self.lexicon, chosen, negations):
+            start, end = spans[c.start][0], spans[c.end - 1][1]
+            if c.kind == "removal":
+                entities += [Entity(need, "any", start, end, text[start:end]) for need in c.value]
+            else:
+                entities.append(Entity(c.entity, value, start, end, text[start:end], role))
+        entities += self._suggestions(text, doc, spans, uncertain, chosen)
+        return sorted(entities, key=lambda e: e.start)
+
+    def _chosen(self, doc, text: str, spans) -> list[_Candidate]:
+        """The non-overlapping candidates, longest first, in message order."""
+        candidates = self._phrase_candidates(doc, text, spans) + self._quantity_candidates(doc)
+        candidates += self._phrasing_candidates(doc)
         chosen: list[_Candidate] = []
         taken: set[int] = set()
-        for candidate in sorted(candidates, key=lambda c: c.rank):
+        for candidate in sorted(candidates, key=_rank):
             span = set(range(candidate.cover_start, candidate.cover_end))
             if span & taken:
                 continue
             taken |= span
             chosen.append(candidate)
-        entities = []
-        for c in sorted(chosen, key=lambda c: c.start):
-            start, end = doc[c.start].idx, doc[c.end - 1].idx + len(doc[c.end - 1])
-            entities.append(Entity(c.entity, c.value, start, end, text[start:end]))
-        return entities
+        return sorted(chosen, key=lambda c: c.start)
 
-    def _phrase_candidates(self, doc, text: str) -> list[_Candidate]:
-        found = {}
-        for matcher in (self._by_lower, self._by_lemma):
-            for match_id, start, end in matcher(doc):
-                key = self.nlp.vocab.strings[match_id]
-                found[(key, start, end)] = self._payloads[key]
+    def _phrasing_candidates(self, doc) -> list[_Candidate]:
+        lowers = [t.lower_ for t in doc]
+        lemmas = [t.lemma_.lower() or t.lower_ for t in doc]
+        found = phrases.superlatives(lowers, self._measures(doc))
+        found += phrases.removals(lowers, self._need_words(doc))
+        if self.lexicon.party:
+            found += phrases.party(lowers, self.lexicon.party, self._number)
+        if self.lexicon.ordinals:
+            found += phrases.ordinals(lowers, lemmas, self._units, self.lexicon.ordinals)
+        return found
+
+    def _suggestions(self, text, doc, spans, uncertain, chosen) -> list[Entity]:
+        """A word near a product name, but not near enough to take: a 'did you mean' question
+        ({'id', 'name', 'text': the message as it would read corrected})."""
+        taken = {i for c in chosen for i in range(c.cover_start, c.cover_end)}
+        found = []
+        for index, fix in uncertain.items():
+            if index in taken:
+                continue
+            alternative, _, _ = self._doc(text, {index: fix.catalog_word})
+            products = [
+                c
+                for c in self._phrase_candidates(alternative, text, spans)
+                if c.kind == "product" and c.start <= index < c.end
+            ]
+            if not products:
+                continue
+            best = max(products, key=lambda c: c.end - c.start)
+            start, end = spans[index]
+            name = self.lexicon.display.get(best.value, best.value)
+            first, last = spans[best.start][0], spans[best.end - 1][1]
+            corrected = text[:first] + name + text[last:]
+            value = {"id": best.value, "name": name, "text": corrected}
+            found.append(Entity("suggestion", value, start, end, text[start:end]))
+        return found
+
+    def _phrase_candidates(self, doc, text: str, spans) -> list[_Candidate]:
         candidates = []
-        for (_, start, end), (kind, entity, value, cue) in found.items():
-            if cue and not self._has_cue(doc, text, start, end):
+        for (kind, entity, value, cue), start, end in self._phrases(doc):
+            if cue and not self._has_cue(doc, text, spans, start, end):
                 continue
             candidates.append(_Candidate(kind, entity, value, start, end, start, end))
         return candidates
 
     @staticmethod
-    def _has_cue(doc, text: str, start: int, end: int) -> bool:
+    def _has_cue(doc, text: str, spans, start: int, end: int) -> bool:
         """A common-word model name counts when it is not a place ('in Colorado') and is either
         capitalised or next to a cue ('the pilot', 'civic vs elantra')."""
         before = doc[start - 1].lower_ if start > 0 else ""
         after = doc[end].lower_ if end < len(doc) else ""
         if before in PLACE_WORDS:
             return False
-        token = doc[start]
-        if text[token.idx : token.idx + 1].isupper():
+        if text[spans[start][0] : spans[start][0] + 1].isupper():
             return True
         return before in PRODUCT_CUES_BEFORE or after in PRODUCT_CUES_AFTER
 
@@ -192,9 +291,10 @@ class EntityRecognizer:
         lemmas = [t.lemma_.lower() or t.lower_ for t in doc]
         lowers = [t.lower_ for t in doc]
         candidates = []
+        lower_bounds, upper_bounds = self._ranges(lowers)
         for i in range(len(lowers)):
             number = self._number(lowers, i)
-            if number is None:
+            if number is None or i in lower_bounds:
                 continue
             value, plus, multiplied, end = number
             start = i - 1 if i > 0 and lowers[i - 1] == "$" else i
@@ -205,10 +305,30 @@ class EntityRecognizer:
                 plus, end = True, end + 1
             if end < len(doc) and lowers[end] == "-":
                 end += 1
-            found = self._quantity_at(lemmas, lowers, start, end, value, plus, multiplied)
+            op = "max" if i in upper_bounds else None
+            found = self._quantity_at(lemmas, lowers, start, end, value, plus, multiplied, op)
             if found:
                 candidates.append(found)
         return candidates
+
+    def _ranges(self, lowers: list[str]) -> tuple[set[int], set[int]]:
+        """'between 800 and 1200', 'between $30k and $40k': the lower number is no limit, the
+        upper one is the most the shopper will go to."""
+        lower, upper = set(), set()
+        for i, word in enumerate(lowers[:-1]):
+            if word != "between":
+                continue
+            first = i + 1 + (lowers[i + 1] == "$")
+            number = self._number(lowers, first)
+            if number is None:
+                continue
+            end = number[3] + (number[3] < len(lowers) and lowers[number[3]] in MULTIPLIERS)
+            if end < len(lowers) and lowers[end] in phrases.RANGE_JOINS:
+                second = end + 1 + (end + 1 < len(lowers) and lowers[end + 1] == "$")
+                if second < len(lowers) and self._number(lowers, second):
+                    lower.add(first)
+                    upper.add(second)
+        return lower, upper
 
     @staticmethod
     def _number(lowers: list[str], i: int) -> tuple[float, bool, bool, int] | None:
@@ -224,6 +344,8 @@ class EntityRecognizer:
             return float(value), False, False, end
         if word in WORD_NUMBERS:
             return float(WORD_NUMBERS[word]), False, False, i + 1
+        if word in ("a", "one") and i + 1 < len(lowers) and lowers[i + 1] in MULTIPLIERS:
+            return 1.0, False, False, i + 1  # 'a thousand dollars', 'a grand'
         match = _NUMBER.match(word)
         if not match:
             return None
@@ -232,10 +354,10 @@ class EntityRecognizer:
         return value * (1000 if suffix else 1), bool(match.group(3)), suffix, i + 1
 
     def _quantity_at(
-        self, lemmas, lowers, start, end, value, plus, multiplied
+        self, lemmas, lowers, start, end, value, plus, multiplied, op=None
     ) -> _Candidate | None:
         dollar = lowers[start] == "$"
-        op = self._cue_before(lowers, start) or ("min" if plus else None)
+        op = op or self._cue_before(lowers, start) or ("min" if plus else None)
         unit_end, by_unit = end, []
         for length in range(min(self._longest_unit, len(lemmas) - end), 0, -1):
             window = (tuple(lemmas[end : end + length]), tuple(lowers[end : end + length]))

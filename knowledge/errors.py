@@ -33,6 +33,13 @@ class Errors:
     E119 = "[E119] Figure source does not fit its declaration: {detail}"
     E120 = "[E120] Bad source declaration: {detail}"
     W121 = "[W121] Source on a low-quality site ({why}): {url}"
+    W122 = (
+        "[W122] No maker site for brand '{brand}' under 'makers' in sites.yml: an answer about a "
+        "figure not on file cannot point to where it is published"
+    )
+    E123 = "[E123] Bad price list: {detail}"
+    E130 = "[E130] Bad model-name list: {detail}"
+    E122 = "[E122] Bad phrasing declaration: {detail}"
 
 
 @dataclass(frozen=True)

@@ -9,19 +9,29 @@ from dataclasses import dataclass
 
 from knowledge.catalog import Catalog, Product
 from knowledge.citations import Citation, citation, lookup, site_label
+from knowledge.gaps import missing_citations, missing_figure_text
 from knowledge.matching import eligible, rank, score
 from knowledge.needs import NeedsProfile
 
 
 def mentioned_attributes(catalog: Catalog, text: str) -> list[str]:
-    """Attributes a question names through their label or synonyms ('range', 'how many seats')."""
+    """Attributes a question names through their label or synonyms ('range', 'how many seats'),
+    or asks for through one of their declared question phrases ('how much does * cost')."""
     lowered = f" {text.lower()} "
     found = []
     for name, attribute in catalog.category.attributes.items():
         words = (attribute.label.lower(), *(s.lower() for s in attribute.synonyms))
-        if any(re.search(rf"\b{re.escape(w)}\b", lowered) for w in words):
+        if any(re.search(rf"\b{re.escape(w)}\b", lowered) for w in words) or any(
+            question_pattern(q).search(lowered) for q in attribute.questions
+        ):
             found.append(name)
     return found
+
+
+def question_pattern(phrase: str) -> re.Pattern:
+    """A declared question phrase as a pattern: words in order, '*' standing for any words."""
+    parts = [re.escape(p.strip()) for p in phrase.lower().split("*")]
+    return re.compile(r"\b" + r"\b.*?\b".join(p for p in parts if p) + r"\b")
 
 
 def stated_attributes(catalog: Catalog, product: Product, attributes: list[str]) -> list[str]:
@@ -57,16 +67,28 @@ def figure_text(catalog: Catalog, product: Product, name: str, cite: bool = True
 
 
 def fact_answer(catalog: Catalog, product: Product, attributes: list[str]) -> str:
-    """'2025 Hyundai Ioniq 5 SE: EPA electric range: 245 mi (RWD; …) (source: EPA, as of …).'"""
+    """'2025 Hyundai Ioniq 5 SE: EPA electric range: 245 mi (RWD; …) (source: EPA, as of …).'
+
+    A figure asked about and not on file is said to be missing, with where to check it ('I have
+    no starting MSRP on file for the 2025 Honda Odyssey; Honda's site lists current prices: …'),
+    never answered with other facts instead."""
     names = stated_attributes(catalog, product, attributes)
-    return (
-        f"{product.full_name}: " + "; ".join(figure_text(catalog, product, n) for n in names) + "."
-    )
+    present = [n for n in names if product.figure(n) is not None]
+    missing = [n for n in names if product.figure(n) is None]
+    parts = []
+    if present:
+        figures = "; ".join(figure_text(catalog, product, n) for n in present)
+        parts.append(f"{product.full_name}: {figures}.")
+    if missing:
+        parts.append(missing_figure_text(catalog, product, missing))
+    return " ".join(parts) or f"I have no figures on file for the {product.full_name}."
 
 
 def fact_citations(catalog: Catalog, product: Product, attributes: list[str]) -> list[Citation]:
-    found = [citation(catalog, product, n) for n in stated_attributes(catalog, product, attributes)]
-    return unique([c for c in found if c is not None])
+    names = stated_attributes(catalog, product, attributes)
+    found = [citation(catalog, product, n) for n in names]
+    gaps = missing_citations(catalog, product, [n for n in names if product.figure(n) is None])
+    return unique([c for c in found if c is not None] + gaps)
 
 
 def unique(citations: list[Citation]) -> list[Citation]:

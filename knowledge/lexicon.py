@@ -41,18 +41,39 @@ class Quantity:
 
 
 @dataclass(frozen=True)
+class PartyWords:
+    """How a number of people states a need: 'family of five', 'six of us', '3 kids'."""
+
+    need: str
+    before: tuple[str, ...] = ()
+    after: tuple[str, ...] = ()
+    children: tuple[str, ...] = ()
+    adults: int = 0
+
+
+@dataclass(frozen=True)
 class Lexicon:
     products: tuple[ProductName, ...] = ()
     brands: dict[str, str] = field(default_factory=dict)  # phrase -> brand
     values: tuple[tuple[str, str, str], ...] = ()  # (phrase, entity, value)
     quantities: tuple[Quantity, ...] = ()
     priorities: tuple[tuple[str, str], ...] = ()  # (phrase, priority)
+    # The shoppers' own phrasing (category.yml `phrasing`) and what it needs to know:
+    hints: tuple[tuple[str, str], ...] = ()  # (phrase, priority): 'dog' -> cargo
+    superlatives: tuple[tuple[str, str, str], ...] = ()  # (phrase, attribute, highest|lowest)
+    measures: tuple[tuple[str, str, str], ...] = ()  # (phrase, number attribute, better or '')
+    need_words: tuple[tuple[str, str], ...] = ()  # (phrase, need): what 'forget the X' drops
+    choices: dict[str, tuple[str, ...]] = field(default_factory=dict)  # need -> its values
+    party: PartyWords | None = None
+    ordinals: tuple[str, ...] = ()  # needs stated with an ordinal: 'a third row'
+    display: dict[str, str] = field(default_factory=dict)  # product id -> 'Kia Telluride'
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Lexicon:
+        party = data.get("party")
         return cls(
             products=tuple(ProductName(**p) for p in data["products"]),
             brands=dict(data["brands"]),
@@ -68,17 +89,64 @@ class Lexicon:
                 for q in data["quantities"]
             ),
             priorities=tuple(tuple(p) for p in data["priorities"]),
+            hints=tuple(tuple(h) for h in data.get("hints", ())),
+            superlatives=tuple(tuple(s) for s in data.get("superlatives", ())),
+            measures=tuple(tuple(m) for m in data.get("measures", ())),
+            need_words=tuple(tuple(w) for w in data.get("need_words", ())),
+            choices={k: tuple(v) for k, v in data.get("choices", {}).items()},
+            party=PartyWords(
+                **{k: tuple(v) if isinstance(v, list) else v for k, v in party.items()}
+            )
+            if party
+            else None,
+            ordinals=tuple(data.get("ordinals", ())),
+            display=dict(data.get("display", {})),
         )
+
+    def vocabulary(self) -> set[str]:
+        """Every word of the catalog's phrases (4 letters or more), which a misspelling may be
+        corrected to."""
+        phrases = [p.phrase for p in self.products] + list(self.brands)
+        phrases += [v[0] for v in self.values] + [p[0] for p in self.priorities]
+        phrases += [h[0] for h in self.hints] + [s[0] for s in self.superlatives]
+        phrases += [w[0] for w in self.need_words]
+        words = {w for phrase in phrases for w in re.split(r"[\s\-.]+", phrase)}
+        words = {w for w in words if len(w) >= 4 and w.isalpha()}
+        # Not the plurals made up for matching: 'taos' (a real model) is no misspelled 'tacos'.
+        return {w for w in words if not _made_plural(w, words)}
 
 
 def name_variants(name: str) -> set[str]:
-    """'CR-V' -> {'cr-v', 'crv', 'cr v'}; 'ID.4' -> {'id.4', 'id4', 'id 4'}."""
+    """'CR-V' -> {'cr-v', 'crv', 'cr v'}; 'ID.4' -> {'id.4', 'id4', 'id 4'}; a phrase of several
+    words also hyphenated: 'all wheel drive' -> 'all-wheel-drive'."""
     lowered = str(name).lower().strip()
     variants = {lowered}
     if re.search(r"[-.]", lowered):
         variants.add(re.sub(r"[-.]", "", lowered))
         variants.add(re.sub(r"\s+", " ", re.sub(r"[-.]", " ", lowered)).strip())
+    for variant in list(variants):
+        if " " in variant:
+            variants.add(re.sub(r"[\s-]+", "-", variant))
     return variants
+
+
+def _made_plural(word: str, words: set[str]) -> bool:
+    return any(plural(w) == word for w in (word[:-1], word[:-2], word[:-3] + "y") if w in words)
+
+
+def plural(phrase: str) -> str:
+    """The English plural of a phrase's last word: 'suv' -> 'suvs', 'pickup truck' -> 'pickup
+    trucks', 'gas' -> 'gases', 'family' -> 'families'."""
+    if re.search(r"(s|x|z|ch|sh)$", phrase):
+        return phrase + "es"
+    if re.search(r"[^aeiou]y$", phrase):
+        return phrase[:-1] + "ies"
+    return phrase + "s"
+
+
+def with_plurals(phrases: set[str]) -> set[str]:
+    """The phrases and their plurals ('SUVs', 'Tacomas', '2-in-1s'); numbers stay as they are."""
+    return phrases | {plural(p) for p in phrases if p[-1:].isalpha() or p.endswith("-in-1")}
 
 
 def _common_words(words: set[str]) -> set[str]:
@@ -102,7 +170,7 @@ def build_lexicon(catalog: Catalog) -> Lexicon:
     single_words = set()
     for product in catalog.products:
         for name in (product.model, *product.aliases):
-            for variant in name_variants(name):
+            for variant in with_plurals(name_variants(name)):
                 if " " not in variant and variant.isalpha():
                     single_words.add(variant)
                 names.setdefault(variant, (product.id, False))
@@ -143,7 +211,7 @@ def build_lexicon(catalog: Catalog) -> Lexicon:
                 continue  # 'AWD' goes to the yes/no need, not the general one
             phrases = {value.replace("_", " "), *attribute.value_synonyms.get(value, ())}
             for phrase in phrases:
-                for variant in name_variants(phrase):
+                for variant in with_plurals(name_variants(phrase)):
                     values.append((variant, need, "yes" if spec.fixed else value))
 
     # A word that names a hard need ('budget') states a limit, not what matters most.
@@ -160,4 +228,56 @@ def build_lexicon(catalog: Catalog) -> Lexicon:
         values=tuple(sorted(set(values))),
         quantities=tuple(quantities),
         priorities=tuple(sorted(set(priorities))),
+        **phrasing_words(catalog),
     )
+
+
+def phrasing_words(catalog: Catalog) -> dict[str, Any]:
+    """The lexicon's part for the shoppers' own phrasing: hints, superlatives, the words that name
+    each need (for 'forget the budget'), each need's values (for 'anything but electric'), party
+    sizes, ordinals, and the names a 'did you mean' question shows."""
+    category = catalog.category
+    phrasing = category.phrasing
+    measures, need_words, choices = set(), set(), {}
+    for name, attribute in category.attributes.items():
+        if attribute.is_numeric:
+            for word in attribute.synonyms:
+                for variant in name_variants(word):
+                    measures.add((variant, name, attribute.better or ""))
+    fixed_values = {
+        (spec.attribute, v) for spec in category.needs.values() if spec.fixed for v in spec.fixed
+    }
+    for need, spec in category.needs.items():
+        attribute = category.attributes[spec.attribute]
+        words = {spec.label, *attribute.synonyms}
+        if spec.fixed:  # 'forget the AWD'
+            for value in spec.fixed:
+                words |= {value.replace("_", " "), *attribute.value_synonyms.get(value, ())}
+        elif spec.op in ("in", "has_any"):
+            choices[need] = tuple(
+                v for v in attribute.values if (spec.attribute, v) not in fixed_values
+            )
+        for word in words:
+            for variant in name_variants(word):
+                need_words.add((variant, need))
+    party = phrasing.party
+    return {
+        "hints": tuple(sorted({(v, p) for w, p in phrasing.hints for v in name_variants(w)})),
+        "superlatives": tuple(
+            sorted(
+                {
+                    (v, s.attribute, s.order)
+                    for s in phrasing.superlatives
+                    for v in name_variants(s.phrase)
+                }
+            )
+        ),  # fmt: skip
+        "measures": tuple(sorted(measures)),
+        "need_words": tuple(sorted(need_words)),
+        "choices": choices,
+        "party": PartyWords(party.need, party.before, party.after, party.children, party.adults)
+        if party
+        else None,
+        "ordinals": phrasing.ordinals,
+        "display": {p.id: f"{p.brand} {p.model}" for p in catalog.products},
+    }

@@ -30,6 +30,10 @@ from knowledge.category_schema import is_name, names, read_category
 from knowledge.configurations import FIGURE_FIELDS, check_configs, with_configuration
 from knowledge.errors import CatalogError, CatalogProblem, Errors, Problems
 
+# libyaml's parser when PyYAML was built with it (about 15 times faster on the catalog), else the
+# pure-Python one; both build the same safe types.
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 CATALOGS_DIR = Path(__file__).parent / "catalogs"
 DEFAULT_CATALOG = CATALOGS_DIR / "vehicles"
 OWNERSHIP_FILE = "ownership.yml"  # cost-to-own assumptions beside category.yml (optional)
@@ -184,7 +188,7 @@ def _with_ownership_file(
 def _read_yaml(file: Path, report: Report) -> Any:
     try:
         with open(file, encoding="utf-8") as handle:
-            data = yaml.safe_load(handle)
+            data = yaml.load(handle, Loader=SafeLoader)  # noqa: S506 - a safe loader
     except (OSError, yaml.YAMLError) as error:
         report.add(file, Errors.E100.format(detail=str(error).replace("\n", " ")))
         return None

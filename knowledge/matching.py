@@ -17,6 +17,7 @@ from typing import Any
 
 from knowledge.catalog import Catalog, Category, Product
 from knowledge.constraints import Failure, failures, satisfied_text
+from knowledge.gaps import MIGHT_FIT_SHOWN, MightFit, might_fit, might_fit_dict
 from knowledge.needs import NeedsProfile
 
 RANKING_RULES = (
@@ -25,6 +26,8 @@ RANKING_RULES = (
     "2) Matches are scored on what you said matters most (or, if you did not say, on {defaults}): "
     "each figure is scaled from worst to best across the whole catalog, and the scores are averaged. "
     "No credit is given for figures we do not have on file. "
+    "A {item} that would fit but for a figure we do not have is named after the matches, never "
+    "among them. "
     "3) Ties are broken by the specifications, never by brand. "
     "Who runs this advisor changes no ranking."
 )
@@ -107,11 +110,33 @@ class NothingFits:
 
 
 @dataclass(frozen=True)
+class Near:
+    """Show first the products whose `attribute` is closest to `target` on the requested side
+    (at least `target` when `larger`, at most when not): 'something bigger' one size at a time."""
+
+    attribute: str
+    target: float
+    larger: bool
+
+    def key(self, product: Product) -> tuple[int, float]:
+        value = product.value(self.attribute)
+        if value is None:
+            return (2, 0.0)
+        beyond = value >= self.target if self.larger else value <= self.target
+        return (0 if beyond else 1, abs(value - self.target))
+
+
+@dataclass(frozen=True)
 class Advice:
     profile: NeedsProfile
     matches: tuple[Match, ...]
     match_count: int
     nothing_fits: NothingFits | None = None
+    # Products that meet every need they have a figure for but lack one: after the matches.
+    might_fit: tuple[MightFit, ...] = ()
+    might_fit_shown: int = MIGHT_FIT_SHOWN
+    # every match in the order shown, with its score (the first `top` are `matches`)
+    ranked: tuple[tuple[Product, float], ...] = ()
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -119,6 +144,7 @@ class Advice:
             "match_count": self.match_count,
             "matches": [m.to_dict() for m in self.matches],
             "nothing_fits": self.nothing_fits.to_dict() if self.nothing_fits else None,
+            "might_also_fit": might_fit_dict(self.might_fit, self.might_fit_shown),
         }
 
 
@@ -206,22 +232,60 @@ def tie_break_key(product: Product) -> tuple:
 def rank(
     catalog: Catalog, profile: NeedsProfile, products: list[Product]
 ) -> list[tuple[Product, float]]:
+    """Best first: by the order asked for, if any ('which truck tows the most': a figure on file
+    before none), then by score, then by the specifications."""
     scored = [(p, score(catalog, profile, p)) for p in products]
-    scored.sort(key=lambda item: (-round(item[1], 9), tie_break_key(item[0])))
+    scored.sort(
+        key=lambda item: (*_sort_key(profile, item[0]), -round(item[1], 9), tie_break_key(item[0]))
+    )
     return scored
 
 
-def recommend(catalog: Catalog, profile: NeedsProfile, top: int = 3, misses: int = 3) -> Advice:
-    """The top matches with reasons, or a NothingFits with the nearest misses."""
-    matching = eligible(catalog, profile)
+def _sort_key(profile: NeedsProfile, product: Product) -> tuple[int, float]:
+    if profile.sort_key is None:
+        return (0, 0.0)
+    attribute, order = profile.sort_key
+    value = product.value(attribute)
+    if value is None:
+        return (1, 0.0)
+    return (0, -float(value) if order == "highest" else float(value))
+
+
+def recommend(
+    catalog: Catalog,
+    profile: NeedsProfile,
+    top: int = 3,
+    misses: int = 3,
+    might_fit_shown: int = MIGHT_FIT_SHOWN,
+    near: Near | None = None,
+) -> Advice:
+    """The top matches with reasons, or a NothingFits with the nearest misses; either way the
+    products that might also fit (every need they have a figure for is met, but a figure is
+    missing), best score first, which are never ranked among the matches. With `near`, the
+    matches closest to its size come first, each size ranked as usual."""
+    category = catalog.category
+    matching, gaps = [], []
+    for product in candidates(catalog, profile):
+        failed = failures(category, profile.constraints, product)
+        if not failed:
+            matching.append(product)
+        elif all(f.actual is None for f in failed):
+            gaps.append((product, [category.needs[f.need].attribute for f in failed]))
+    scored = [(p, missing, score(catalog, profile, p)) for p, missing in gaps]
+    scored.sort(key=lambda item: (-round(item[2], 9), tie_break_key(item[0])))
+    maybe = tuple(might_fit(catalog, p, list(dict.fromkeys(m)), v) for p, m, v in scored)
     if not matching:
-        return Advice(profile, (), 0, nothing_fits(catalog, profile, misses))
+        return Advice(
+            profile, (), 0, nothing_fits(catalog, profile, misses), maybe, might_fit_shown
+        )
     ranked = rank(catalog, profile, matching)
+    if near is not None:
+        ranked.sort(key=lambda item: near.key(item[0]))
     shown = tuple(
         Match(product, value, tuple(reasons(catalog, profile, product, ranked)))
         for product, value in ranked[:top]
     )
-    return Advice(profile, shown, len(matching))
+    return Advice(profile, shown, len(matching), None, maybe, might_fit_shown, ranked=tuple(ranked))
 
 
 def reasons(
@@ -235,11 +299,15 @@ def reasons(
     ]
     cited = {r.attribute for r in out}
     pool = [p for p, _ in ranked]
+    if profile.sort_key:
+        out.append(_order_reason(catalog, profile, product, pool))
+        cited.add(profile.sort_key[0])
     for name in priority_names(catalog, profile):
         found = priority_value(catalog, name, product)
         label = category.priorities[name].label
         if found is None:
-            out.append(Reason("note", f"no figure on file for {label}"))
+            attribute_name = category.priorities[name].attributes[0]
+            out.append(Reason("missing", f"no figure on file for {label}", attribute_name))
             continue
         attribute_name, value = found
         if attribute_name in cited:
@@ -251,10 +319,31 @@ def reasons(
             better = sum(1 for v in peers if _beats(attribute.better, v, value))
             place = "best" if better == 0 else _ordinal(better + 1)
             text += f", {place} of the {len(pool)} matches"
+        if profile.hint(name):
+            text += f" ({label} matters: you mentioned {profile.hint(name)})"
         out.append(Reason("priority", text, attribute_name))
     for issue in product.known_issues:
         out.append(Reason("note", f"known {issue.kind}: {issue.summary}"))
     return out
+
+
+def _order_reason(
+    catalog: Catalog, profile: NeedsProfile, product: Product, pool: list[Product]
+) -> Reason:
+    """Where the product stands on the order asked for: 'Maximum towing: 13,000 lb, the highest
+    of the 4 matches'."""
+    name, order = profile.sort_key
+    attribute = catalog.category.attributes[name]
+    value = product.value(name)
+    if value is None:
+        return Reason("note", f"no figure on file for {attribute.label}", name)
+    peers = [p.value(name) for p in pool if p.value(name) is not None]
+    ahead = sum(1 for v in peers if (v > value if order == "highest" else v < value))
+    place = "the" if ahead == 0 else f"the {_ordinal(ahead + 1)}"
+    text = (
+        f"{attribute.label}: {attribute.format(value)}, {place} {order} of the {len(pool)} matches"
+    )
+    return Reason("priority", text, name)
 
 
 def _beats(better: str | None, other: float, value: float) -> bool:

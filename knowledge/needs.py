@@ -42,6 +42,11 @@ class NeedsProfile:
     constraints: tuple[Constraint, ...] = ()
     priorities: tuple[str, ...] = ()
     excluded_brands: tuple[str, ...] = ()
+    # A superlative or direct question's order, 'highest towing_lb' / 'lowest msrp_usd': the
+    # matches are ranked on that attribute first ('which truck tows the most').
+    sort: str | None = None
+    # The shopper's words that implied a priority: (priority, words), e.g. ('cargo', 'a dog').
+    hints: tuple[tuple[str, str], ...] = ()
 
     def get(self, need: str) -> Constraint | None:
         return next((c for c in self.constraints if c.need == need), None)
@@ -60,9 +65,21 @@ class NeedsProfile:
     def excluding(self, brand: str) -> NeedsProfile:
         return replace(self, excluded_brands=tuple(dict.fromkeys([*self.excluded_brands, brand])))
 
+    def hint(self, priority: str) -> str | None:
+        """The shopper's words that implied `priority` ('a dog'), if it was implied."""
+        return next((words for name, words in self.hints if name == priority), None)
+
+    @property
+    def sort_key(self) -> tuple[str, str] | None:
+        """(attribute, 'highest' or 'lowest') of the order asked for, or None."""
+        if not self.sort:
+            return None
+        order, _, attribute = self.sort.partition(" ")
+        return attribute, order
+
     @property
     def is_empty(self) -> bool:
-        return not (self.constraints or self.priorities or self.excluded_brands)
+        return not (self.constraints or self.priorities or self.excluded_brands or self.sort)
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-able form, e.g. {'budget': 45000, 'powertrain': ['hybrid'], ...}."""
@@ -74,6 +91,10 @@ class NeedsProfile:
             out["priorities"] = list(self.priorities)
         if self.excluded_brands:
             out["excluded_brands"] = list(self.excluded_brands)
+        if self.sort:
+            out["sort"] = self.sort
+        if self.hints:
+            out["hints"] = dict(self.hints)
         return out
 
     @classmethod
@@ -81,8 +102,28 @@ class NeedsProfile:
         data = dict(data or {})
         priorities = data.pop("priorities", None) or []
         excluded = data.pop("excluded_brands", None) or []
+        sort = check_sort(category, data.pop("sort", None))
+        hints = tuple((str(k), str(v)) for k, v in (data.pop("hints", None) or {}).items())
         profile = build_profile(category, data, priorities)
-        return replace(profile, excluded_brands=tuple(excluded))
+        return replace(profile, excluded_brands=tuple(excluded), sort=sort, hints=hints)
+
+
+ORDERS = ("highest", "lowest")
+
+
+def check_sort(category: Category, sort: Any) -> str | None:
+    """'highest towing_lb' -> itself when the attribute is a declared number; None for none;
+    NeedsError otherwise."""
+    if sort in (None, "", "any"):
+        return None
+    order, _, attribute = str(sort).partition(" ")
+    found = category.attributes.get(attribute)
+    if order not in ORDERS or found is None or not found.is_numeric:
+        raise NeedsError(
+            f"Unknown order {sort!r}: expected 'highest <attribute>' or 'lowest <attribute>' "
+            "with a number attribute"
+        )
+    return f"{order} {attribute}"
 
 
 def make_constraint(category: Category, need: str, value: Any) -> Constraint:
@@ -144,6 +185,8 @@ def profile_from_values(
     values: dict[str, Any],
     priorities: list[str] | tuple[str, ...] = (),
     excluded_brands: list[str] | tuple[str, ...] = (),
+    sort: str | None = None,
+    hints: dict[str, str] | None = None,
 ) -> tuple[NeedsProfile, list[str]]:
     """A profile from loosely filled values (chat slots), skipping 'no preference' and empty ones.
 
@@ -170,5 +213,13 @@ def profile_from_values(
         except NeedsError as error:
             problems.append(str(error))
     known = [p for p in priorities if p in category.priorities]
-    profile = NeedsProfile(tuple(constraints), tuple(dict.fromkeys(known)), tuple(excluded_brands))
+    try:
+        order = check_sort(category, sort)
+    except NeedsError as error:
+        order = None
+        problems.append(str(error))
+    implied = tuple((p, w) for p, w in (hints or {}).items() if p in known)
+    profile = NeedsProfile(
+        tuple(constraints), tuple(dict.fromkeys(known)), tuple(excluded_brands), order, implied
+    )
     return profile, problems

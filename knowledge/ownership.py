@@ -271,6 +271,10 @@ def cost_answer(cost: CostToOwn, catalog: Catalog) -> str:
         from knowledge.facts import figure_text
 
         lines.append(f"For reference, {figure_text(catalog, product, price)}.")
+    elif price:
+        from knowledge.gaps import missing_figure_text
+
+        lines.append(missing_figure_text(catalog, product, [price]))
     lines.append(
         f'Say "over 7 years at 10,000 {cost.usage_label}" (your own numbers) to change the terms.'
     )

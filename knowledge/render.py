@@ -7,6 +7,7 @@ import re
 from knowledge.catalog import Catalog, Category
 from knowledge.compare import Comparison
 from knowledge.constraints import describe_wanted
+from knowledge.gaps import might_fit_lines
 from knowledge.matching import Advice, Match, NothingFits
 from knowledge.needs import Constraint, NeedsProfile
 
@@ -48,14 +49,33 @@ def describe_needs(catalog: Catalog, profile: NeedsProfile) -> str:
 
 
 def describe_priorities(catalog: Catalog, profile: NeedsProfile) -> str:
-    """' Ranked by what you said matters most: low price, safety.' or ''."""
+    """' Ranked by highest maximum towing, as you asked.', ' Ranked by what you said matters
+    most: low price, cargo space (you mentioned a dog).' or ''."""
+    text = ""
+    if profile.sort_key:
+        attribute, order = profile.sort_key
+        label = catalog.category.attributes[attribute].label
+        label = label if label[1:2].isupper() else label[:1].lower() + label[1:]  # keep 'EPA'
+        text = f" Ranked by {order} {label}, as you asked."
     if not profile.priorities:
-        return ""
-    labels = ", ".join(catalog.category.priorities[p].label for p in profile.priorities)
-    return f" Ranked by what you said matters most: {labels}."
+        return text
+    labels = []
+    for name in profile.priorities:
+        label = catalog.category.priorities[name].label
+        hint = profile.hint(name)
+        labels.append(f"{label} (you mentioned {hint})" if hint else label)
+    return text + f" Ranked by what you said matters most: {', '.join(labels)}."
 
 
 def render_advice(catalog: Catalog, advice: Advice) -> str:
+    """The matches with their reasons (or what fits nearest), then what might also fit but for
+    a figure not on file."""
+    text = render_matches(catalog, advice)
+    lines = might_fit_lines(advice.might_fit, advice.might_fit_shown)
+    return "\n".join([text, *lines])
+
+
+def render_matches(catalog: Catalog, advice: Advice) -> str:
     if advice.nothing_fits:
         return render_nothing_fits(catalog, advice.nothing_fits)
     category = catalog.category

@@ -8,7 +8,7 @@ from urllib.parse import urlparse
 
 from knowledge.catalog import Catalog, Product
 from knowledge.errors import Errors, Problems, SourceFileError
-from knowledge.sources import SourceSpec, read_sites, read_specs
+from knowledge.sources import SITES_FILE, SourceSpec, read_sites, read_specs, sources_dir
 
 
 def host(url: str) -> str:
@@ -46,6 +46,12 @@ def check_sources(catalog: Catalog, report) -> None:
             why = site_entry(url, sites["low_quality"])
             if why:
                 warnings.add(product.file, Errors.W121.format(why=why, url=url), product.id, where)
+    makers = sites.get("makers") or {}
+    if makers:
+        file = sources_dir(catalog.source) / SITES_FILE
+        for brand in catalog.brands:
+            if brand not in makers:
+                warnings.add(file, Errors.W122.format(brand=brand), field="makers")
     report.warnings.extend(warnings.problems)
 
 

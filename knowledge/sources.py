@@ -20,10 +20,13 @@ import yaml
 
 from knowledge.errors import Errors, SourceFileError
 
+SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)  # libyaml's when built with it
+
 SOURCES_DIR = "sources"
 SITES_FILE = "sites.yml"
 NOT_DECLARATIONS = (SITES_FILE, "coverage.yml", "lines.yml")  # the other files kept in sources/
 PLACEHOLDER = re.compile(r"\{([^{}]+)\}")
+WEB_URL = re.compile(r"^https?://[^\s/]+\S*$")
 
 
 @dataclass(frozen=True)
@@ -158,10 +161,10 @@ def declaration_files(catalog_path: str | Path) -> list[Path]:
 
 def read_sites(catalog_path: str | Path) -> dict[str, dict]:
     """`sites.yml`: {'labels': {host: short label}, 'low_quality': {host: why},
-    'lookups': {name: {'label': ..., 'url': ...}}}."""
+    'lookups': {name: {'label': ..., 'url': ...}}, 'makers': {brand: {'site': url, 'press': [url]}}}."""
     file = sources_dir(catalog_path) / SITES_FILE
     if not file.is_file():
-        return {"labels": {}, "low_quality": {}, "lookups": {}}
+        return {"labels": {}, "low_quality": {}, "lookups": {}, "makers": {}}
     data = _yaml(file)
     out: dict[str, dict] = {}
     for key in ("labels", "low_quality"):
@@ -179,12 +182,34 @@ def read_sites(catalog_path: str | Path) -> dict[str, dict]:
         detail = "'lookups' must map names to {label, url}"
         raise SourceFileError(file, Errors.E120.format(detail=detail))
     out["lookups"] = {str(k): {"label": v["label"], "url": v["url"]} for k, v in lookups.items()}
+    out["makers"] = _makers(file, data.get("makers") or {})
     return out
+
+
+def _makers(file: Path, raw: Any) -> dict[str, dict]:
+    """`makers:` brand -> {site: the maker's own site, press: [its press or media sites]}."""
+
+    def bad(detail: str) -> SourceFileError:
+        return SourceFileError(file, Errors.E120.format(detail=f"makers: {detail}"))
+
+    if not isinstance(raw, dict):
+        raise bad("must map each brand to {site: URL, press: [URL, ...]}")
+    makers = {}
+    for brand, entry in raw.items():
+        site = entry.get("site") if isinstance(entry, dict) else None
+        press = (entry.get("press") or []) if isinstance(entry, dict) else None
+        if isinstance(press, str):
+            press = [press]
+        urls = [site, *press] if isinstance(press, list) else [None]
+        if not all(isinstance(u, str) and WEB_URL.match(u) for u in urls):
+            raise bad(f"'{brand}' needs site: an http(s) URL (and press: a list of URLs)")
+        makers[str(brand)] = {"site": site, "press": list(press)}
+    return makers
 
 
 def _yaml(file: Path) -> dict:
     try:
-        data = yaml.safe_load(file.read_text(encoding="utf-8"))
+        data = yaml.load(file.read_text(encoding="utf-8"), Loader=SafeLoader)  # noqa: S506
     except (OSError, yaml.YAMLError) as error:
         detail = str(error).replace("\n", " ")
         raise SourceFileError(file, Errors.E100.format(detail=detail)) from error

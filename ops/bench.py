@@ -57,7 +57,8 @@ async def _shopper(session, url: str, script: tuple[str, ...], latencies: list, 
     for text in script:
         started = time.perf_counter()
         try:
-            async with session.post(url, json={"sender": sender, "message": text}) as response:
+            body = {"sender": sender, "message": text, "metadata": {"traffic": "loadtest"}}
+            async with session.post(url, json=body) as response:
                 await response.read()
                 if response.status != 200:
                     failures.append(response.status)

@@ -263,13 +263,53 @@ def evaluate(
     default=None,
     help="Where to keep Rasa's reports (default: a temporary folder).",
 )
-def nlu_eval(heldout: Path, intent_threshold: float, entity_threshold: float, out: Path | None):
+@click.option(
+    "--needs",
+    "needs_mode",
+    is_flag=True,
+    help="Evaluate what messages mean instead: the needs held-out set, parsed into needs the "
+    "way the running bot does (ops/needs_eval.py).",
+)
+@click.option(
+    "--needs-heldout",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    default=None,
+    help="Held-out needs set (default tests/nlu/needs_heldout.yml).",
+)
+@click.option(
+    "--needs-threshold",
+    default=0.95,
+    show_default=True,
+    help="Minimum share of messages parsed to exactly their labelled needs.",
+)
+def nlu_eval(
+    heldout: Path,
+    intent_threshold: float,
+    entity_threshold: float,
+    out: Path | None,
+    needs_mode: bool,
+    needs_heldout: Path | None,
+    needs_threshold: float,
+):
     """Evaluate intents and entities on the held-out set; exit 1 below the thresholds.
 
     Uses the advisor's model (models/advisor-<hash>.tar.gz), training it only if the data changed.
+    With --needs, parses the needs held-out set with each catalog's model instead and reports the
+    share of messages parsed exactly, per phenomenon; exit 1 below --needs-threshold.
 
     Example: advisor nlu-eval --out results/nlu
     """
+    if needs_mode:
+        from ops.needs_eval import NEEDS_HELDOUT, evaluate_needs
+
+        try:
+            found = evaluate_needs(needs_heldout or NEEDS_HELDOUT, needs_threshold, echo=click.echo)
+        except (ValueError, RuntimeError) as error:
+            raise click.ClickException(str(error)) from error
+        click.echo(found.table())
+        if not found.passed:
+            raise SystemExit(1)
+        return
     try:
         result = evaluate(heldout, intent_threshold, entity_threshold, out=out, echo=click.echo)
     except (ValueError, RuntimeError) as error:

@@ -73,6 +73,21 @@ CHATTER = (  # (text, intent, whether the bot fell back)
     ("can I get a good deal?", "nlu_fallback", True), ("thanks!", "thank", False),
 )  # fmt: skip
 STATEMENTS = ("I'm looking for {x}", "I need {x}", "I want {x}", "{x} please", "{x}")
+# Questions about one product ("{m}" is its model name), with the intent the bot gives them.
+PRODUCT_QUESTIONS = (
+    ("any recalls on the {m}?", "ask_known_issues"),
+    ("what does the {m} cost to own?", "ask_cost_to_own"),
+    ("how safe is the {m}?", "ask_fact"),
+    ("tell me about the {m}", "ask_fact"),
+)
+# Models shoppers ask to compare that the vehicles catalog does not have (the simulator drops any
+# the catalog it plays has).
+MISSING_MODELS = (
+    "Polestar 2", "Mini Cooper", "Alfa Romeo Tonale", "Jaguar F-Pace", "Land Rover Defender",
+    "Lucid Air",
+)  # fmt: skip
+INTERVIEW_REPLIES = ("no preference", "not sure", "whatever is cheapest", "doesn't matter")
+RATING_COMMENTS = ("thanks, very helpful", "took a while", "great service", "ok I guess")
 BODY_WORDS = {"suv": "SUV", "pickup": "pickup", "minivan": "minivan", "sedan": "sedan"}
 # The needs random shoppers state: the ones `describe` words as shoppers do.
 DESCRIBED = (

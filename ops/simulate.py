@@ -8,9 +8,13 @@ A seeded generator writes conversations through TurnStore.write_turns, mixing:
 - satisfied shoppers whose needs are derived from a real product (so something always fits), some of
   whom first ask for too low a budget and then relax it;
 - noise: greetings, chit-chat and gibberish (fallback turns, a handoff to staff now and then),
-  one-off feature wishes, a few random need profiles, e-mail addresses and phone numbers.
+  one-off feature wishes, a few random need profiles, e-mail addresses and phone numbers;
+- around them, from a second random stream (ops.simulated_extras): the interview's questions and
+  the replies to them, questions about one product, comparisons naming a model the catalog
+  lacks, and handoffs that staff claim and close, then a rating now and then. Handoffs go to the
+  support queue when simulate() is given one.
 Recommendations and nearest misses are what knowledge.matching.recommend gives. The same seed gives
-the same log.
+the same log. `advisor simulate` marks the log as sample data (TurnStore.mark_sample).
 """
 
 from __future__ import annotations
@@ -31,6 +35,7 @@ from ops.scenario import (
     CHATTER,
     DESCRIBED,
     FEATURE_TEMPLATES,
+    MISSING_MODELS,
     NOISE_ADJECTIVES,
     NOISE_NOUNS,
     STATEMENTS,
@@ -41,7 +46,8 @@ from ops.scenario import (
     _draw,
     describe,
 )
-from stores.interface import TurnStore
+from ops.simulated_extras import with_added_turns
+from stores.interface import HandoffStore, TurnStore
 
 DEFAULT_START = datetime(2026, 1, 5, tzinfo=timezone.utc)  # a Monday
 DAY = 86400
@@ -53,6 +59,8 @@ class SimulationTruth:
     turns: int = 0
     planted_needs: Counter[str] = field(default_factory=Counter)  # label -> conversations
     planted_features: Counter[str] = field(default_factory=Counter)  # phrase -> conversations
+    # (conversation, created, claimed, closed, staff) of each handoff staff took and closed
+    handoffs: list[tuple[str, float, float, float, str]] = field(default_factory=list)
 
 
 class Simulator:
@@ -67,6 +75,8 @@ class Simulator:
     ) -> None:
         self.catalog = catalog
         self.rng = random.Random(seed)
+        self.more = random.Random(seed * 7919 + 1)  # the added turns' own stream
+        self.missing_models = [m for m in MISSING_MODELS if not _known(catalog, m)]
         self.seed = seed
         self.start = start.timestamp()
         self.weeks = weeks
@@ -116,7 +126,11 @@ class Simulator:
                 script += self._feature_request()
             if rng.random() < 0.3:
                 script.append(("thanks!", None, {"intent": "thank"}))
-        return self._turns(index, script, self._start_ts(growth))
+        return self._turns(index, self._more(script), self._start_ts(growth))
+
+    def _more(self, script):
+        """The script with the added turns of ops.simulated_extras."""
+        return with_added_turns(self, script)
 
     def _start_ts(self, growth: float) -> float:
         rng = self.rng
@@ -276,8 +290,12 @@ class Simulator:
         conversation_id = f"sim{self.seed}-{index:07d}"
         channel = self.rng.choice(("rest", "socketio"))
         out, needs, handed_off = [], {}, False
+        handoff_ts = None
         for number, (text, new_needs, extra) in enumerate(script, 1):
-            ts += self.rng.uniform(5, 90)
+            if extra.get("added"):
+                ts = max(ts, (handoff_ts or ts) + extra.get("after", 0)) + self.more.uniform(5, 90)
+            else:
+                ts += self.rng.uniform(5, 90)
             staff = extra.get("staff", False)
             turn = {
                 "conversation_id": conversation_id,
@@ -288,16 +306,37 @@ class Simulator:
                 "channel": channel,
                 "text": text,
                 "intent": None if staff else extra.get("intent", "inform"),
-                "confidence": None if staff else round(self.rng.uniform(0.3, 0.99), 3),
+                "confidence": None
+                if staff
+                else round((self.more if extra.get("added") else self.rng).uniform(0.3, 0.99), 3),
                 "fallback": extra.get("fallback", False),
                 "handoff": extra.get("intent") == "human_handoff",
                 "paused": handed_off,
             }
-            handed_off = handed_off or turn["handoff"]
+            if turn["handoff"] and handoff_ts is None:
+                handoff_ts = ts
+            if staff and "handoff_ends" in extra and handoff_ts is not None:
+                self.truth.handoffs.append(
+                    (conversation_id, handoff_ts, ts, handoff_ts + extra["handoff_ends"],
+                     extra["staff_name"])
+                )  # fmt: skip
+            # paused from the handoff until staff close it (the rating comes after the close)
+            handed_off = (handed_off or turn["handoff"]) and not extra.get("rated")
+            if extra.get("rated"):
+                turn["paused"] = False
             if new_needs is not None:
                 needs = new_needs
             turn["needs"] = needs
-            turn.update(self._response(needs, new_needs is not None, extra))
+            if "entities" in extra:
+                turn["entities"] = extra["entities"]
+            if "responses" in extra:
+                turn["responses"] = extra["responses"]
+            elif extra.get("added") and not staff:
+                turn["responses"] = [{"response": None, "text": "OK."}]
+            else:
+                turn.update(self._response(needs, new_needs is not None, extra))
+            if staff:
+                turn["responses"] = []
             out.append(turn)
         return out
 
@@ -324,15 +363,30 @@ class Simulator:
         }
 
 
+def _known(catalog: Catalog, name: str) -> bool:
+    try:
+        catalog.find(name)
+    except LookupError:
+        return False
+    return True
+
+
 def simulate(
     log: TurnStore,
     catalog: Catalog,
     conversations: int | None = 2000,
     turns: int | None = None,
     seed: int = 7,
+    queue: HandoffStore | None = None,
     **options: Any,
 ) -> SimulationTruth:
-    """Write simulated conversations to `log`; returns what was planted and how much was written."""
+    """Write simulated conversations to `log` (and their handoffs to `queue`); returns what was
+    planted and how much was written."""
     simulator = Simulator(catalog, seed=seed, **options)
     log.write_turns(simulator.turns(conversations=conversations, turns=turns))
+    if queue is not None:
+        for conversation, created, claimed, closed, staff in simulator.truth.handoffs:
+            queue.enqueue(conversation, {"simulated": True}, now=created)
+            queue.claim(conversation, staff, now=claimed)
+            queue.close(conversation, staff, now=closed)
     return simulator.truth

@@ -62,11 +62,13 @@ FACTS = (
     "how many seats does the Telluride have?",
 )
 OTHERS = ("how do you rank?", "thanks", "ok", "start over")
-# The interview's questions (domain responses utter_ask_*) and plausible answers.
+# The interview's questions (the vehicle catalog's `interview`, asked one at a time after the
+# matches) and plausible answers.
 ANSWERS = {
     "what kind of vehicle": ("an SUV", "a sedan", "a pickup truck", "a minivan", "no preference"),
     "budget": ("under $30k", "under $45k", "under 60k", "no preference", "about 40 grand"),
     "gas, hybrid": ("gas", "hybrid", "plug-in hybrid", "electric", "no preference"),
+    "how many seats": ("at least 5 seats", "7 seats", "at least 8 seats", "no thanks"),
 }
 MOVES = {"refine": REFINEMENTS, "compare": COMPARISONS, "fact": FACTS, "other": OTHERS}
 MOVE_WEIGHTS = {"needs": 2, "refine": 3, "compare": 3, "fact": 3, "other": 1}
@@ -119,7 +121,8 @@ def next_message(rng: random.Random, history: list[Turn], stated_needs: bool) ->
 async def post_turn(session, webhook: str, turn: Turn) -> Turn:
     started = time.perf_counter()
     try:
-        async with session.post(webhook, json={"sender": turn.sender, "message": turn.text}) as r:
+        body = {"sender": turn.sender, "message": turn.text, "metadata": {"traffic": "loadtest"}}
+        async with session.post(webhook, json=body) as r:  # tagged: left out of insights
             turn.status = r.status
             body = await r.read()
             if r.status == 200:

@@ -38,7 +38,7 @@ TRAINING_COMPONENT = "rasa_plugins/catalog_entities.py"
 # Settings that name a path: a child process runs in the project folder, so each is made absolute.
 PATH_SETTINGS = (
     "ADVISOR_DATA_DIR", "ADVISOR_TURN_LOG", "ADVISOR_TRACKER_STORE", "ADVISOR_MODEL_DIR",
-    "ADVISOR_SECRETS_FILE", "ADVISOR_CATALOG", "ADVISOR_PROJECT_DIR",
+    "ADVISOR_SECRETS_FILE", "ADVISOR_CATALOG", "ADVISOR_PROJECT_DIR", "ADVISOR_CANNED_REPLIES",
 )  # fmt: skip
 
 

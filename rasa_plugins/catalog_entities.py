@@ -27,7 +27,10 @@ LEXICON_FILE = "lexicon.json"
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=True)
 class CatalogEntityExtractor(GraphComponent, EntityExtractorMixin):
-    """Products, brands, attribute values, priorities and quantities from the catalog."""
+    """Products, brands, attribute values, priorities and quantities from the catalog, with the
+    shoppers' own phrasing: superlatives (`sort`), removals (a need set to 'any'), negations (the other
+    values; a brand with the role 'excluded'), party sizes, hints (a priority with the role 'hint') and
+    'did you mean' questions for near misspellings (`suggestion`)."""
 
     @staticmethod
     def get_default_config() -> dict[str, Any]:
@@ -86,16 +89,18 @@ class CatalogEntityExtractor(GraphComponent, EntityExtractorMixin):
             raise RuntimeError("CatalogEntityExtractor used before training")
         for message in messages:
             text = message.get(TEXT) or ""
-            found = [
-                {
+            found = []
+            for e in self._recognizer.extract(text):
+                entity = {
                     "entity": e.entity,
                     "value": e.value,
                     "start": e.start,
                     "end": e.end,
                     "confidence_entity": 1.0,
                 }
-                for e in self._recognizer.extract(text)
-            ]
+                if e.role:  # 'excluded' brands, 'hint' priorities
+                    entity["role"] = e.role
+                found.append(entity)
             message.set(
                 ENTITIES,
                 message.get(ENTITIES, []) + self.add_extractor_name(found),

@@ -3,7 +3,9 @@
 Rasa publishes every new tracker event (as `Event.as_dict()` plus `sender_id`) to the configured
 event broker. `TurnAssembler` folds those events into turn-log rows: a `user` event opens the turn,
 the `bot`, `slot`, `action`, `pause` and `resume` events that follow fill it in. Staff messages (bot
-events whose metadata says `"staff": true`) get rows of their own.
+events whose metadata says `"staff": true`) get rows of their own. A user message whose metadata
+names a kind of traffic (`{"traffic": "loadtest"}`, one of stores.interface.TRAFFIC: tests, load
+tests, staff trying the advisor) tags its conversation, which the miners then leave out.
 
 Configure it in bot/endpoints.yml:
 
@@ -32,7 +34,7 @@ from rasa.utils.endpoints import EndpointConfig
 
 from knowledge.bot_domain import profile_slots
 from knowledge.loader import get_catalog
-from stores.interface import TurnStore
+from stores.interface import TRAFFIC, TurnStore
 from stores.shared import turn_store
 from stores.turnlog import default_path
 
@@ -69,6 +71,7 @@ class ConversationState:
     paused: bool = False
     channel: str | None = None
     replaying: bool = False  # events after a user message that was already logged: skip them
+    traffic: str | None = None  # the tag this conversation was given (stores.interface.TRAFFIC)
     seen: deque[str] = field(default_factory=lambda: deque(maxlen=REMEMBERED_EVENTS))
     offered: OrderedDict[str, str] = field(default_factory=OrderedDict)  # payload -> its words
 
@@ -132,17 +135,39 @@ def shown_text(state: ConversationState, event: dict[str, Any]) -> str:
 
 
 def products_of(payload: dict[str, Any]) -> list[dict[str, Any]]:
-    """The products a custom payload shows, as turn-log product entries."""
+    """The products a custom payload shows, as turn-log product entries (those named as might
+    also fit, too: the ones the text names)."""
     kind = payload.get("type")
     if kind == "nothing_fits":
-        return [
+        found = [
             {"id": p.get("id"), "kind": "near_miss", "fit": None}
             for p in payload.get("nearest") or []
         ]
+        return found + might_fit_of(payload)
     if kind not in PRODUCT_KINDS:
         return []
     items = payload.get("items") or payload.get("products") or []
-    return [{"id": p.get("id"), "kind": PRODUCT_KINDS[kind], "fit": p.get("fit")} for p in items]
+    found = [{"id": p.get("id"), "kind": PRODUCT_KINDS[kind], "fit": p.get("fit")} for p in items]
+    return found + might_fit_of(payload)
+
+
+def might_fit_of(payload: dict[str, Any]) -> list[dict[str, Any]]:
+    part = payload.get("might_also_fit") or {}
+    return [
+        {"id": item.get("id"), "kind": "might_fit", "fit": None}
+        for group in part.get("groups") or []
+        for item in (group.get("items") or [])[: group.get("shown") or 0]
+    ]
+
+
+def buttons_of(data: dict[str, Any]) -> list[dict[str, Any]]:
+    """The buttons (and quick replies) a bot message offers, as {title, payload}."""
+    offered = [*(data.get("buttons") or []), *(data.get("quick_replies") or [])]
+    return [
+        {"title": b.get("title"), "payload": b.get("payload")}
+        for b in offered
+        if isinstance(b, dict)
+    ]
 
 
 class TurnAssembler:
@@ -231,6 +256,10 @@ class TurnAssembler:
         }
         if intent.get("name") == FALLBACK_INTENT:
             message["fallback"] = True
+        traffic = (event.get("metadata") or {}).get("traffic")
+        if traffic in TRAFFIC and traffic != state.traffic:
+            self.log.tag_traffic(conversation_id, traffic)
+            state.traffic = traffic
         if self.log.turn(conversation_id, message_id) is not None:
             # Published again (Rasa re-sends a tail of events when the tracker store returns an
             # older tracker): refresh the message, and skip the events that follow it until the
@@ -279,14 +308,24 @@ class TurnAssembler:
         if state.message_id is None:
             logger.debug("turn log: bot message before any user message in %s", conversation_id)
             return
-        payload = (event.get("data") or {}).get("custom") or {}
+        data = event.get("data") or {}
+        payload = data.get("custom") or {}
         fields: dict[str, Any] = {}
         if payload.get("type") == "nothing_fits":
-            fields["nothing_fits"] = {k: v for k, v in payload.items() if k != "type"}
+            kept = {k: v for k, v in payload.items() if k not in ("type", "might_also_fit")}
+            fields["nothing_fits"] = kept
+        response = {"response": metadata.get("utter_action"), "text": event.get("text") or ""}
+        if event.get("timestamp"):
+            # The answer's own time: a note pushed later (a person joining, the closing notice)
+            # is filed with the last shopper message but sorts where it happened.
+            response["ts"] = event["timestamp"]
+        buttons = buttons_of(data)
+        if buttons:  # what the shopper can click next (the miners tell quick replies by them)
+            response["buttons"] = buttons
         self.log.extend_turn(
             conversation_id,
             state.message_id,
-            responses=[{"response": metadata.get("utter_action"), "text": event.get("text") or ""}],
+            responses=[response],
             products=products_of(payload),
             **fields,
         )

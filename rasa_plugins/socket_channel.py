@@ -16,6 +16,8 @@ What differs from rasa.core.channels.socketio:
 - Browsers may open the socket only from the allowed origins ($ADVISOR_ALLOWED_ORIGINS, else the
   server's own origin; Rasa's channel accepts every origin), and a packet may not exceed
   MAX_REQUEST_BYTES.
+- A side path for typing signals, both ways, that never becomes a message, and the Redis manager
+  that carries pushes between Rasa servers ($ADVISOR_SOCKET_REDIS_URL): rasa_plugins/typing_path.py.
 """
 
 from __future__ import annotations
@@ -24,12 +26,14 @@ import json
 import logging
 import uuid
 from collections.abc import Awaitable, Callable
+from functools import lru_cache
 from typing import Any
 
 from rasa.core.channels.channel import UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 from sanic import Blueprint
 
+from rasa_plugins import typing_path
 from rasa_plugins.input_limits import (
     MAX_MESSAGE_CHARS,
     MAX_REQUEST_BYTES,
@@ -56,6 +60,20 @@ def sender_of(kwargs: dict[str, Any]) -> dict[str, Any]:
     if extra and kwargs.get("message_id"):
         extra["id"] = str(kwargs["message_id"])
     return extra
+
+
+def _typing_store():
+    from stores.shared import typing_store
+
+    return typing_store()
+
+
+@lru_cache(maxsize=1)
+def _api_token() -> str:
+    """The Rasa API token the launcher started this server with (rasa_plugins.launch)."""
+    from advisor.settings import api_token
+
+    return api_token()
 
 
 class AdvisorSocketIOOutput(SocketIOOutput):
@@ -95,8 +113,11 @@ class AdvisorSocketIO(SocketIOInput):
         assert sio is not None
         sio.eio.cors_allowed_origins = allowed_origins()
         sio.eio.max_http_buffer_size = MAX_REQUEST_BYTES
+        typing_path.use_redis_manager(sio)
         joined: dict[str, str] = {}  # socket id -> the conversation it joined
         rate = RateLimiter()
+        shopper_typing = typing_path.ShopperTyping(_typing_store)
+        typing_path.add_staff_typing_route(blueprint, sio, self.namespace, _api_token)
 
         async def refuse(sid: str, text: str) -> None:
             await sio.emit(self.bot_message_evt, {"text": text, "refused": True}, room=sid)
@@ -118,6 +139,10 @@ class AdvisorSocketIO(SocketIOInput):
         @sio.on("disconnect", namespace=self.namespace)
         async def disconnect(sid: str) -> None:
             joined.pop(sid, None)
+
+        @sio.on(typing_path.TYPING_EVENT, namespace=self.namespace)
+        async def typing(sid: str, data: Any) -> None:
+            await shopper_typing(joined.get(sid), sid, data)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: str, data: Any) -> None:

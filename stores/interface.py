@@ -1,5 +1,7 @@
-"""What a store offers, whatever holds its data: `TurnStore` (the turn log) and `HandoffStore`
-(the support queue).
+"""What a store offers, whatever holds its data: `TurnStore` (the turn log), `HandoffStore` (the
+support queue), and the support desk's `StaffStore` (named staff accounts and their log-in
+sessions), `AuditStore` (who did what), `NoteStore` (internal notes on a conversation),
+`RatingStore` (shoppers' ratings of a support chat) and `TypingStore` (who is typing right now).
 
 Callers (the Rasa event broker, the actions, the web app, the miners and the CLI) depend on these
 Protocols, not on SQLite, so a second backend (PostgreSQL) is one more class implementing them and
@@ -9,24 +11,33 @@ cannot be instantiated. The few methods that are the same for every backend are 
 
 Rows come back as plain dicts: JSON columns decoded, flags as bool. Turn columns are listed in
 `stores.rules.COLUMNS`; a handoff has id, conversation_id, created_ts, summary (a dict), status,
-claimed_by, claimed_ts and closed_ts.
+claimed_by, claimed_ts and closed_ts. The support desk's rows are described with each store; the
+rules they share (names, secret hashing, session lifetimes, the rating summary) are in
+`stores.desk_rules`.
 """
 
 from __future__ import annotations
 
+import time
 from abc import abstractmethod
 from collections.abc import Iterable, Iterator
 from typing import Any, Protocol, TypeVar, runtime_checkable
+
+from stores import desk_rules
 
 Turn = dict[str, Any]
 Handoff = dict[str, Any]
 
 ROLES = ("shopper", "staff")
+# Conversations that are not real shoppers: automated tests, load tests, staff trying the advisor.
+# The miners leave them out unless told otherwise.
+TRAFFIC = ("test", "loadtest", "staff")
 
 WAITING, CLAIMED, CLOSED, RETURNED = "waiting", "claimed", "closed", "returned"
-STATUSES = (WAITING, CLAIMED, CLOSED, RETURNED)
+ABANDONED = "abandoned"  # left the queue: no shopper message for the set time, nobody claimed it
+STATUSES = (WAITING, CLAIMED, CLOSED, RETURNED, ABANDONED)
 OPEN = (WAITING, CLAIMED)
-ENDED = (CLOSED, RETURNED)
+ENDED = (CLOSED, RETURNED, ABANDONED)
 
 
 class StoreClosed(RuntimeError):
@@ -145,6 +156,22 @@ class TurnStore(Releasable, Protocol):
         """The latest `limit` turns across conversations, oldest first."""
 
     @abstractmethod
+    def tag_traffic(self, conversation_id: str, traffic: str | None) -> None:
+        """Mark a conversation as one of TRAFFIC (None: a real shopper again). Raises ValueError
+        for another tag."""
+
+    @abstractmethod
+    def tagged_traffic(self) -> dict[str, str]:
+        """Every tagged conversation: conversation id -> its TRAFFIC tag."""
+
+    @abstractmethod
+    def mark_sample(self) -> None:
+        """Record that this log holds simulated conversations (`advisor simulate`), not shoppers."""
+
+    @abstractmethod
+    def is_sample(self) -> bool: ...
+
+    @abstractmethod
     def schema_version(self) -> int: ...
 
     @abstractmethod
@@ -191,6 +218,11 @@ class HandoffStore(Releasable, Protocol):
         return self.finish(conversation_id, staff, CLOSED, now)
 
     @abstractmethod
+    def abandon(self, conversation_id: str, now: float | None = None) -> bool:
+        """End a waiting handoff as `abandoned` (the shopper stopped writing and nobody claimed
+        it); False if the conversation has no waiting handoff (any more)."""
+
+    @abstractmethod
     def current(self, conversation_id: str) -> Handoff | None:
         """The conversation's open handoff, else its latest one, else None."""
 
@@ -202,6 +234,10 @@ class HandoffStore(Releasable, Protocol):
     @abstractmethod
     def recent(self, limit: int = 20) -> list[Handoff]:
         """The latest ended handoffs, newest first."""
+
+    @abstractmethod
+    def handoffs_between(self, since: float | None, until: float | None) -> list[Handoff]:
+        """Every handoff created at since <= created_ts < until (None: unbounded), oldest first."""
 
     @abstractmethod
     def position(self, conversation_id: str) -> int | None:
@@ -218,3 +254,268 @@ class HandoffStore(Releasable, Protocol):
     def close_db(self) -> None:
         """Let go of this handle (a process-wide store stays open)."""
         self._let_go()
+
+
+Account = dict[str, Any]
+Session = dict[str, Any]
+Entry = dict[str, Any]
+
+
+@runtime_checkable
+class StaffStore(Releasable, Protocol):
+    """Named staff accounts and their log-in sessions.
+
+    An account has name (as typed, shown to shoppers), created_ts, secret_ts (when its secret was
+    last set) and last_login_ts; names are unique regardless of case. Only a hash of the secret
+    is kept, and it is shown once, when made. A session has name, account (the account's name,
+    or None for a first-start log-in with the shared staff token), created_ts, expires_ts and
+    last_seen_ts; the store keeps only a hash of its token. Removing an account or resetting its
+    secret ends its sessions.
+    """
+
+    def add_account(self, name: str, now: float | None = None) -> str:
+        """Create an account; returns its secret (shown once). ValueError for a bad or taken
+        name."""
+        name = desk_rules.clean_name(name)
+        secret = desk_rules.new_secret()
+        self.create_account(name, desk_rules.hash_secret(secret), _now(now))
+        return secret
+
+    def reset_secret(self, name: str, now: float | None = None) -> str:
+        """Give an account a new secret (returned, shown once) and end its sessions. KeyError if
+        there is no such account."""
+        secret = desk_rules.new_secret()
+        if not self.set_secret_hash(name, desk_rules.hash_secret(secret), _now(now)):
+            raise KeyError(f"no staff account {name!r}")
+        return secret
+
+    def verify(self, name: str, secret: str, now: float | None = None) -> Account | None:
+        """The account if `secret` is its secret (its last log-in is recorded), else None. An
+        unknown name costs as long to refuse as a wrong secret."""
+        try:
+            key = desk_rules.name_key(name)
+        except ValueError:
+            key = None
+        found = self.account_with_hash(key) if key else None
+        stored = found["secret_hash"] if found else desk_rules.unknown_account_hash()
+        if not desk_rules.secret_matches(secret or "", stored) or found is None:
+            return None
+        self.record_login(found["name"], _now(now))
+        return {k: v for k, v in found.items() if k != "secret_hash"}
+
+    def start_session(self, name: str, account: str | None, now: float | None = None) -> str:
+        """A new session for `name` (the account's, or a typed name at first start); returns its
+        token, for the cookie."""
+        now = _now(now)
+        token = desk_rules.new_session_token()
+        expires = now + desk_rules.SESSION_SECONDS
+        self.create_session(desk_rules.session_key(token), name, account, now, expires)
+        return token
+
+    def session(self, token: str, now: float | None = None) -> Session | None:
+        """The live session of `token`, else None (an expired one is deleted). Its last-seen
+        time is written at most every TOUCH_SECONDS."""
+        now = _now(now)
+        key = desk_rules.session_key(token or "")
+        found = self.session_row(key)
+        if found is None:
+            return None
+        if desk_rules.session_expired(found, now):
+            self.delete_session(key)
+            return None
+        if now - found["last_seen_ts"] >= desk_rules.TOUCH_SECONDS:
+            self.touch_session(key, now)
+        return found
+
+    def end_session(self, token: str) -> None:
+        self.delete_session(desk_rules.session_key(token or ""))
+
+    @abstractmethod
+    def create_account(self, name: str, secret_hash: str, now: float) -> None:
+        """ValueError if an account has this name (in any case)."""
+
+    @abstractmethod
+    def set_secret_hash(self, name: str, secret_hash: str, now: float) -> bool:
+        """Set the account's secret hash and end its sessions; False if there is no such
+        account."""
+
+    @abstractmethod
+    def remove_account(self, name: str) -> bool:
+        """Delete the account and its sessions; False if there is no such account."""
+
+    @abstractmethod
+    def account_with_hash(self, key: str) -> Account | None:
+        """The account whose desk_rules.name_key is `key`, with its secret_hash."""
+
+    @abstractmethod
+    def accounts(self, now: float | None = None) -> list[Account]:
+        """Every account by name, without hashes, each with `sessions` (its live sessions)."""
+
+    @abstractmethod
+    def has_accounts(self) -> bool: ...
+
+    @abstractmethod
+    def record_login(self, name: str, now: float) -> None: ...
+
+    @abstractmethod
+    def create_session(
+        self, key: str, name: str, account: str | None, now: float, expires: float
+    ) -> None: ...
+
+    @abstractmethod
+    def session_row(self, key: str) -> Session | None: ...
+
+    @abstractmethod
+    def touch_session(self, key: str, now: float) -> None: ...
+
+    @abstractmethod
+    def delete_session(self, key: str) -> None: ...
+
+    @abstractmethod
+    def purge_sessions(self, now: float | None = None) -> int:
+        """Delete expired sessions; returns how many."""
+
+    @abstractmethod
+    def schema_version(self) -> int: ...
+
+    def close(self) -> None:
+        self._let_go()
+
+
+@runtime_checkable
+class AuditStore(Releasable, Protocol):
+    """Who did what: one entry per staff action (log-in, claim, reply, note, hand back, close),
+    per account change and per abandoned handoff. An entry has id, ts, actor (a staff name, or
+    "system"), via (desk_rules.VIA: how the actor was identified), action (desk_rules.
+    AUDIT_ACTIONS), conversation_id (None for log-ins and account changes) and detail (a dict).
+    Entries are only ever added."""
+
+    @abstractmethod
+    def record(
+        self,
+        action: str,
+        actor: str,
+        via: str,
+        conversation_id: str | None = None,
+        detail: dict[str, Any] | None = None,
+        now: float | None = None,
+    ) -> Entry:
+        """Add an entry (ValueError for an unknown action or via, before anything is written)."""
+
+    @abstractmethod
+    def for_conversation(self, conversation_id: str) -> list[Entry]:
+        """The conversation's entries, oldest first."""
+
+    @abstractmethod
+    def entries(
+        self, since: float | None = None, until: float | None = None, limit: int | None = None
+    ) -> list[Entry]:
+        """Entries with since <= ts < until, newest first, at most `limit`."""
+
+    @abstractmethod
+    def schema_version(self) -> int: ...
+
+    def close(self) -> None:
+        self._let_go()
+
+
+@runtime_checkable
+class NoteStore(Releasable, Protocol):
+    """Internal notes staff keep on a conversation; the shopper never sees them. A note has id,
+    conversation_id, author, text (redacted like a turn) and ts."""
+
+    @abstractmethod
+    def add_note(
+        self, conversation_id: str, author: str, text: str, now: float | None = None
+    ) -> Entry:
+        """ValueError for an empty or over-long note (desk_rules.check_note)."""
+
+    @abstractmethod
+    def notes(self, conversation_id: str) -> list[Entry]:
+        """The conversation's notes, oldest first."""
+
+    @abstractmethod
+    def schema_version(self) -> int: ...
+
+    def close(self) -> None:
+        self._let_go()
+
+
+@runtime_checkable
+class RatingStore(Releasable, Protocol):
+    """Shoppers' ratings of a closed support chat: one per handoff. A rating has id, handoff_id,
+    conversation_id, score (1-5), comment (redacted, may be empty), staff (who closed the chat)
+    and ts. The insights page reads `summary` (or `ratings`) for a time window."""
+
+    @abstractmethod
+    def rate(
+        self,
+        handoff_id: int,
+        conversation_id: str,
+        score: int,
+        comment: str = "",
+        staff: str | None = None,
+        now: float | None = None,
+    ) -> bool:
+        """Record the rating; False if that handoff was rated already (the first one stays).
+        ValueError for a score outside 1-5 or an over-long comment."""
+
+    @abstractmethod
+    def rating(self, handoff_id: int) -> Entry | None: ...
+
+    @abstractmethod
+    def ratings(
+        self,
+        since: float | None = None,
+        until: float | None = None,
+        conversation_id: str | None = None,
+    ) -> list[Entry]:
+        """Ratings with since <= ts < until, oldest first."""
+
+    def summary(self, since: float | None = None, until: float | None = None) -> dict[str, Any]:
+        """count, average, distribution ({"1": n, ... "5": n}), by_staff and latest_comments of
+        the ratings in the window (desk_rules.rating_summary)."""
+        return desk_rules.rating_summary(self.ratings(since, until))
+
+    @abstractmethod
+    def schema_version(self) -> int: ...
+
+    def close(self) -> None:
+        self._let_go()
+
+
+@runtime_checkable
+class TypingStore(Releasable, Protocol):
+    """Who is typing in a conversation right now: the side path of the chat that is never a turn.
+
+    A signal holds for desk_rules.TYPING_SECONDS unless repeated; one row per conversation and
+    role (shopper, staff), overwritten each time. A store shared by every Rasa server and web app
+    process makes the shopper's typing visible to an agent whichever servers they are on."""
+
+    @abstractmethod
+    def set_typing(
+        self,
+        conversation_id: str,
+        role: str,
+        typing: bool,
+        name: str | None = None,
+        now: float | None = None,
+    ) -> None: ...
+
+    @abstractmethod
+    def typing(self, conversation_id: str, now: float | None = None) -> list[Entry]:
+        """Who is typing: [{"role", "name", "since"}], shopper first."""
+
+    @abstractmethod
+    def purge(self, now: float | None = None) -> int:
+        """Delete the signals that have lapsed; returns how many."""
+
+    @abstractmethod
+    def schema_version(self) -> int: ...
+
+    def close(self) -> None:
+        self._let_go()
+
+
+def _now(now: float | None) -> float:
+    return time.time() if now is None else now

@@ -12,7 +12,7 @@ import statistics
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from stores.interface import CLAIMED, CLOSED, RETURNED, ROLES, Handoff
+from stores.interface import CLAIMED, CLOSED, RETURNED, ROLES, TRAFFIC, Handoff
 from stores.redact import redact, redact_value
 
 COLUMNS = (
@@ -101,6 +101,11 @@ def new_turn(now: float) -> dict[str, Any]:
         "role": "shopper",
         "text": "",
     }
+
+
+def check_traffic(traffic: Any) -> None:
+    if traffic is not None and traffic not in TRAFFIC:
+        raise ValueError(f"traffic is one of {TRAFFIC} (or None for a shopper), not {traffic!r}")
 
 
 def check_conversation_id(conversation_id: Any) -> None:

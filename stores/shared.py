@@ -13,6 +13,11 @@ open, since other parts of the process hold them too; close_all() closes them (a
 between tests). `open_turn_store()` and `open_handoff_store()` give a handle of one's own, for a
 CLI command or a test, to close when done (on SQLite it shares the file's connection all the same).
 
+The support desk's stores (staff accounts and sessions, the audit trail, notes, ratings and
+typing signals) work the same way: `staff_store()`, `audit_store()`, `note_store()`,
+`rating_store()`, `typing_store()` and their `open_...` twins, on the same location as the turn
+log by default.
+
 A location is a path, `sqlite:///relative/path` or `sqlite:////absolute/path`, or a URL whose
 scheme names another backend in BACKENDS: a PostgreSQL backend is one more entry there.
 """
@@ -24,29 +29,57 @@ import os
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import TypeVar
+from typing import Any
 
-from stores.interface import HandoffStore, Releasable, TurnStore
+from stores.casework import AuditTrail, Notes, Ratings, TypingSignals
+from stores.interface import (
+    AuditStore,
+    HandoffStore,
+    NoteStore,
+    RatingStore,
+    Releasable,
+    StaffStore,
+    TurnStore,
+    TypingStore,
+)
+from stores.staff import StaffAccounts
 from stores.support_queue import SupportQueue
 from stores.turnlog import TurnLog, default_path
 
 Location = str | os.PathLike[str]
-Store = TypeVar("Store", TurnStore, HandoffStore)
 
 
 @dataclass(frozen=True)
 class Backend:
-    """How one kind of database is opened: its two stores, and what makes two locations the same
-    database (so that they share one process-wide store)."""
+    """How one kind of database is opened: each of its stores, and what makes two locations the
+    same database (so that they share one process-wide store)."""
 
     turn_store: Callable[[str], TurnStore]
     handoff_store: Callable[[str], HandoffStore]
     same_database: Callable[[str], str]
+    staff_store: Callable[[str], StaffStore]
+    audit_store: Callable[[str], AuditStore]
+    note_store: Callable[[str], NoteStore]
+    rating_store: Callable[[str], RatingStore]
+    typing_store: Callable[[str], TypingStore]
 
 
 BACKENDS: dict[str, Backend] = {
-    "sqlite": Backend(TurnLog, SupportQueue, same_database=os.path.realpath),
+    "sqlite": Backend(
+        TurnLog,
+        SupportQueue,
+        same_database=os.path.realpath,
+        staff_store=StaffAccounts,
+        audit_store=AuditTrail,
+        note_store=Notes,
+        rating_store=Ratings,
+        typing_store=TypingSignals,
+    ),
 }
+KINDS = (
+    "turn_store", "handoff_store", "staff_store", "audit_store", "note_store", "rating_store",
+    "typing_store",
+)  # fmt: skip
 
 
 def backend_of(location: Location | None) -> tuple[str, str]:
@@ -67,62 +100,101 @@ def backend_of(location: Location | None) -> tuple[str, str]:
     return scheme, text
 
 
+def open_store(kind: str, location: Location | None = None) -> Any:
+    """A handle of one's own on the store `kind` (one of KINDS), to close when done."""
+    name, target = backend_of(location)
+    return getattr(BACKENDS[name], kind)(target)
+
+
+def process_store(kind: str, location: Location | None = None) -> Any:
+    """The process's store `kind` (one of KINDS) for `location` (default: the configured turn
+    log's database)."""
+    name, target = backend_of(location)
+    backend = BACKENDS[name]
+    key = (kind, name, backend.same_database(target))
+    with _stores_lock:
+        store = _stores.get(key)
+        if store is None:
+            store = getattr(backend, kind)(target)
+            store.process_wide = True
+            _stores[key] = store
+        return store
+
+
+_stores: dict[tuple[str, str, str], Releasable] = {}
+_stores_lock = threading.Lock()
+
+
 def open_turn_store(location: Location | None = None) -> TurnStore:
     """A turn store handle of one's own, to close when done."""
-    name, target = backend_of(location)
-    return BACKENDS[name].turn_store(target)
+    return open_store("turn_store", location)
 
 
 def open_handoff_store(location: Location | None = None) -> HandoffStore:
     """A handoff store handle of one's own, to close when done."""
-    name, target = backend_of(location)
-    return BACKENDS[name].handoff_store(target)
+    return open_store("handoff_store", location)
 
 
-_turn_stores: dict[tuple[str, str], TurnStore] = {}
-_handoff_stores: dict[tuple[str, str], HandoffStore] = {}
-_stores_lock = threading.Lock()
+def open_staff_store(location: Location | None = None) -> StaffStore:
+    return open_store("staff_store", location)
+
+
+def open_audit_store(location: Location | None = None) -> AuditStore:
+    return open_store("audit_store", location)
+
+
+def open_note_store(location: Location | None = None) -> NoteStore:
+    return open_store("note_store", location)
+
+
+def open_rating_store(location: Location | None = None) -> RatingStore:
+    return open_store("rating_store", location)
+
+
+def open_typing_store(location: Location | None = None) -> TypingStore:
+    return open_store("typing_store", location)
 
 
 def turn_store(location: Location | None = None) -> TurnStore:
     """The process's turn store for `location` (default: the configured turn log)."""
-    name, target = backend_of(location)
-    backend = BACKENDS[name]
-    return _process_wide(
-        _turn_stores, (name, backend.same_database(target)), backend.turn_store, target
-    )
+    return process_store("turn_store", location)
 
 
 def handoff_store(location: Location | None = None) -> HandoffStore:
     """The process's handoff store for `location` (default: the configured turn log's file)."""
-    name, target = backend_of(location)
-    backend = BACKENDS[name]
-    return _process_wide(
-        _handoff_stores, (name, backend.same_database(target)), backend.handoff_store, target
-    )
+    return process_store("handoff_store", location)
 
 
-def _process_wide(
-    stores: dict[tuple[str, str], Store],
-    key: tuple[str, str],
-    opener: Callable[[str], Store],
-    target: str,
-) -> Store:
-    with _stores_lock:
-        store = stores.get(key)
-        if store is None:
-            store = opener(target)
-            store.process_wide = True
-            stores[key] = store
-        return store
+def staff_store(location: Location | None = None) -> StaffStore:
+    """The process's staff accounts and sessions."""
+    return process_store("staff_store", location)
+
+
+def audit_store(location: Location | None = None) -> AuditStore:
+    """The process's audit trail."""
+    return process_store("audit_store", location)
+
+
+def note_store(location: Location | None = None) -> NoteStore:
+    """The process's internal notes."""
+    return process_store("note_store", location)
+
+
+def rating_store(location: Location | None = None) -> RatingStore:
+    """The process's shoppers' ratings (the insights page reads `summary(since, until)`)."""
+    return process_store("rating_store", location)
+
+
+def typing_store(location: Location | None = None) -> TypingStore:
+    """The process's typing signals."""
+    return process_store("typing_store", location)
 
 
 def close_all() -> None:
-    """Close every process-wide store; the next turn_store() or handoff_store() opens anew."""
+    """Close every process-wide store; the next turn_store(), handoff_store() etc. opens anew."""
     with _stores_lock:
-        stores: list[Releasable] = [*_turn_stores.values(), *_handoff_stores.values()]
-        _turn_stores.clear()
-        _handoff_stores.clear()
+        stores = list(_stores.values())
+        _stores.clear()
     for store in stores:
         store.release()
 

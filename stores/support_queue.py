@@ -19,7 +19,7 @@ from typing import Any
 from sqlite_utils import Database
 
 from stores import rules
-from stores.interface import CLAIMED, ENDED, OPEN, WAITING, Handoff, HandoffStore
+from stores.interface import ABANDONED, CLAIMED, ENDED, OPEN, WAITING, Handoff, HandoffStore
 from stores.sqlite import Schema, SQLiteStore
 from stores.turnlog import default_path
 
@@ -127,6 +127,17 @@ class SupportQueue(SQLiteStore, HandoffStore):
             db[HANDOFFS].update(handoff["id"], {"status": status, "closed_ts": now})
         return True
 
+    def abandon(self, conversation_id: str, now: float | None = None) -> bool:
+        now = time.time() if now is None else now
+        with self._write() as db:
+            handoff = self._first(
+                db, "conversation_id = ? AND status = ?", [conversation_id, WAITING]
+            )
+            if handoff is None:
+                return False
+            db[HANDOFFS].update(handoff["id"], {"status": ABANDONED, "closed_ts": now})
+        return True
+
     # -- reading -------------------------------------------------------------------------------
 
     def current(self, conversation_id: str) -> Handoff | None:
@@ -148,6 +159,17 @@ class SupportQueue(SQLiteStore, HandoffStore):
         with self._read() as db:
             rows = list(
                 db[HANDOFFS].rows_where(IS_ENDED, order_by="closed_ts DESC, id DESC", limit=limit)
+            )
+        return [decoded(row) for row in rows]
+
+    def handoffs_between(self, since: float | None, until: float | None) -> list[Handoff]:
+        conditions = {"created_ts >= ?": since, "created_ts < ?": until}
+        given = {sql: value for sql, value in conditions.items() if value is not None}
+        with self._read() as db:
+            rows = list(
+                db[HANDOFFS].rows_where(
+                    " AND ".join(given) or None, list(given.values()), order_by="created_ts, id"
+                )
             )
         return [decoded(row) for row in rows]
 

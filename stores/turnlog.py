@@ -26,7 +26,8 @@ from stores.sqlite import Schema, SQLiteStore, connect
 PATH_ENV = "ADVISOR_TURN_LOG"
 BATCH_SIZE = 5000
 LOOKUP_CHUNK = 500  # conversation ids per query (SQLite allows 999 parameters)
-TURNS, STATE = "turns", "conversation_state"
+TURNS, STATE, INFO = "turns", "conversation_state", "turn_log_info"
+SAMPLE = "sample"
 BY_KEY = "conversation_id = ? AND message_id = ?"
 
 
@@ -72,7 +73,14 @@ def create_turns(db: Database) -> None:
     )
 
 
-SCHEMA = Schema("turn_log", "turn log", "schema_version", [create_turns])
+def add_traffic(db: Database) -> None:
+    """Schema version 2: the traffic tag per conversation (stores.interface.TRAFFIC), and facts
+    about the log itself (whether it holds simulated conversations)."""
+    db[STATE].add_column("traffic", str)
+    db[INFO].create({"key": str, "value": str}, pk="key", not_null={"value"})
+
+
+SCHEMA = Schema("turn_log", "turn log", "schema_version", [create_turns, add_traffic])
 SCHEMA_VERSION = SCHEMA.version
 
 
@@ -184,7 +192,27 @@ class TurnLog(SQLiteStore, TurnStore):
         with self._write() as db:
             db[STATE].upsert(row, pk="conversation_id", alter=False)
 
+    def tag_traffic(self, conversation_id: str, traffic: str | None) -> None:
+        rules.check_conversation_id(conversation_id)
+        rules.check_traffic(traffic)
+        row = {"conversation_id": conversation_id, "traffic": traffic, "updated_ts": time.time()}
+        with self._write() as db:
+            db[STATE].upsert(row, pk="conversation_id", alter=False)
+
+    def mark_sample(self) -> None:
+        with self._write() as db:
+            db[INFO].upsert({"key": SAMPLE, "value": "1"}, pk="key", alter=False)
+
     # -- reading -------------------------------------------------------------------------------
+
+    def tagged_traffic(self) -> dict[str, str]:
+        with self._read() as db:
+            rows = db[STATE].rows_where("traffic IS NOT NULL", select="conversation_id, traffic")
+            return {row["conversation_id"]: row["traffic"] for row in rows}
+
+    def is_sample(self) -> bool:
+        with self._read() as db:
+            return bool(db[INFO].count_where("key = ?", [SAMPLE]))
 
     def _rows(
         self, where: str | None = None, args: list[Any] | None = None, **query: Any

@@ -34,6 +34,9 @@ def main(argv: list[str] | None = None) -> None:
         staff_token=staff_token(),
         turn_log=current().turn_log,
         socket_url=args.socket_url,
+        canned_replies=current().canned_replies,
+        abandon_after_hours=current().abandon_after_hours,
+        sample_log=current().sample_log,
     )
     web.run_app(create_app(settings), host=args.host, port=args.port, print=None)
 

@@ -10,6 +10,8 @@ from urllib.parse import quote
 import aiohttp
 
 OUTPUT_CHANNEL = "socketio"
+# The chat channel's side path for typing signals (rasa_plugins/socket_channel.py): never a turn.
+TYPING_PATH = "/webhooks/socketio/typing"
 
 
 class RasaError(Exception):
@@ -69,6 +71,23 @@ class RasaClient:
                 if response.status != 200:
                     body = (await response.text())[:300]
                     raise RasaError(f"the advisor server answered {response.status}: {body}")
+        except aiohttp.ClientError as error:
+            raise RasaError(f"cannot reach the advisor server: {error}") from error
+        except TimeoutError as error:
+            raise RasaError("the advisor server did not answer in time") from error
+
+    async def typing(self, conversation_id: str, name: str, typing: bool) -> None:
+        """Show (or stop showing) "NAME is typing" in the shopper's chat, through the channel's
+        side path: no event reaches the conversation, so nothing is logged as a turn."""
+        url = self.url + TYPING_PATH
+        body = {"conversation_id": conversation_id, "name": name, "typing": typing}
+        headers = {"Authorization": f"Bearer {self.token}"}
+        try:
+            session = await self.session()
+            async with session.post(url, json=body, headers=headers) as response:
+                if response.status != 200:
+                    text = (await response.text())[:300]
+                    raise RasaError(f"the advisor server answered {response.status}: {text}")
         except aiohttp.ClientError as error:
             raise RasaError(f"cannot reach the advisor server: {error}") from error
         except TimeoutError as error:

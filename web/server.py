@@ -14,10 +14,20 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
+from advisor.settings import shipped_canned_replies
 from knowledge.loader import get_catalog
 from rasa_plugins.input_limits import RateLimiter
-from stores.shared import handoff_store, turn_store
-from web import auth, chat_catch_up, insights, pages, support
+from stores.shared import (
+    audit_store,
+    handoff_store,
+    note_store,
+    rating_store,
+    staff_store,
+    turn_store,
+    typing_store,
+)
+from web import abandon, auth, chat_catch_up, chat_rating, console, insights, pages, support
+from web.canned import CannedFile
 from web.rasa_api import RasaClient
 from web.welcome import rules_context, welcome
 
@@ -34,6 +44,9 @@ class Settings:
     staff_token: str
     turn_log: Path
     socket_url: str = ""  # Rasa's socket.io, as the shopper's browser reaches it (default rasa_url)
+    canned_replies: Path | None = None  # default: the shipped web/canned_replies.yml
+    abandon_after_hours: float = 24.0  # a waiting handoff this quiet leaves the queue
+    sample_log: Path | None = None  # advisor simulate's log (default: beside the turn log)
 
     @property
     def browser_socket_url(self) -> str:
@@ -74,7 +87,7 @@ async def security_headers(request: web.Request, handler) -> web.StreamResponse:
     response.headers.setdefault("Referrer-Policy", "no-referrer")
     response.headers.setdefault("X-Frame-Options", "DENY")
     response.headers.setdefault("Content-Security-Policy", STAFF_CSP)
-    if request.path.startswith("/api/") or request.path in ("/support", "/insights"):
+    if request.path.startswith(("/api/", "/insights")) or request.path in ("/support", "/login"):
         response.headers.setdefault("Cache-Control", "no-store")
     if isinstance(response, web.HTTPException):
         raise response
@@ -96,12 +109,24 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(
         client_max_size=MAX_BODY_BYTES, middlewares=[security_headers, same_origin_posts]
     )
-    guard = auth.Guard(settings.staff_token)
-    app[support.QUEUE] = handoff_store(settings.turn_log)
-    app[support.LOG] = turn_store(settings.turn_log)
+    where = settings.turn_log
+    guard = auth.Guard(settings.staff_token, staff_store(where), audit_store(where))
+    app[support.QUEUE] = handoff_store(where)
+    app[support.LOG] = turn_store(where)
+    app[support.AUDIT] = audit_store(where)
+    app[support.NOTES] = note_store(where)
+    app[support.RATINGS] = rating_store(where)
+    app[support.TYPING] = typing_store(where)
     app[support.RASA] = RasaClient(settings.rasa_url, settings.rasa_token)
+    app[console.CANNED] = CannedFile(settings.canned_replies or shipped_canned_replies())
+    app[abandon.AFTER] = settings.abandon_after_hours * 3600.0
+    app[abandon.SESSIONS] = staff_store(where)
     app[insights.TURN_LOG_PATH] = Path(settings.turn_log)
+    app[insights.SAMPLE_LOG_PATH] = Path(
+        settings.sample_log or Path(settings.turn_log).with_name("sample-turns.db")
+    )
     app[chat_catch_up.RATE] = RateLimiter(chat_catch_up.RATE_LIMIT, 60.0)
+    app[chat_rating.RATE] = RateLimiter(chat_rating.RATE_LIMIT, 60.0)
 
     shop = get_catalog()
     index = pages.render(
@@ -112,7 +137,7 @@ def create_app(settings: Settings) -> web.Application:
     )
     index_csp = shopper_csp(settings.browser_socket_url)
     rules = pages.render("rules.html", **rules_context(shop))
-    console = pages.render("support.html")
+    console_page = pages.render("support.html")
 
     async def shopper_page(request: web.Request) -> web.Response:
         return web.Response(
@@ -124,7 +149,7 @@ def create_app(settings: Settings) -> web.Application:
 
     @auth.staff_only(guard)
     async def support_page(request: web.Request) -> web.Response:
-        return web.Response(text=console, content_type="text/html")
+        return web.Response(text=console_page, content_type="text/html")
 
     async def health(request: web.Request) -> web.Response:
         return web.json_response({"status": "ok"})
@@ -132,6 +157,8 @@ def create_app(settings: Settings) -> web.Application:
     async def cleanup(app: web.Application) -> None:
         await app[support.RASA].close()  # the stores are the process's, closed at exit
 
+    app.on_startup.append(abandon.start)
+    app.on_shutdown.append(abandon.stop)
     app.on_cleanup.append(cleanup)
     app.add_routes(
         [
@@ -141,8 +168,10 @@ def create_app(settings: Settings) -> web.Application:
             web.get("/healthz", health),
             *auth.routes(guard),
             *support.routes(guard),
+            *console.routes(guard),
             *insights.routes(guard),
             *chat_catch_up.routes(),
+            *chat_rating.routes(),
             web.static("/static", STATIC, follow_symlinks=False),
         ]
     )

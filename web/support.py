@@ -1,16 +1,23 @@
 """The support console's JSON API (/api/support/...), staff only.
 
-- GET  queue                          waiting and claimed conversations with wait times
-- GET  conversations/{id}             transcript (turn log), handoff summary, products discussed
+- GET  queue                          waiting and claimed conversations with wait times and their
+                                      colour (ok, long, late), the waiting count, recent ends
+- GET  conversations/{id}             the time-ordered transcript (messages, internal notes, who
+                                      did what, the rating), handoff summary, products discussed,
+                                      who is typing
 - POST conversations/{id}/claim       take a waiting conversation (409 if someone else was faster)
 - POST conversations/{id}/reply       {"text": ...}: a staff message, delivered live to the shopper
 - POST conversations/{id}/hand-back   resume the bot, with a short bot message
 - POST conversations/{id}/close       end the support chat: resume the bot, with a closing message
+                                      that asks the shopper for a rating
+
+Notes, typing, canned replies and the transcript download are in web.console.
 
 Replying, handing back and closing need the handoff to be claimed by the same staff name. Closing
 also resumes the bot: a shopper who writes again after a person has left should get an answer, not
 silence. "Hand back" means the person passed the conversation to the advisor to continue; "close"
-means the support case is done. Both are recorded in the queue (status returned / closed).
+means the support case is done. Both are recorded in the queue (status returned / closed), and
+every claim, reply, hand back and close in the audit trail under the name of who did it.
 """
 
 from __future__ import annotations
@@ -22,8 +29,18 @@ from typing import Any
 
 from aiohttp import web
 
-from stores.interface import CLAIMED, HandoffStore, TurnStore
-from web.auth import STAFF, Guard, staff_only
+from stores.interface import (
+    CLAIMED,
+    WAITING,
+    AuditStore,
+    HandoffStore,
+    NoteStore,
+    RatingStore,
+    TurnStore,
+    TypingStore,
+)
+from web import transcript
+from web.auth import STAFF, VIA, Guard, staff_only
 from web.rasa_api import RasaClient, RasaError, bot_message, staff_message
 
 MAX_STAFF_CHARS = 1000
@@ -31,6 +48,13 @@ CONVERSATION_ID = re.compile(r"^[\w.@:-]{1,128}$")
 QUEUE = web.AppKey("support_queue", HandoffStore)
 LOG = web.AppKey("turn_log", TurnStore)
 RASA = web.AppKey("rasa", RasaClient)
+AUDIT = web.AppKey("audit", AuditStore)
+NOTES = web.AppKey("notes", NoteStore)
+RATINGS = web.AppKey("ratings", RatingStore)
+TYPING = web.AppKey("typing", TypingStore)
+# Wait-time colours in the queue: under 2 minutes ok, under 5 long, else late.
+WAIT_LEVELS = ((120.0, "ok"), (300.0, "long"))
+LATE = "late"
 
 JOINED = "{name} from the support team has joined the chat."
 HANDED_BACK = (
@@ -54,6 +78,13 @@ def conversation_id(request: web.Request) -> str:
     return value
 
 
+def wait_level(seconds: float) -> str:
+    for limit, level in WAIT_LEVELS:
+        if seconds < limit:
+            return level
+    return LATE
+
+
 def _catalog_names() -> dict[str, str]:
     from knowledge.loader import get_catalog
 
@@ -61,23 +92,6 @@ def _catalog_names() -> dict[str, str]:
         return {pid: p.full_name for pid, p in get_catalog().by_id.items()}
     except Exception:  # noqa: BLE001 - names are a nicety; ids still identify the products
         return {}
-
-
-def transcript(turns: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """The turn log rows as messages in order: shopper, the advisor's answers, staff."""
-    messages: list[dict[str, Any]] = []
-    for turn in turns:
-        role = turn["role"]
-        messages.append(
-            {"role": role, "text": turn["text"], "ts": turn["ts"], "paused": turn["paused"]}
-        )
-        if role == "shopper":
-            messages += [
-                {"role": "advisor", "text": r.get("text") or "", "ts": None, "paused": False}
-                for r in turn["responses"]
-                if r.get("text")
-            ]
-    return messages
 
 
 def products_discussed(turns: list[dict[str, Any]], summary: dict[str, Any]) -> list[dict]:
@@ -106,21 +120,72 @@ def public(handoff: dict[str, Any] | None, now: float | None = None) -> dict[str
     wait = handoff.get("wait_seconds")
     if wait is None:
         until = handoff.get("claimed_ts") or (
-            now if handoff["status"] == "waiting" else handoff.get("closed_ts") or now
+            now if handoff["status"] == WAITING else handoff.get("closed_ts") or now
         )
         wait = max(0.0, until - handoff["created_ts"])
     return {
+        "id": handoff["id"],
         "conversation_id": handoff["conversation_id"],
         "status": handoff["status"],
         "created_ts": handoff["created_ts"],
         "wait_seconds": round(wait, 1),
+        "wait_level": wait_level(wait),
         "claimed_by": handoff.get("claimed_by"),
         "claimed_ts": handoff.get("claimed_ts"),
         "closed_ts": handoff.get("closed_ts"),
         "needs": summary.get("needs"),
         "last_message": last.get("text"),
+        "unanswered": (summary.get("unanswered") or {}).get("text"),
         "summary": summary,
     }
+
+
+async def conversation_view(app: web.Application, cid: str) -> dict[str, Any] | None:
+    """Everything the console shows of one conversation; None if it is unknown."""
+    handoff, turns, notes, audit, ratings, typing = await asyncio.gather(
+        asyncio.to_thread(app[QUEUE].current, cid),
+        asyncio.to_thread(app[LOG].conversation, cid),
+        asyncio.to_thread(app[NOTES].notes, cid),
+        asyncio.to_thread(app[AUDIT].for_conversation, cid),
+        asyncio.to_thread(app[RATINGS].ratings, None, None, cid),
+        asyncio.to_thread(app[TYPING].typing, cid),
+    )
+    if handoff is None and not turns:
+        return None
+    summary = (handoff or {}).get("summary") or {}
+    return {
+        "conversation_id": cid,
+        "handoff": public(handoff),
+        "handoff_raw": handoff,
+        "transcript": transcript.timeline(turns, notes, audit, ratings),
+        "products": products_discussed(turns, summary),
+        "typing": typing,
+    }
+
+
+async def held_by(request: web.Request, cid: str) -> web.Response | None:
+    """None if the request's staff member holds the conversation, else the error."""
+    handoff = await asyncio.to_thread(request.app[QUEUE].current, cid)
+    if handoff is None:
+        return error(404, "This conversation is not in the support queue.")
+    if handoff["status"] != CLAIMED:
+        return error(409, f"This conversation is {handoff['status']}; claim it first.")
+    if handoff["claimed_by"] != request[STAFF]:
+        return error(409, f"{handoff['claimed_by']} is handling this conversation.")
+    return None
+
+
+async def record(
+    request: web.Request,
+    action: str,
+    cid: str,
+    detail: dict[str, Any] | None = None,
+    now: float | None = None,
+) -> None:
+    """Add the request's staff action to the audit trail."""
+    await asyncio.to_thread(
+        request.app[AUDIT].record, action, request[STAFF], request[VIA], cid, detail, now
+    )
 
 
 def routes(guard: Guard) -> list[web.RouteDef]:
@@ -129,7 +194,7 @@ def routes(guard: Guard) -> list[web.RouteDef]:
 
     @guarded
     async def me(request: web.Request) -> web.Response:
-        return web.json_response({"name": request[STAFF]})
+        return web.json_response({"name": request[STAFF], "via": request[VIA]})
 
     @guarded
     async def queue(request: web.Request) -> web.Response:
@@ -142,6 +207,8 @@ def routes(guard: Guard) -> list[web.RouteDef]:
             {
                 "now": now,
                 "staff": request[STAFF],
+                "via": request[VIA],
+                "waiting": sum(1 for r in rows if r["status"] == WAITING),
                 "open": [public(r, now) for r in rows],
                 "recent": [public(r, now) for r in ended],
             }
@@ -150,31 +217,11 @@ def routes(guard: Guard) -> list[web.RouteDef]:
     @guarded
     async def conversation(request: web.Request) -> web.Response:
         cid = conversation_id(request)
-        handoff = await asyncio.to_thread(request.app[QUEUE].current, cid)
-        turns = await asyncio.to_thread(request.app[LOG].conversation, cid)
-        if handoff is None and not turns:
+        view = await conversation_view(request.app, cid)
+        if view is None:
             return error(404, "No such conversation.")
-        summary = (handoff or {}).get("summary") or {}
-        return web.json_response(
-            {
-                "conversation_id": cid,
-                "handoff": public(handoff),
-                "transcript": transcript(turns),
-                "products": products_discussed(turns, summary),
-                "staff": request[STAFF],
-            }
-        )
-
-    async def held_by(request: web.Request, cid: str) -> web.Response | None:
-        """None if the request's staff member holds the conversation, else the error."""
-        handoff = await asyncio.to_thread(request.app[QUEUE].current, cid)
-        if handoff is None:
-            return error(404, "This conversation is not in the support queue.")
-        if handoff["status"] != CLAIMED:
-            return error(409, f"This conversation is {handoff['status']}; claim it first.")
-        if handoff["claimed_by"] != request[STAFF]:
-            return error(409, f"{handoff['claimed_by']} is handling this conversation.")
-        return None
+        view.pop("handoff_raw")
+        return web.json_response({**view, "staff": request[STAFF]})
 
     @guarded
     async def claim(request: web.Request) -> web.Response:
@@ -189,8 +236,10 @@ def routes(guard: Guard) -> list[web.RouteDef]:
             if handoff["status"] == CLAIMED and holder != name:
                 return error(409, f"Already claimed by {holder}.")
             return error(409, f"This conversation is {handoff['status']}.")
+        joined = staff_message(JOINED.format(name=name), name)
+        await record(request, "claim", cid, {"message_id": joined["metadata"]["message_id"]})
         try:
-            await request.app[RASA].append(cid, [staff_message(JOINED.format(name=name), name)])
+            await request.app[RASA].append(cid, [joined])
         except RasaError as failure:
             return web.json_response({"ok": True, "warning": str(failure)})
         return web.json_response({"ok": True})
@@ -211,10 +260,14 @@ def routes(guard: Guard) -> list[web.RouteDef]:
         refusal = await held_by(request, cid)
         if refusal is not None:
             return refusal
+        message = staff_message(text, request[STAFF])
+        now = time.time()
         try:
-            await request.app[RASA].append(cid, [staff_message(text, request[STAFF])])
+            await request.app[RASA].append(cid, [message])
         except RasaError as failure:
             return error(502, f"Not delivered: {failure}")
+        await record(request, "reply", cid, {"message_id": message["metadata"]["message_id"]}, now)
+        await asyncio.to_thread(request.app[TYPING].set_typing, cid, "staff", False)
         return web.json_response({"ok": True})
 
     async def finish(request: web.Request, status: str, message: str) -> web.Response:
@@ -223,12 +276,15 @@ def routes(guard: Guard) -> list[web.RouteDef]:
         if refusal is not None:
             return refusal
         name = request[STAFF]
-        events = [{"event": "resume"}, bot_message(message.format(name=name), handoff=status)]
+        note = bot_message(message.format(name=name), handoff=status)
+        now = time.time()
         try:
-            await request.app[RASA].append(cid, events)
+            await request.app[RASA].append(cid, [{"event": "resume"}, note])
         except RasaError as failure:
             return error(502, f"The bot was not resumed: {failure}")
         await asyncio.to_thread(request.app[QUEUE].finish, cid, name, status)
+        await record(request, "close" if status == "closed" else "hand_back", cid, None, now)
+        await asyncio.to_thread(request.app[TYPING].set_typing, cid, "staff", False)
         return web.json_response({"ok": True, "status": status})
 
     @guarded

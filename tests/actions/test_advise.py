@@ -32,11 +32,19 @@ def test_no_preference_answers_are_not_constraints():
 def test_nothing_fits_is_said_plainly_and_offers_a_relaxation():
     tracker = make_tracker(slots={"body": "pickup", "powertrain": "electric", "budget": 45000})
     events, dispatcher = run_action(ActionRecommend(), tracker)
-    text = dispatcher.messages[0]["text"]
-    assert text.startswith("No vehicle meets all of")
-    assert "over your budget" in text and "Shall I drop the" in text
-    assert dispatcher.messages[0]["custom"]["type"] == "nothing_fits"
+    answer, offer = dispatcher.messages  # at once, and no interview question after it
+    assert (
+        answer["text"].startswith("No vehicle meets all of")
+        and "over your budget" in answer["text"]
+    )
+    assert answer["custom"]["type"] == "nothing_fits"
+    assert offer["text"].startswith("Shall I drop the")
+    assert offer["buttons"] == [
+        {"title": "Yes", "payload": "/affirm"},  # a typed yes is the same intent
+        {"title": "No", "payload": "/deny"},
+    ]
     assert slot(events, "offered_relaxation") in {"body", "budget", "powertrain"}
+    assert slot(events, "pending_question") == "relax"
 
 
 def test_relax_drops_the_offered_constraint():
@@ -103,3 +111,16 @@ def test_better_than_without_a_product_asks_which():
         ActionBetterThan(), make_tracker("anything better?", "ask_better_than")
     )
     assert dispatcher.messages[0]["response"] == "utter_ask_which_product"
+
+
+def test_recommend_names_what_might_also_fit_after_the_matches():
+    tracker = make_tracker(slots={"body": "suv", "budget": 30000})
+    _, dispatcher = run_action(ActionRecommend(), tracker)
+    message = dispatcher.messages[0]
+    last = message["text"].splitlines()[-1]
+    assert last.startswith("Might also fit, but I have no starting MSRP on file: ")
+    part = message["custom"]["might_also_fit"]
+    shown = {c["id"] for c in message["custom"]["items"]}
+    maybe = {i["id"] for g in part["groups"] for i in g["items"]}
+    assert maybe and not maybe & shown
+    assert all(catalog().by_id[i].value("msrp_usd") is None for i in maybe)

@@ -1,13 +1,8 @@
-"""Compare, facts, known issues, cost to own, greeting, rules, fallback and the needs form."""
-
-import asyncio
-
-from rasa_sdk.executor import CollectingDispatcher
+"""Compare, facts, known issues, cost to own, greeting, rules, fallback and start over."""
 
 from actions.compare import ActionCompare
 from actions.dialogue import ActionExplainRules, ActionGreet, ActionHandleFallback
 from actions.facts import ActionCostToOwn, ActionKnownIssues, ActionProductFact
-from actions.needs_form import ValidateNeedsForm
 from actions.session import catalog
 from tests.actions.conftest import make_tracker, product_entity, run_action, slot
 
@@ -35,10 +30,10 @@ def test_compare_the_first_two_shown():
 
 
 def test_compare_with_an_unknown_product_says_so_honestly():
-    text = "compare the RAV4 Hybrid with the Lexus NX"
+    text = "compare the RAV4 Hybrid with the Porsche Macan"
     tracker = make_tracker(text, "compare", [product_entity("RAV4 Hybrid", RAV4, text)])
     events, dispatcher = run_action(ActionCompare(), tracker)
-    assert dispatcher.messages[0]["text"].startswith('I don\'t have data on "Lexus NX".')
+    assert dispatcher.messages[0]["text"] == "I don't have data on the Porsche Macan."
     alike = dispatcher.messages[1]["text"]
     assert alike.startswith("The vehicles most like the Toyota RAV4 Hybrid that I do have data on")
     shown = next(e["value"] for e in events if e.get("name") == "shown_products")
@@ -49,6 +44,15 @@ def test_compare_with_an_unknown_product_says_so_honestly():
         shop.by_id[i].value("body_type") == "suv" and shop.by_id[i].value("powertrain") == "hybrid"
         for i in shown
     )
+
+
+def test_compare_with_a_name_no_list_knows_quotes_it_with_the_nearest_names():
+    text = "compare the RAV4 Hybrid with the Chevy Equinx"
+    tracker = make_tracker(text, "compare", [product_entity("RAV4 Hybrid", RAV4, text)])
+    _, dispatcher = run_action(ActionCompare(), tracker)
+    first = dispatcher.messages[0]["text"]
+    assert first.startswith('I don\'t have data on "Chevy Equinx". Names close to it that I know:')
+    assert "Chevrolet Equinox" in first
 
 
 def test_fact_answer_cites_value_source_and_date():
@@ -166,15 +170,16 @@ def test_one_fallback_gives_a_hint_two_offer_a_person():
     assert twice.messages[0]["response"] == "utter_offer_human"
 
 
-def test_needs_form_keeps_valid_answers_and_no_preference():
-    form = ValidateNeedsForm()
-    tracker = make_tracker()
-    dispatcher = CollectingDispatcher()
-    assert form.validate_body("crossover", dispatcher, tracker, {}) == {"body": "crossover"}
-    assert form.validate_body("boat", dispatcher, tracker, {}) == {"body": None}
-    assert form.validate_budget("any", dispatcher, tracker, {}) == {"budget": "any"}
-    assert form.validate_budget(40000, dispatcher, tracker, {}) == {"budget": 40000}
-    assert asyncio.iscoroutinefunction(form.run)
+def test_the_offer_of_a_person_is_the_question_a_typed_yes_answers():
+    events, _ = run_action(
+        ActionHandleFallback(), make_tracker("???", "nlu_fallback", events=fallback_events(2))
+    )
+    assert slot(events, "pending_question") == "handoff"
+    hint = make_tracker(
+        "???", "nlu_fallback", slots={"pending_question": "handoff"}, events=fallback_events(1)
+    )
+    events, _ = run_action(ActionHandleFallback(), hint)
+    assert slot(events, "pending_question") is None  # a hint asks nothing
 
 
 def test_start_over_clears_needs_and_what_was_shown():
@@ -183,11 +188,18 @@ def test_start_over_clears_needs_and_what_was_shown():
     tracker = make_tracker(
         "start over",
         "start_over",
-        slots={"budget": 45000, "seats": 7, "excluded_brands": ["Tesla"], "shown_products": [RAV4]},
+        slots={
+            "budget": 45000,
+            "seats": 7,
+            "excluded_brands": ["Tesla"],
+            "shown_products": [RAV4],
+            "declined_needs": ["body"],
+        },
     )
     events, dispatcher = run_action(ActionStartOver(), tracker)
     assert dispatcher.messages[0]["response"] == "utter_started_over"
-    for name in ("budget", "seats", "excluded_brands", "shown_products", "priorities"):
+    cleared = ("budget", "seats", "excluded_brands", "shown_products", "priorities")
+    for name in (*cleared, "declined_needs", "pending_question", "asked_need"):
         assert slot(events, name) is None
 
 
@@ -199,3 +211,19 @@ def test_a_shopper_who_requires_awd_hears_the_awd_figure():
     _, required = run_action(ActionProductFact(), awd)
     assert "38 mpg (FWD; 37 mpg AWD)" in any_drive.messages[0]["text"]
     assert "37 mpg (AWD; 38 mpg FWD)" in required.messages[0]["text"]
+
+
+def test_a_price_question_about_a_product_without_a_price_says_so_and_where_to_look():
+    shop = catalog()
+    product = next(p for p in shop.products if p.value("msrp_usd") is None)
+    text = f"how much is the {product.model}?"
+    entity = product_entity(product.model, product.id, text)
+    _, dispatcher = run_action(ActionProductFact(), make_tracker(text, "ask_fact", [entity]))
+    [message] = dispatcher.messages
+    assert message["text"].startswith(
+        f"I have no starting MSRP on file for the {product.full_name}"
+    )
+    assert f"{product.brand}'s site lists current prices: https://" in message["text"]
+    assert "Body type" not in message["text"]  # no list of other facts instead
+    [cited] = message["custom"]["items"]
+    assert cited["label"] == product.brand and message["text"].rstrip(".").endswith(cited["url"])

@@ -68,6 +68,24 @@ def test_handoff_queues_a_summary_pauses_and_says_what_happens(queue_path):
     assert len(summary["last_messages"]) == 5
     assert summary["last_messages"][-1] == {"role": "shopper", "text": "can I talk to a person?"}
     assert {"role": "staff", "text": "Hi, Alex here"} in summary["last_messages"]
+    assert summary["recommendation"] is None, "no cards were shown"
+    assert summary["unanswered"] is None, "every earlier message was answered"
+
+
+def test_the_summary_names_the_last_unanswered_question(queue_path):
+    events = [
+        {"event": "user", "text": "hi", "parse_data": {"intent": {"name": "greet"}}},
+        {"event": "bot", "text": "Hi! I'm a shopping advisor.", "metadata": {}},
+        {"event": "user", "text": "does it have a heat pump?", "parse_data": {"intent": {"name": "nlu_fallback"}}},
+        {"event": "bot", "text": "Sorry?", "metadata": {"utter_action": "utter_default"}},
+        {"event": "user", "text": "a person please", "parse_data": {"intent": {"name": "ask_human"}}},
+    ]  # fmt: skip
+    run_action(ActionHandoff(), make_tracker("a person please", "ask_human", events=events))
+    with SupportQueue(queue_path) as queue:
+        [handoff] = queue.open_handoffs()
+    summary = handoff["summary"]
+    assert summary["unanswered"] == {"text": "does it have a heat pump?", "why": "not understood"}
+    assert [m["text"] for m in summary["last_messages"]][0] == "does it have a heat pump?"
 
 
 def test_the_summary_is_redacted(queue_path):

@@ -1,13 +1,12 @@
-"""The same actions on the laptop catalog ($ADVISOR_CATALOG), with no code of their own: the needs
-form, 'cheaper', 'bigger', 'smaller', cost to own and known issues; and 'smaller' on vehicles."""
+"""The same actions on the laptop catalog ($ADVISOR_CATALOG), with no code of their own: the
+interview, 'cheaper', 'bigger', 'smaller', cost to own and known issues; and 'smaller' on vehicles."""
 
 from __future__ import annotations
 
 import pytest
 
-from actions.advise import ActionRefine
+from actions.advise import ActionNoPreference, ActionRecommend, ActionRefine
 from actions.facts import ActionCostToOwn, ActionKnownIssues
-from actions.needs_form import ValidateNeedsForm
 from actions.session import catalog, need_slots
 from knowledge.loader import CATALOGS_DIR
 from tests.actions.conftest import make_tracker, product_entity, run_action, slot
@@ -28,13 +27,21 @@ def test_need_slots_follow_the_catalog(laptops):
     assert need_slots() == tuple(laptops.category.needs) and "os" in need_slots()
 
 
-def test_the_form_validates_the_laptop_interview(laptops):
-    form, tracker = ValidateNeedsForm(), make_tracker()
-    assert form.validate_os("macos", None, tracker, {}) == {"os": "macos"}
-    assert form.validate_os("linux", None, tracker, {}) == {"os": None}
-    assert form.validate_budget("no preference", None, tracker, {}) == {"budget": "any"}
-    assert getattr(form, "validate_body", None) is None  # no such need for laptops
-    assert getattr(form, "extract_os", None) is None
+def test_the_laptop_interview_asks_the_laptop_questions_one_at_a_time(laptops):
+    declared = {q.need: q for q in laptops.category.interview}
+    events, dispatcher = run_action(ActionRecommend(), make_tracker("a new laptop", "state_needs"))
+    [message] = dispatcher.messages  # nothing narrows the catalog yet: only the question
+    asked = slot(events, "asked_need")
+    assert message["text"] == declared[asked].text and slot(events, "pending_question") == "need"
+    assert [b["title"] for b in message["buttons"]] == [t for t, _ in declared[asked].buttons]
+    slots = {"asked_need": asked, "pending_question": "need"}
+    events, dispatcher = run_action(
+        ActionNoPreference(), make_tracker("no preference", "no_preference", slots=slots)
+    )
+    assert slot(events, "declined_needs") == [asked]
+    other = next(n for n in declared if n != asked)
+    assert slot(events, "asked_need") == other
+    assert dispatcher.messages[0]["text"] == f"OK, I'll leave that open. {declared[other].text}"
 
 
 def test_cheaper_laptops_shows_only_lower_prices(laptops):
@@ -53,8 +60,9 @@ def test_smaller_laptops_caps_the_screen(laptops):
         ActionRefine(), make_tracker("smaller", "refine_smaller", slots=slots)
     )
     cap = slot(events, "screen_max")
-    assert cap == pytest.approx(13.2)
-    for item in dispatcher.messages[0]["custom"].get("items", []):
+    assert cap < laptops.by_id[PRO_14].value("screen_in")  # the next size down there is
+    assert dispatcher.messages[0]["custom"]["items"]
+    for item in dispatcher.messages[0]["custom"]["items"]:
         assert laptops.by_id[item["id"]].value("screen_in") <= cap
 
 

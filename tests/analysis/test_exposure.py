@@ -75,6 +75,12 @@ def test_a_log_that_favours_one_brand_is_flagged(tiny_catalog, log) -> None:
         "eligible_share": 0.4,
         "gap": 0.6,
         "flag": "over-exposed",
+        "might_fit": 0,
+        "possible_share": 0.4,
+        "under_exposure": 0.0,
+        "from_missing_figures": 0.0,
+        "from_specs": 0.0,
+        "missing": {},
     }
     assert {row.brand: row.flag(0.7) for row in audit.rows()}["BrandA"] == "fair"
 
@@ -89,3 +95,37 @@ def test_products_the_catalog_no_longer_has_are_counted_apart(tiny_catalog, log)
 def test_turns_without_recommendations_are_ignored(tiny_catalog, log) -> None:
     log.write_turn({"conversation_id": "c1", "message_id": "m1", "text": "hi"})
     assert audit_of(tiny_catalog, log).rows() == []
+
+
+def test_under_exposure_owed_to_a_missing_figure_is_reported_apart(tiny_catalog, log) -> None:
+    # Middle (BrandC) has no fuel economy on file: for "at least 30 mpg" it might fit, but it is
+    # neither shown nor counted as merit, so the merit-only audit would call BrandC fair.
+    log.write_turns(shown_turn(f"c{i}", {"mpg": 30}, ["a-small", "b-small"]) for i in range(4))
+    rows = {row.brand: row for row in audit_of(tiny_catalog, log).rows()}
+    c = rows["BrandC"]
+    assert (c.shown, c.eligible, c.might_fit, c.flag(0.1)) == (0, 0, 4, "fair")
+    assert c.possible_share == pytest.approx(1 / 3)
+    assert c.under_exposure == pytest.approx(1 / 3)
+    assert c.from_missing_figures == pytest.approx(1 / 3) and c.from_specs == pytest.approx(0)
+    assert c.missing == (("mpg", 4),)
+    a = rows["BrandA"]
+    assert (a.might_fit, a.under_exposure, a.from_missing_figures) == (0, 0.0, 0.0)
+    assert exposure_row(c)["missing"] == {"mpg": 4}
+
+
+def test_the_exposure_command_prints_the_split(tiny_catalog_path, log, tmp_path) -> None:
+    from click.testing import CliRunner
+
+    from advisor.cli import cli
+
+    log.write_turns(shown_turn(f"c{i}", {"mpg": 30}, ["a-small", "b-small"]) for i in range(4))
+    args = ["exposure", "--db", str(log.path), "--catalog", str(tiny_catalog_path)]
+    text = CliRunner().invoke(cli, args).output
+    [c_row] = [line for line in text.splitlines() if line.startswith("BrandC")]
+    assert c_row.split()[:8] == ["BrandC", "0", "0.0%", "0.0%", "fair", "4", "33.3%", "33.3"]
+    assert "Fuel economy (4)" in c_row
+    import json
+
+    data = json.loads(CliRunner().invoke(cli, [*args, "--json"]).output)
+    assert data["turns"] == 4
+    assert {r["brand"]: r["from_missing_figures"] for r in data["brands"]}["BrandC"] == 0.3333

@@ -10,7 +10,7 @@ from click.testing import CliRunner
 
 from advisor.mining_commands import report_cmd
 from analysis.opportunities import SCORE_FORMULA, MiningResult, Opportunity, mine
-from analysis.report import bar_chart, render_report, trend_chart
+from analysis.report import bar_chart, render_report, trend_chart, trend_geometry
 from knowledge.fairness import BrandExposure
 from stores.turnlog import TurnLog
 
@@ -106,9 +106,11 @@ def test_charts_scale_to_the_data() -> None:
 
 def test_an_empty_log_still_makes_a_report(tmp_path: Path, vehicles) -> None:
     with TurnLog(tmp_path / "empty.db") as log:
-        page = render_report(mine(log, vehicles))
-    assert "No opportunity had 3 or more shoppers" in page
+        page = render_report(mine(log, vehicles), note="No turns yet: try advisor simulate.")
+    assert "No conversations in this window." in page
     assert "No recommendations were logged" in page
+    assert '<p class="note" role="status">No turns yet: try advisor simulate.</p>' in page
+    assert "no earlier window to compare with" in page
 
 
 def test_the_report_command_writes_the_file(db: Path, tmp_path: Path) -> None:
@@ -168,3 +170,39 @@ def test_a_missing_template_variable_is_an_error() -> None:
     del context["exposure"]
     with pytest.raises(UndefinedError):
         TEMPLATES.get_template("report.html").render(context)
+
+
+def test_the_weekly_trend_draws_one_week_and_many() -> None:
+    one = trend_chart(("2026-W02",), [("pickup", [4]), ("sunroof", [2])])
+    assert one.count("<circle") == 2 and "pickup, 2026-W02: 4 shoppers" in one
+    weeks = tuple(f"2026-W{n:02d}" for n in range(1, 41))
+    many = trend_geometry(weeks, [("pickup", list(range(40)))])
+    assert len(many["lines"][0]["dots"]) == 40
+    assert len(many["week_labels"]) <= 8 and many["week_labels"][0][1] == "2026-W01"
+    xs = [dot["x"] for dot in many["lines"][0]["dots"]]
+    assert xs == sorted(xs) and xs[0] >= many["left"] and xs[-1] <= many["right"]
+
+
+def test_the_catalog_cache_is_read_back_and_follows_the_files(tmp_path: Path, monkeypatch) -> None:
+    import knowledge.catalog_cache as cache
+    from tests.conftest import write_catalog
+
+    folder = write_catalog(tmp_path / "cars")
+    first = cache.cached_catalog(folder, tmp_path / "cache")
+    files = list((tmp_path / "cache").glob("catalog-*.pickle"))
+    assert len(files) == 1
+
+    def no_validation(path=None):
+        raise AssertionError("validated again")
+
+    monkeypatch.setattr(cache, "get_catalog", no_validation)
+    assert cache.cached_catalog(folder, tmp_path / "cache") == first
+    monkeypatch.undo()
+    products = folder / "products" / "all.yml"
+    products.write_text(products.read_text().replace("price: 20000", "price: 20500"))
+    from knowledge import loader
+
+    loader._cached.cache_clear()  # the process's own copy (get_catalog) read the old files
+    changed = cache.cached_catalog(folder, tmp_path / "cache")
+    assert changed.by_id["a-small"].value("price") == 20500
+    assert len(list((tmp_path / "cache").glob("catalog-*.pickle"))) == 1  # the stale one went

@@ -187,3 +187,41 @@ def test_the_miner_groups_shoppers_by_their_last_needs(vehicles, log) -> None:
         "under 42k please",
     )
     assert 0 < group.gap < 1
+
+
+def test_shortfalls_agree_with_the_worded_check(vehicles, check) -> None:
+    """CatalogCheck measures shortfalls without wording them; knowledge.constraints.check words
+    them: both give each product the same relative gap on every need."""
+    from knowledge.constraints import check as worded
+    from knowledge.needs import make_constraint
+
+    rng = random.Random(9)
+    for _ in range(60):
+        for name, value in _random_needs(rng, vehicles).items():
+            if name == "excluded_brands":
+                continue
+            constraint = make_constraint(vehicles.category, name, value)
+            expected = [
+                min(1.0, failure.relative_gap) if failure else 0.0
+                for failure in (worded(vehicles.category, constraint, p) for p in vehicles)
+            ]
+            assert check.gap((constraint,)) == min(expected), (name, value)
+            assert check.shortfalls(constraint) == expected, (name, value)
+            meets = sum(1 << i for i, shortfall in enumerate(expected) if not shortfall)
+            assert check._mask(constraint) == meets, (name, value)
+
+
+def test_nearest_products_are_recommends_nearest_misses(vehicles, check) -> None:
+    rng = random.Random(21)
+    compared = 0
+    for _ in range(80):
+        for conflict in check.conflicts(_random_needs(rng, vehicles)):
+            advice = recommend(vehicles, conflict.profile(), top=1, misses=3)
+            expected = [
+                {"id": m.product.id, "name": m.product.full_name,
+                 "misses": [f.text for f in m.failures]}
+                for m in advice.nothing_fits.nearest
+            ]  # fmt: skip
+            assert list(check.nearest(conflict)) == expected
+            compared += 1
+    assert compared > 10

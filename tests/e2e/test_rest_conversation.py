@@ -6,6 +6,7 @@ import uuid
 
 import pytest
 
+from knowledge.loader import load
 from ops.stack import ROOT, ensure_model
 from tests.e2e.conftest import say
 
@@ -35,14 +36,15 @@ def test_a_multi_turn_conversation_over_rest(stack):
     assert "Volkswagen ID.4" in issues and "recall" in issues
 
 
-def test_the_form_asks_only_what_is_missing(stack):
+def test_the_interview_answers_first_and_asks_only_what_is_missing(stack):
     sender = "e2e-" + uuid.uuid4().hex[:8]
-    asked = texts(say(stack, sender, "I'm looking for a new vehicle"))
-    assert "What kind of vehicle" in asked
-    asked = texts(say(stack, sender, "an SUV under $40k"))
-    assert "Gas, hybrid, plug-in hybrid or electric?" in asked  # budget was given, so not asked
-    final = texts(say(stack, sender, "no preference"))
-    assert "meet your needs (budget up to $40,000; SUV)" in final
+    interview = {q.text: q.need for q in load().category.interview}
+    first = say(stack, sender, "I'm looking for a new vehicle")
+    assert [r["text"] for r in first if r.get("text")][0] in interview  # only a question
+    answered = say(stack, sender, "an SUV under $40k")
+    assert "meet your needs (budget up to $40,000; SUV)" in texts(answered)  # answer first
+    asked = [r["text"] for r in answered if r.get("buttons")]
+    assert len(asked) <= 1 and all(interview[t] not in ("body", "budget") for t in asked)
 
 
 def test_model_is_reused_when_nothing_changed():

@@ -14,7 +14,14 @@ from tests.e2e.conftest import api, new_sender, say
 pytestmark = pytest.mark.e2e
 
 SCRIPTS = [
-    ["hi", "I want a 7-seat hybrid SUV under 45k", "cheaper", "compare the first two", "thanks"],
+    # (nothing is cheaper than the one 7-seat hybrid SUV under 45k: "cheaper" keeps it)
+    [
+        "hi",
+        "I want a 7-seat hybrid SUV under 45k",
+        "cheaper",
+        "compare the Santa Fe Hybrid and the Sorento",
+        "thanks",
+    ],
     ["I'm looking for a new vehicle", "an SUV under $40k", "no preference", "no Toyotas", "bye"],
     ["compare the CR-V and the RAV4 Hybrid", "any recalls on the ID.4?", "asdf qwerty zxcv"],
     ["an electric pickup under $30k", "yes", "how do you rank?"],

@@ -33,6 +33,9 @@ PATHS = (
     "/support",
     "/insights",
     "/insights.csv",
+    "/insights/opportunity",
+    "/insights/conversation/{id}",
+    "/insights/conversation/{id}/traffic",
     "/login",
     "/logout",
     "/static/chat.js",
@@ -44,7 +47,12 @@ PATHS = (
     "/api/support/conversations/{id}/reply",
     "/api/support/conversations/{id}/hand-back",
     "/api/support/conversations/{id}/close",
+    "/api/support/conversations/{id}/notes",
+    "/api/support/conversations/{id}/typing",
+    "/api/support/conversations/{id}/transcript.txt",
+    "/api/support/canned",
     "/api/chat/{id}/pushed",
+    "/api/chat/{id}/rating",
 )
 
 
@@ -105,7 +113,13 @@ bodies = (
     | st.binary(max_size=300)
     | yaml_values.map(lambda v: json.dumps(v, default=str).encode())
     | st.fixed_dictionaries({"text": st.text(max_size=2100)}).map(lambda v: json.dumps(v).encode())
-    | st.dictionaries(st.sampled_from(["token", "name", "next"]), st.text(max_size=60)).map(
+    | st.fixed_dictionaries({"score": yaml_values, "comment": yaml_values}).map(
+        lambda v: json.dumps(v, default=str).encode()
+    )
+    | st.fixed_dictionaries({"typing": yaml_values}).map(
+        lambda v: json.dumps(v, default=str).encode()
+    )
+    | st.dictionaries(st.sampled_from(["secret", "name", "next"]), st.text(max_size=60)).map(
         lambda form: urllib.parse.urlencode(form).encode()
     )
 )

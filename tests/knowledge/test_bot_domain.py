@@ -1,5 +1,6 @@
-"""The Rasa domain's need slots, form and questions are generated from category.yml, for both
-catalogs; the committed part for the default catalog is current; training reads what is generated."""
+"""The Rasa domain's need entities and slots and the help texts are generated from category.yml, for
+both catalogs; the committed part for the default catalog is current; training reads what is
+generated. The interview is no form: its questions are asked by the actions (knowledge/interview.py)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,6 @@ from click.testing import CliRunner
 
 from advisor.cli import cli
 from knowledge.bot_domain import (
-    FORM,
     GENERATED_FILE,
     NOT_NEED_INTENTS,
     catalog_label,
@@ -23,22 +23,16 @@ LAPTOPS = CATALOGS_DIR / "laptops"
 COMMITTED = ROOT / "bot" / "domain" / GENERATED_FILE
 
 
-def test_vehicle_domain_has_a_slot_and_entity_per_need_and_the_interview(vehicles):
+def test_vehicle_domain_has_a_slot_and_entity_per_need_and_no_form(vehicles):
     part = domain_part(vehicles.category)
     needs = list(vehicles.category.needs)
     assert part["entities"] == needs and list(part["slots"]) == needs
-    assert part["forms"][FORM]["required_slots"] == ["body", "budget", "powertrain"]
-    ask = part["responses"]["utter_ask_powertrain"][0]
-    assert ask["text"] == "Gas, hybrid, plug-in hybrid or electric?"
-    assert ask["buttons"][0] == {"title": "Gas", "payload": "gas"}
-    budget = part["slots"]["budget"]["mappings"]
-    assert budget[0] == {
-        "type": "from_entity",
-        "entity": "budget",
-        "not_intent": list(NOT_NEED_INTENTS),
-    }
-    assert budget[1]["conditions"] == [{"active_loop": FORM, "requested_slot": "budget"}]
-    assert len(part["slots"]["towing"]["mappings"]) == 1  # not asked: no 'no preference' answer
+    assert "forms" not in part  # answer first: the actions ask one question at a time
+    assert not [r for r in part["responses"] if r.startswith("utter_ask_") and r[10:] in needs]
+    for need in ("budget", "towing"):  # 'no preference' is the actions' (declined_needs)
+        assert part["slots"][need]["mappings"] == [
+            {"type": "from_entity", "entity": need, "not_intent": list(NOT_NEED_INTENTS)}
+        ]
     assert "choosing a vehicle" in part["responses"]["utter_out_of_scope"][0]["text"]
     assert "cost to own" in part["responses"]["utter_out_of_scope"][0]["text"]
 
@@ -48,11 +42,6 @@ def test_laptop_domain_comes_from_the_laptop_declarations():
     part = domain_part(category)
     assert part["entities"] == list(category.needs)
     assert "os" in part["slots"] and "body" not in part["slots"]
-    assert part["forms"][FORM]["required_slots"] == ["os", "budget"]
-    assert part["responses"]["utter_ask_os"][0]["text"].startswith("Which operating system")
-    assert [b["title"] for b in part["responses"]["utter_ask_budget"][0]["buttons"]][
-        0
-    ] == "Under $1,000"
     out_of_scope = part["responses"]["utter_out_of_scope"][0]["text"]
     assert "choosing a laptop" in out_of_scope and "cost to own" not in out_of_scope
     assert "MacBook Air 13 vs Surface Laptop 7" in part["responses"]["utter_default"][0]["text"]
@@ -67,7 +56,8 @@ def test_the_committed_domain_part_is_what_the_default_catalog_generates(vehicle
 
 def test_the_generated_file_is_yaml_rasa_merges_with_the_hand_written_part():
     merged = read_domain(ROOT / "bot" / "domain")
-    assert "refine_smaller" in merged["intents"] and "priority" in merged["entities"]
+    entities = [e if isinstance(e, str) else next(iter(e)) for e in merged["entities"]]
+    assert "refine_smaller" in merged["intents"] and "priority" in entities
     assert {"budget", "priorities", "shown_products"} <= set(merged["slots"])
     assert yaml.safe_load(COMMITTED.read_text())["version"] == "3.1"
 
@@ -86,7 +76,7 @@ def test_training_on_another_catalog_generates_its_domain_folder(monkeypatch, tm
     assert folder == (tmp_path / "models" / "domain" / "laptops").resolve()
     assert (folder / "core.yml").read_bytes() == (ROOT / "bot" / "domain" / "core.yml").read_bytes()
     generated = yaml.safe_load((folder / GENERATED_FILE).read_text())
-    assert generated["forms"][FORM]["required_slots"] == ["os", "budget"]
+    assert "os" in generated["slots"] and "body" not in generated["slots"]
     inputs = model_inputs(ROOT, str(LAPTOPS))
     assert folder / GENERATED_FILE in inputs and COMMITTED not in inputs
 

@@ -10,7 +10,8 @@ from advisor.cli import cli
 
 
 def all_commands(group: click.Group, prefix=()):
-    for name, command in group.commands.items():
+    commands = group.all_commands() if hasattr(group, "all_commands") else group.commands
+    for name, command in commands.items():
         yield (*prefix, name), command
         if isinstance(command, click.Group):
             yield from all_commands(command, (*prefix, name))
@@ -32,11 +33,22 @@ def test_the_tree_holds_every_command():
     names = {" ".join(path) for path, _ in all_commands(cli)}
     expected = {
         "kb", "kb validate", "kb show", "kb import-epa", "kb import-nhtsa-ratings", "kb import-recalls",
-        "kb coverage", "recommend", "needs-list", "compare", "rules", "run",
+        "kb import-prices", "kb coverage", "exposure", "recommend", "needs-list", "compare", "rules", "run",
         "chat", "settings", "log", "log tail", "log show", "needs", "report", "simulate",
-        "bench-mining", "bench", "loadtest", "nlu-eval",
+        "bench-mining", "bench", "loadtest", "nlu-eval", "bench-needs", "mining-eval", "log tag",
+        "staff", "staff add", "staff list", "staff remove", "staff reset",
     }  # fmt: skip
     assert expected <= names
+
+
+def test_each_command_is_found_in_the_module_the_tree_names():
+    """`advisor needs` imports only the module that defines it (advisor.cli.MODULES)."""
+    from advisor.cli import MODULES, module_commands
+
+    for module, names in MODULES.items():
+        assert {c.name for c in module_commands(module)} == set(names), module
+    listed = {name for names in MODULES.values() for name in names}
+    assert listed == set(cli.all_commands())
 
 
 def test_settings_prints_what_is_in_force(tmp_path, monkeypatch):

@@ -7,9 +7,10 @@ import pytest
 
 from knowledge.catalog import Catalog
 from knowledge.loader import CATALOGS_DIR, load, validate
+from knowledge.matching import eligible, recommend
 from knowledge.needs import Constraint, NeedsProfile, build_profile
 from knowledge.ownership import cost_answer, cost_to_own
-from knowledge.refine import bigger, cheaper, smaller
+from knowledge.refine import bigger, cheaper, smaller, unavailable_text
 from tests.conftest import TINY_CATEGORY, write_catalog
 
 ROLES = """
@@ -42,22 +43,38 @@ def shown(catalog: Catalog, *ids: str) -> list:
 
 def test_cheaper_vehicles_goes_below_the_cheapest_shown(vehicles):
     products = shown(vehicles, "toyota-corolla-2025", "toyota-camry-2025")
-    profile = cheaper(vehicles, NeedsProfile(), products)
-    assert profile.get("budget") == Constraint("budget", 22325 - 1)
+    result = cheaper(vehicles, NeedsProfile(), products)
+    assert result.found and result.profile.get("budget") == Constraint("budget", 22325 - 1)
 
 
 def test_cheaper_laptops_uses_the_laptop_price(laptops):
     products = shown(laptops, "apple-macbook-pro-14-m4-2024", "apple-macbook-air-15-m4-2025")
-    profile = cheaper(laptops, build_profile(laptops.category, {"os": "macos"}), products)
+    profile = cheaper(laptops, build_profile(laptops.category, {"os": "macos"}), products).profile
     assert profile.get("budget").value == 1199 - 1 and profile.get("os")
 
 
 def test_cheaper_without_prices_shown_lowers_the_budget_or_stresses_price(vehicles, laptops):
     unpriced = shown(laptops, "dell-xps-13-9350-2024")
     with_budget = build_profile(laptops.category, {"budget": 1500})
-    assert cheaper(laptops, with_budget, unpriced).get("budget").value == 1350
-    assert cheaper(vehicles, NeedsProfile(), []).priorities == ("price",)
-    assert cheaper(laptops, NeedsProfile(), unpriced).priorities == ("price",)
+    assert cheaper(laptops, with_budget, unpriced).profile.get("budget").value == 1350
+    assert cheaper(vehicles, NeedsProfile(), []).profile.priorities == ("price",)
+    assert cheaper(laptops, NeedsProfile(), unpriced).profile.priorities == ("price",)
+
+
+def test_cheaper_with_nothing_cheaper_keeps_the_needs_and_says_so(vehicles):
+    sedans = build_profile(vehicles.category, {"body": "sedan"})
+    cheapest = min(
+        (p for p in vehicles if p.value("body_type") == "sedan" and p.value("msrp_usd")),
+        key=lambda p: p.value("msrp_usd"),
+    )
+    result = cheaper(vehicles, sedans, [cheapest])
+    assert (
+        not result.found and result.profile == sedans
+    )  # no budget $1 below: no false nothing-fits
+    assert unavailable_text(vehicles, result) == (
+        f"Nothing cheaper than the {cheapest.full_name} (${cheapest.value('msrp_usd'):,}) meets "
+        "your needs (sedan), so I've kept the list: those are still your best matches."
+    )
 
 
 def test_cheaper_without_a_price_role_cannot_serve(tiny_catalog):
@@ -69,42 +86,69 @@ def test_cheaper_without_a_price_role_cannot_serve(tiny_catalog):
 
 def test_bigger_vehicles_adds_a_seat_up_to_eight_then_stresses_cargo(vehicles):
     five = shown(vehicles, "toyota-corolla-2025")
-    assert bigger(vehicles, NeedsProfile(), five).get("seats") == Constraint("seats", 6)
+    assert bigger(vehicles, NeedsProfile(), five).profile.get("seats") == Constraint("seats", 6)
     eight = [p for p in vehicles if p.value("seats") == 8][:1]
-    assert bigger(vehicles, NeedsProfile(), eight).priorities == ("cargo",)
-    assert bigger(vehicles, NeedsProfile(), []).priorities == ("cargo",)
+    assert bigger(vehicles, NeedsProfile(), eight).profile.priorities == ("cargo",)
+    assert bigger(vehicles, NeedsProfile(), []).profile.priorities == ("cargo",)
+
+
+def test_bigger_goes_one_size_at_a_time_nearest_first(vehicles):
+    suvs = build_profile(vehicles.category, {"body": "suv"})
+    five = [p for p in vehicles if p.value("body_type") == "suv" and p.value("seats") == 5][:3]
+    first = bigger(vehicles, suvs, five)
+    assert first.profile.get("seats").value == 6 and first.near.target == 6
+    shown_first = recommend(vehicles, first.profile, near=first.near).matches
+    seats = sorted({p.value("seats") for p in vehicles if p.value("body_type") == "suv"})
+    next_size = min(s for s in seats if s > 5)
+    # the nearest size first; when fewer of it meet the needs than are shown, the next size follows
+    first_seats = [m.product.value("seats") for m in shown_first]
+    nearest = len([p for p in eligible(vehicles, first.profile) if p.value("seats") == next_size])
+    k = min(nearest, len(first_seats))
+    assert k > 0 and first_seats[:k] == [next_size] * k and first_seats == sorted(first_seats)
+    second = bigger(vehicles, first.profile, [m.product for m in shown_first])
+    shown_second = recommend(vehicles, second.profile, near=second.near).matches
+    after = min(s for s in seats if s > max(first_seats))
+    assert shown_second[0].product.value("seats") == after
 
 
 def test_bigger_laptops_asks_for_a_screen_an_inch_larger(laptops):
     products = shown(laptops, "apple-macbook-air-13-m4-2025", "dell-xps-13-9350-2024")
     limited = build_profile(laptops.category, {"screen_max": 14})
-    profile = bigger(laptops, limited, products)
+    profile = bigger(laptops, limited, products).profile
     assert profile.get("screen_min").value == pytest.approx(14.6)
     assert profile.get("screen_max") is None  # a 14-inch cap would contradict it
     assert bigger(laptops, NeedsProfile(), []) is None  # nothing shown, no size without a step
 
 
-def test_smaller_laptops_caps_the_screen_below_the_smallest_shown(laptops):
+def test_smaller_laptops_caps_the_screen_at_the_next_size_down(laptops):
     products = shown(laptops, "apple-macbook-pro-14-m4-2024", "apple-macbook-air-15-m4-2025")
-    asked = build_profile(laptops.category, {"screen_min": 14})
-    profile = smaller(laptops, asked, products)
-    assert profile.get("screen_max").value == pytest.approx(13.2)
-    assert profile.get("screen_min") is None
+    result = smaller(laptops, NeedsProfile(), products)
+    below = max(p.value("screen_in") for p in laptops if p.value("screen_in") < 14.2)
+    # no laptop is a whole inch below the 14.2-inch one: the next size there is
+    assert result.found and result.profile.get("screen_max").value == pytest.approx(below)
+    wide = shown(laptops, "apple-macbook-air-15-m4-2025")
+    asked = build_profile(laptops.category, {"screen_min": 15})
+    stepped = smaller(laptops, asked, wide).profile
+    assert stepped.get("screen_max").value == pytest.approx(14.3)
+    assert stepped.get("screen_min") is None  # a 15-inch floor would contradict it
 
 
 def test_smaller_vehicles_drops_the_seat_floor_or_cannot_serve(vehicles):
     seven = [p for p in vehicles if p.value("seats") == 7][:2]
     asked = build_profile(vehicles.category, {"seats": 7, "body": "suv"})
-    profile = smaller(vehicles, asked, seven)
+    profile = smaller(vehicles, asked, seven).profile
     assert profile.get("seats") is None and profile.get("body")
     assert smaller(vehicles, NeedsProfile(), seven) is None  # no upper limit on any size
 
 
 def test_tiny_catalog_roles_drive_the_same_functions(tmp_path):
     catalog = load(write_catalog(tmp_path / "roles", TINY_CATEGORY + ROLES))
-    assert cheaper(catalog, NeedsProfile(), shown(catalog, "a-big")).get("budget").value == 44999
-    assert bigger(catalog, NeedsProfile(), shown(catalog, "a-big")).get("seats").value == 8
+    result = cheaper(catalog, NeedsProfile(), shown(catalog, "a-big"))
+    assert result.profile.get("budget").value == 44999
+    assert bigger(catalog, NeedsProfile(), shown(catalog, "a-big")).profile.get("seats").value == 8
     assert bigger(catalog, NeedsProfile(), shown(catalog, "c-big")) is None  # 9 > up_to 8
+    cheapest = shown(catalog, "a-small")
+    assert not cheaper(catalog, NeedsProfile(), cheapest).found
 
 
 # -- cost to own -----------------------------------------------------------------------------------
@@ -215,5 +259,10 @@ def test_both_shipped_catalogs_declare_their_roles(vehicles, laptops):
         vehicles.category.roles.price == "msrp_usd" and laptops.category.roles.price == "price_usd"
     )
     assert [r.attribute for r in laptops.category.roles.size] == ["screen_in"]
-    assert [q.need for q in vehicles.category.interview] == ["body", "budget", "powertrain"]
+    assert [q.need for q in vehicles.category.interview] == [
+        "body",
+        "budget",
+        "powertrain",
+        "seats",
+    ]
     assert [q.need for q in laptops.category.interview] == ["os", "budget"]

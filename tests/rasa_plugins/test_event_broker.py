@@ -162,10 +162,31 @@ def test_every_message_is_one_row_in_order(recorded: list[dict]) -> None:
     assert all(t["channel"] == "rest" for t in recorded)
 
 
+def without_times(responses: list[dict]) -> list[dict]:
+    return [{k: v for k, v in r.items() if k != "ts"} for r in responses]
+
+
+def test_each_answer_keeps_its_own_time(db: Path) -> None:
+    """A note pushed after a person's reply (here the closing notice) is filed with the last
+    shopper message but keeps its own time, so a transcript can put it after the reply."""
+    broker = TurnLogBroker(path=db)
+    asked = user("a person please", "m1", "human")
+    staff = bot("Hi, Kim here.", staff=True, staff_name="Kim", message_id="staff-1")
+    closing = bot("Kim has closed this support chat.", handoff="closed", message_id="pushed-1")
+    asked.timestamp, staff.timestamp, closing.timestamp = 10.0, 20.0, 30.0
+    publish_all(broker, [published(asked), published(staff), published(closing)])
+    with TurnLog(db) as log:
+        shopper, reply = log.conversation(SHOPPER)
+    assert reply["role"] == "staff" and reply["ts"] == 20.0
+    assert shopper["responses"] == [
+        {"response": None, "text": "Kim has closed this support chat.", "ts": 30.0}
+    ]
+
+
 def test_user_message_fields_and_redaction(recorded: list[dict]) -> None:
     greet, wants = recorded[0], recorded[1]
     assert (greet["intent"], greet["confidence"], greet["text"]) == ("greet", 0.95, "hi")
-    assert greet["responses"] == [
+    assert without_times(greet["responses"]) == [
         {"response": "utter_greet", "text": "Hi! I'm a shopping advisor."}
     ]
     assert wants["text"] == "7 seats under 45k, I'm [email]"
@@ -192,7 +213,9 @@ def test_products_and_nothing_fits_come_from_the_payloads(
         {"id": m.product.id, "kind": "recommended", "fit": round(m.score, 4)}
         for m in advice.matches
     ]
-    assert recorded[1]["responses"] == [{"response": None, "text": "2 cars meet your needs."}]
+    assert without_times(recorded[1]["responses"]) == [
+        {"response": None, "text": "2 cars meet your needs."}
+    ]
     nothing = recorded[2]["nothing_fits"]
     assert nothing["needs"] == {"budget": 20000.0, "seats": 7}
     assert [n["id"] for n in nothing["nearest"]] == ["a-small", "c-big", "a-big"]
@@ -450,3 +473,48 @@ def test_a_filled_in_form_payload_keeps_the_pages_words(db: Path) -> None:
     asyncio.run(broker.close())
     with TurnLog(db) as log:
         assert log.conversation(SHOPPER)[0]["text"] == "Cost to own the Small over 7 years"
+
+
+def test_buttons_are_logged_and_traffic_metadata_tags_the_conversation(db: Path) -> None:
+    ask = bot("What's your budget?", "utter_ask_budget")
+    ask.data["buttons"] = [{"title": "Under $30k", "payload": "under $30k"}]
+    tagged = UserUttered(
+        "hi", {"name": "greet", "confidence": 1.0}, [], message_id="t1",
+        metadata={"traffic": "loadtest"},
+    )  # fmt: skip
+    odd = UserUttered("hi", {"name": "greet"}, [], message_id="o1", metadata={"traffic": "x"})
+    broker = TurnLogBroker(db)
+    publish_all(
+        broker,
+        [
+            published(user("hi", "m1", "greet"), ask),
+            published(tagged, bot("Hi!"), sender="load-1"),
+            published(odd, bot("Hi!"), sender="odd-1"),
+        ],
+    )
+    asyncio.run(broker.close())
+    with TurnLog(db) as log:
+        [greet] = log.conversation(SHOPPER)
+        # each answer keeps its own time ("ts"), checked elsewhere
+        assert [{k: v for k, v in r.items() if k != "ts"} for r in greet["responses"]] == [
+            {
+                "response": "utter_ask_budget",
+                "text": "What's your budget?",
+                "buttons": [{"title": "Under $30k", "payload": "under $30k"}],
+            }
+        ]
+        assert log.tagged_traffic() == {"load-1": "loadtest"}  # an unknown kind tags nothing
+
+
+def test_products_named_as_might_also_fit_are_logged_as_such(tiny_catalog: Catalog) -> None:
+    from rasa_plugins.event_broker import products_of
+
+    cards = advice_payload(
+        tiny_catalog,
+        recommend(tiny_catalog, NeedsProfile.from_dict(tiny_catalog.category, {"mpg": 30})),
+    )
+    assert [(p["id"], p["kind"]) for p in products_of(cards)] == [
+        ("a-small", "recommended"),
+        ("b-small", "recommended"),
+        ("c-mid", "might_fit"),
+    ]

@@ -14,7 +14,7 @@ import pytest
 
 import stores.sqlite
 from stores.interface import HandoffStore, TurnStore
-from stores.shared import open_handoff_store, open_turn_store
+from stores.shared import open_handoff_store, open_store, open_turn_store
 
 
 def turn(conversation: str, message: str, **fields) -> dict:
@@ -40,6 +40,10 @@ class StoreBackend:
 
     def support_queue(self, location: str | None = None) -> HandoffStore:
         return open_handoff_store(location or self.location())
+
+    def open(self, kind: str, location: str | None = None):
+        """A handle on the store `kind` (stores.shared.KINDS), to close when done."""
+        return open_store(kind, location or self.location())
 
     def raw(self, sql: str, location: str | None = None) -> list[tuple]:
         """Rows of `sql` read past the store, as stored."""
@@ -70,6 +74,22 @@ def log(backend: StoreBackend) -> Iterator[TurnStore]:
 def queue(backend: StoreBackend) -> Iterator[HandoffStore]:
     with backend.support_queue() as opened:
         yield opened
+
+
+def _desk_fixture(kind: str):
+    @pytest.fixture
+    def opened(backend: StoreBackend) -> Iterator:
+        with backend.open(kind) as store:
+            yield store
+
+    return opened
+
+
+staff = _desk_fixture("staff_store")
+audit = _desk_fixture("audit_store")
+notes = _desk_fixture("note_store")
+ratings = _desk_fixture("rating_store")
+typing_signals = _desk_fixture("typing_store")
 
 
 @pytest.fixture

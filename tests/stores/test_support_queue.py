@@ -8,6 +8,7 @@ import threading
 
 import pytest
 
+from stores.interface import HandoffStore
 from stores.shared import open_handoff_store
 from stores.support_queue import SCHEMA_VERSION
 
@@ -146,3 +147,19 @@ def test_two_processes_claiming_at_once_exactly_one_wins(backend):
         winner = next(name for name, won in outcomes.items() if won)
         with backend.support_queue(location) as check:
             assert check.current("contested")["claimed_by"] == winner
+
+
+def test_handoffs_between_are_those_created_in_the_window(queue: HandoffStore) -> None:
+    for n, created in enumerate((100.0, 200.0, 300.0)):
+        queue.enqueue(f"c{n}", {"n": n}, now=created)
+    queue.claim("c1", "Sam", now=260.0)
+    queue.close("c1", "Sam", now=290.0)
+    window = queue.handoffs_between(150.0, 300.0)
+    assert [(h["conversation_id"], h["status"]) for h in window] == [("c1", "closed")]
+    assert (window[0]["claimed_ts"], window[0]["closed_ts"], window[0]["summary"]) == (
+        260.0,
+        290.0,
+        {"n": 1},
+    )
+    assert [h["conversation_id"] for h in queue.handoffs_between(None, None)] == ["c0", "c1", "c2"]
+    assert [h["conversation_id"] for h in queue.handoffs_between(250.0, None)] == ["c2"]

@@ -226,3 +226,28 @@ def test_several_processes_writing_at_once_lose_nothing(backend: StoreBackend) -
         assert len(shared) == PROCESSES * TURNS_EACH
         assert [t["turn"] for t in shared] == list(range(1, PROCESSES * TURNS_EACH + 1))
         assert log.integrity_ok()
+
+
+def test_traffic_tags_are_kept_per_conversation_and_checked(log: TurnStore) -> None:
+    log.write_turns([turn("c1", "m1"), turn("c2", "m1"), turn("c3", "m1")])
+    assert log.tagged_traffic() == {}
+    log.tag_traffic("c1", "loadtest")
+    log.tag_traffic("c2", "staff")
+    log.set_paused("c2", True)  # the paused flag and the tag share the conversation's state
+    log.tag_traffic("c4", "test")  # a conversation with no turn yet
+    assert log.tagged_traffic() == {"c1": "loadtest", "c2": "staff", "c4": "test"}
+    assert log.is_paused("c2")
+    log.tag_traffic("c1", None)
+    assert log.tagged_traffic() == {"c2": "staff", "c4": "test"}
+    with pytest.raises(ValueError, match="traffic is one of"):
+        log.tag_traffic("c3", "robots")
+    with pytest.raises(ValueError, match="conversation_id"):
+        log.tag_traffic("", "test")
+    assert "c3" not in log.tagged_traffic()
+
+
+def test_a_log_can_say_it_holds_simulated_conversations(log: TurnStore) -> None:
+    assert not log.is_sample()
+    log.mark_sample()
+    log.mark_sample()
+    assert log.is_sample()

@@ -25,6 +25,7 @@ CHROMIUM_ARGS = [
 ARTIFACTS = ROOT / "test-artifacts"
 PHONE = {"width": 375, "height": 812}
 REPLY_TIMEOUT = 60_000  # ms: a Rasa turn on a busy 2-core machine
+EXPECT_TIMEOUT = 20_000  # ms: how long an expectation waits (Playwright's default is 5 s)
 
 
 @pytest.fixture(scope="session")
@@ -41,6 +42,17 @@ def browser():
             yield launched
         finally:
             launched.close()
+
+
+@pytest.fixture(autouse=True)
+def patient_expectations():
+    """A first turn on a cold stack, or a console poll, takes seconds on a busy two-core
+    machine: expectations wait for it instead of failing after Playwright's 5 s."""
+    from playwright.sync_api import expect
+
+    expect.set_options(timeout=EXPECT_TIMEOUT)
+    yield
+    expect.set_options(timeout=5_000)
 
 
 @pytest.fixture
@@ -94,12 +106,26 @@ def bot_rows(page):
     return page.locator(".row.bot, .row.staff")
 
 
+def staff_secret(stack, name: str) -> str:
+    """A secret for the staff account `name` in the stack's stores: a new account, or a new
+    secret for an existing one (which ends its sessions)."""
+    from stores.shared import open_staff_store
+
+    with open_staff_store(stack.turn_log) as accounts:
+        try:
+            return accounts.add_account(name)
+        except ValueError:
+            return accounts.reset_secret(name)
+
+
 def log_in(context, stack, name: str, token: str | None = None, next_page: str = "/support"):
-    """Log in through the form; returns the page (on `next_page` if the token was right)."""
+    """Log in through the form as the staff account `name` (made or given a new secret here),
+    or with `token` as the secret; returns the page (on `next_page` if it was right)."""
+    secret = staff_secret(stack, name) if token is None else token
     page = context.new_page()
     page.goto(f"{stack.web_url}/login?next={next_page}")
     page.fill("input[name=name]", name)
-    page.fill("input[name=token]", stack.staff_token if token is None else token)
+    page.fill("input[name=secret]", secret)
     page.click("button[type=submit]")
     page.wait_for_load_state()
     return page

@@ -63,6 +63,8 @@ def test_handoff_round_trip(stack, new_context):
     screenshot(alex, "support-console")
 
     alex.click("#hand-back")
+    expect(alex.locator("#confirm")).to_contain_text("Hand this conversation back")
+    alex.click("#confirm-ok")
     expect(shopper.locator(".bubble", has_text="You're back with the advisor")).to_be_visible()
     expect(banner).to_be_hidden()
     expect(alex.locator("#detail-state")).to_contain_text("Ended: returned by Alex")

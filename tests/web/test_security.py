@@ -6,7 +6,16 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from tests.web.conftest import PHONE, bot_rows, log_in, open_chat, say, screenshot, session_id
+from tests.web.conftest import (
+    PHONE,
+    bot_rows,
+    log_in,
+    open_chat,
+    say,
+    screenshot,
+    session_id,
+    staff_secret,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -59,7 +68,7 @@ def test_staff_pages_refuse_a_missing_or_wrong_token(stack, new_context, path):
     context = new_context()
     url = stack.web_url + path
     missing = context.request.get(url)
-    assert missing.status == 401 and "staff token" in missing.text().lower()
+    assert missing.status == 401 and "log in with your name and secret" in missing.text().lower()
     wrong = context.request.get(url, headers={"Authorization": "Bearer not-the-token"})
     assert wrong.status == 401 and "Wrong staff token" in wrong.text()
     scheme = context.request.get(url, headers={"Authorization": f"Basic {stack.staff_token}"})
@@ -78,15 +87,19 @@ def test_the_login_form_refuses_a_wrong_token_and_sets_a_strict_cookie(stack, ne
     page = context.new_page()
     response = page.goto(stack.web_url + "/support")
     assert response.status == 401
-    expect(page.locator("form input[name=token]")).to_be_visible()
+    expect(page.locator("form input[name=secret]")).to_be_visible()
     screenshot(page, "support-401")
     response = page.goto(stack.web_url + "/insights")
     assert response.status == 401
     screenshot(page, "insights-401")
 
+    staff_secret(stack, "Alex")  # accounts exist: the form takes accounts only
     refused = log_in(context, stack, "Mallory", token="guess")
-    expect(refused.locator(".reason")).to_have_text("Wrong staff token.")
+    expect(refused.locator(".reason")).to_have_text("Wrong name or secret.")
     assert not context.cookies()
+    shared = log_in(context, stack, "Mallory", token=stack.staff_token)
+    expect(shared.locator(".reason")).to_have_text("Wrong name or secret.")
+    assert not context.cookies(), "the shared token is for the API and the first start only"
 
     page = log_in(context, stack, "Alex", next_page="/insights")
     assert page.url.endswith("/insights")

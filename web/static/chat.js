@@ -254,9 +254,15 @@
     var node = el("article", "card");
     var heading = el("h2", "", (number ? number + ". " : "") + item.name);
     node.appendChild(heading);
-    if (item.reasons && item.reasons.length) {
+    var missing = item.missing || [];
+    var reasons = (item.reasons || []).filter(function (r) { return missing.indexOf(r) === -1; });
+    if (reasons.length) {
       node.appendChild(el("h3", "", "Why it fits"));
-      node.appendChild(list(item.reasons, "reasons"));
+      node.appendChild(list(reasons, "reasons"));
+    }
+    if (missing.length) {
+      node.appendChild(el("h3", "", "Not on file (scored as nothing)"));
+      node.appendChild(list(missing, "missing"));
     }
     var facts = el("dl", "facts");
     (item.facts || []).forEach(function (fact) {
@@ -373,6 +379,32 @@
     }
     return box;
   }
+
+  // "Might also fit, but I have no starting MSRP on file: A, B, C and 4 more": the first names
+  // shown, the rest one click away, each with where to check the missing figure.
+  function mightFit(payload) {
+    var box = el("div", "might-fit");
+    (payload.groups || []).forEach(function (group, index) {
+      var items = group.items || [];
+      box.appendChild(el("p", "", (payload.text || [])[index] || ""));
+      var details = el("details", "might-fit-all");
+      details.appendChild(el("summary", "", group.more ? "Show all " + items.length : "Where to check"));
+      var ul = el("ul");
+      items.forEach(function (i) {
+        var li = el("li", "", i.full_name || i.name);
+        var check = (i.check || null);
+        if (check && check.url) {
+          li.appendChild(document.createTextNode(" · check: "));
+          li.appendChild(safeLink(check.url, check.label || "source"));
+        }
+        ul.appendChild(li);
+      });
+      details.appendChild(ul);
+      box.appendChild(details);
+    });
+    return box;
+  }
+
 
   function dollars(amount) {
     return amount === null || amount === undefined ? "no figure" : "$" + Number(amount).toLocaleString();
@@ -515,7 +547,7 @@
         }
       }
       var previous = node.previousElementSibling;
-      if (node.classList.contains("bot") && !node.querySelector(".bubble, .cards, .comparison, .nothing-fits, .cost, .sources, .quick-replies")) {
+      if (node.classList.contains("bot") && !node.querySelector(".bubble, .cards, .comparison, .nothing-fits, .might-fit, .cost, .sources, .quick-replies")) {
         node.remove();
       }
       node = previous;
@@ -620,10 +652,14 @@
       } else if (custom.type === "handoff" && live) {
         setHandoff("waiting");
       }
+      if ((custom.type === "product_cards" || custom.type === "nothing_fits") &&
+          custom.might_also_fit) {
+        row.appendChild(mightFit(custom.might_also_fit));
+      }
     }
     if (live) {
       if (staff) setHandoff("staff", msg.sender.name);
-      if (msg.handoff === "returned" || msg.handoff === "closed") setHandoff(null);
+      if (["returned", "closed", "abandoned"].indexOf(msg.handoff) !== -1) setHandoff(null);
     }
     if (row.childNodes.length > (staff ? 1 : 0)) {
       stamp(row, at);
@@ -656,6 +692,8 @@
   }
 
   var socket = window.io(socketUrl, { transports: ["websocket", "polling"] });
+  // Shared with chat_support.js (typing signals, the rating after a support chat).
+  window.advisorChat = { socket: socket, sessionId: function () { return sessionId; } };
 
   // `shown`: the words the conversation shows for a button's payload (its title or label).
   function send(text, shown) {
