@@ -9,7 +9,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.render_payload import advice_payload, cards_payload
+from actions.render_payload import MORE, advice_payload, cards_payload
 from actions.session import (
     ASKED_NEED,
     DECLINED_NEEDS,
@@ -28,12 +28,17 @@ from actions.session import (
 from knowledge.constraints import failures
 from knowledge.facts import better_than
 from knowledge.interview import next_turn
-from knowledge.matching import Match, Near, rank, reasons
+from knowledge.matching import Match, Near, rank, reasons, recommend
 from knowledge.needs import NeedsProfile
 from knowledge.no_data import similar_text, unknown_answer
 from knowledge.other_models import Mention
 from knowledge.refine import Refinement, bigger, cheaper, smaller, unavailable_text
-from knowledge.render import describe_needs, render_advice
+from knowledge.render import (
+    all_shown_text,
+    describe_needs,
+    render_advice,
+    render_more,
+)
 from knowledge.roles import Question
 
 # The buttons of the bot's yes/no questions send the intents a typed yes or no is read as, so
@@ -178,6 +183,9 @@ def refined(profile: NeedsProfile, intent: str, tracker: Tracker) -> Refinement 
     declares nothing that could serve the request."""
     shop = catalog()
     shown = [shop.by_id[i] for i in tracker.get_slot(SHOWN_PRODUCTS) or [] if i in shop.by_id]
+    dropped = named_relaxation(profile, tracker)
+    if dropped:
+        return Refinement("relax", profile.without(dropped))
     if intent in REFINEMENTS:
         return REFINEMENTS[intent](shop, profile, shown)
     if intent == "exclude_brand":
@@ -212,18 +220,58 @@ class ActionRefine(Action):
         return advise(dispatcher, result.profile, tracker, near=result.near)
 
 
+RELAX_NEED = "relax_need"  # the entity a relaxation button names its need with
+
+
+def named_relaxation(profile: NeedsProfile, tracker: Tracker) -> str | None:
+    """The stated need a relaxation button names (`/refine{"relax_need": "budget"}`), if any."""
+    stated = {c.need for c in profile.constraints}
+    return next((n for n in entities(tracker, RELAX_NEED) if n in stated), None)
+
+
 class ActionRelax(Action):
+    """Drop one need: the one a button names, else the one just offered ('yes')."""
+
     def name(self) -> str:
         return "action_relax"
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
     ) -> list[EventType]:
-        need = tracker.get_slot(OFFERED_RELAXATION)
         profile = needs_profile(tracker)
+        need = named_relaxation(profile, tracker) or tracker.get_slot(OFFERED_RELAXATION)
         if need:
             profile = profile.without(need)
         return advise(dispatcher, profile, tracker)
+
+
+class ActionShowMore(Action):
+    """The next products that meet the needs, after those already shown ('show more')."""
+
+    def name(self) -> str:
+        return "action_show_more"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: dict[str, Any]
+    ) -> list[EventType]:
+        shop, profile = catalog(), needs_profile(tracker)
+        shown = list(tracker.get_slot(SHOWN_PRODUCTS) or [])
+        advice = recommend(shop, profile, top=len(shown) + MORE)
+        if advice.nothing_fits:
+            return advise(dispatcher, profile, tracker)
+        fresh = [m for m in advice.matches if m.product.id not in shown][:MORE]
+        if not fresh:
+            dispatcher.utter_message(text=all_shown_text(shop, profile, advice.match_count))
+            return []
+        start = len(shown) + 1
+        left = advice.match_count - len(shown) - len(fresh)
+        text = render_more(shop, profile, fresh, start, advice.match_count)
+        first = shop.by_id.get(shown[0]) if shown else None
+        payload = cards_payload(
+            shop, fresh, profile.to_dict(), start=start, more=left, compare_base=first
+        )
+        dispatcher.utter_message(text=text, json_message=payload)
+        return [SlotSet(SHOWN_PRODUCTS, shown + [m.product.id for m in fresh])]
 
 
 class ActionBetterThan(Action):

@@ -15,9 +15,10 @@ from actions.session import (
     catalog,
     mentioned_products,
     needs_profile,
+    typed_text,
     unknown_in_message,
 )
-from knowledge.compare import compare, similar_products
+from knowledge.compare import bottom_line, compare, similar_products
 from knowledge.no_data import no_data_text
 from knowledge.other_models import Mention
 from knowledge.references import leftover_names
@@ -33,7 +34,7 @@ def unknown_names(tracker: Tracker, mentions: list[Mention] = ()) -> list[str]:
         if "start" in e and "end" in e
     ]
     spans += [(m.start, m.end) for m in mentions]
-    return leftover_names(tracker.latest_message.get("text") or "", spans)
+    return leftover_names(typed_text(tracker), spans)
 
 
 class ActionCompare(Action):
@@ -74,7 +75,9 @@ class ActionCompare(Action):
                 )
             return []
         comparison = compare(shop, products)
+        verdict = bottom_line(shop, comparison, needs_profile(tracker))
         dispatcher.utter_message(
-            text=render_comparison(comparison), json_message=comparison_payload(comparison)
+            text=render_comparison(comparison) + "\n" + verdict,
+            json_message=comparison_payload(comparison, shop, verdict),
         )
         return [SlotSet(SHOWN_PRODUCTS, [p.id for p in comparison.products])]

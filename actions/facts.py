@@ -9,15 +9,19 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.advise import answer_unknown
-from actions.render_payload import citations_payload
+from actions.render_payload import citations_payload, cost_payload, details_payload
 from actions.session import (
+    OWN_USAGE,
+    OWN_YEARS,
     PENDING_QUESTION,
     SHOWN_PRODUCTS,
     catalog,
+    entities,
     mentioned_products,
     needs_profile,
     readings,
     required_configurations,
+    typed_text,
     unknown_in_message,
 )
 from knowledge.facts import (
@@ -26,10 +30,8 @@ from knowledge.facts import (
     issue_citations,
     known_issues_answer,
     mentioned_attributes,
-    ownership_answer,
-    ownership_citations,
-    ownership_cost,
 )
+from knowledge.ownership import cost_answer, cost_to_own, terms, terms_from_text
 
 
 def asked_products(
@@ -75,6 +77,9 @@ def which_one(dispatcher: CollectingDispatcher, tracker: Tracker, options) -> li
 
 
 class ActionProductFact(Action):
+    """A fact asked about ('the range of the Ioniq 5'), or, when no figure is named ('tell me more
+    about the second one', a card's Details), every figure on file, each with its source."""
+
     def name(self) -> str:
         return "action_product_fact"
 
@@ -83,11 +88,14 @@ class ActionProductFact(Action):
     ) -> list[EventType]:
         products, events = asked_products(dispatcher, tracker)
         shop = catalog()
-        attributes = mentioned_attributes(shop, tracker.latest_message.get("text") or "")
+        attributes = mentioned_attributes(shop, typed_text(tracker))
         for product in products:
+            if attributes:
+                payload = citations_payload(fact_citations(shop, product, attributes))
+            else:
+                payload = details_payload(shop, product)
             dispatcher.utter_message(
-                text=fact_answer(shop, product, attributes),
-                json_message=citations_payload(fact_citations(shop, product, attributes)),
+                text=fact_answer(shop, product, attributes), json_message=payload
             )
         return events
 
@@ -109,6 +117,16 @@ class ActionKnownIssues(Action):
         return events
 
 
+def stated_terms(tracker: Tracker) -> tuple[object, object]:
+    """Years and yearly usage for cost to own: a button's entities, else the typed words, else
+    what the shopper said earlier in the conversation (None where never stated)."""
+    ownership = catalog().category.ownership
+    typed = terms_from_text(ownership, typed_text(tracker)) if ownership else (None, None)
+    years = next(iter(entities(tracker, OWN_YEARS)), None) or typed[0]
+    usage = next(iter(entities(tracker, OWN_USAGE)), None) or typed[1]
+    return years or tracker.get_slot(OWN_YEARS), usage or tracker.get_slot(OWN_USAGE)
+
+
 class ActionCostToOwn(Action):
     def name(self) -> str:
         return "action_cost_to_own"
@@ -118,16 +136,22 @@ class ActionCostToOwn(Action):
     ) -> list[EventType]:
         products, events = asked_products(dispatcher, tracker)
         shop = catalog()
-        for product in products:
-            cost = ownership_cost(shop, product)
-            if cost is None:
+        ownership = shop.category.ownership
+        if ownership is None:
+            for product in products:
                 dispatcher.utter_message(
                     text=fact_answer(shop, product, []),
                     json_message=citations_payload(fact_citations(shop, product, [])),
                 )
-            else:
-                dispatcher.utter_message(
-                    text=ownership_answer(cost, shop),
-                    json_message=citations_payload(ownership_citations(shop, cost)),
-                )
+            return events
+        years, usage = stated_terms(tracker)
+        chosen = terms(ownership, years, usage)
+        for product in products:
+            cost = cost_to_own(shop, product, years, usage)
+            assert cost is not None
+            dispatcher.utter_message(
+                text=cost_answer(cost, shop), json_message=cost_payload(shop, cost)
+            )
+        if products and chosen.stated:
+            events += [SlotSet(OWN_YEARS, chosen.years), SlotSet(OWN_USAGE, chosen.usage)]
         return events

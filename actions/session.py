@@ -28,6 +28,9 @@ SORT = "sort"  # a superlative's order, filled from the `sort` entity by the dom
 HINTS = "priority_hints"  # {priority: the shopper's words that implied it}
 SHOWN_PRODUCTS = "shown_products"
 OFFERED_RELAXATION = "offered_relaxation"
+# The shopper's own cost-to-own terms, kept for the conversation once stated.
+OWN_YEARS = "own_years"
+OWN_USAGE = "own_usage"
 # The bot's own question, for the rules that route a typed yes, no or 'no preference' to what its
 # buttons do: 'relax' (drop the offered limit), 'need' (the interview question on ASKED_NEED),
 # 'handoff' (talk to a person). Set by every action that may ask, None when it asked nothing.
@@ -96,6 +99,16 @@ def entities(tracker: Tracker, name: str) -> list[Any]:
     return list(dict.fromkeys(found))
 
 
+def typed_text(tracker: Tracker) -> str:
+    """The latest message as the shopper typed it; '' for a button's intent payload
+    ('/ask_fact{"product": "..."}'), whose words are no one's (its entities carry what it means)."""
+    text = tracker.latest_message.get("text") or ""
+    intent = (tracker.latest_message.get("intent") or {}).get("name") or ""
+    if intent and text.strip().startswith("/" + intent):
+        return ""
+    return text
+
+
 def readings(tracker: Tracker) -> list[Reading]:
     """How each product named in the latest message is read: a bare model name with variants
     ('the Tucson' with a Tucson Hybrid in the catalog) means the variant just shown, else it is
@@ -142,7 +155,7 @@ def mentioned_products(tracker: Tracker) -> list[Product]:
     by_id = catalog().by_id
     ids = list(dict.fromkeys((r.meant or r.named).id for r in readings(tracker)))
     shown = tracker.get_slot(SHOWN_PRODUCTS) or []
-    for pid in referenced(tracker.latest_message.get("text") or "", shown):
+    for pid in referenced(typed_text(tracker), shown):
         if pid not in ids and pid in by_id:
             ids.append(pid)
     wanted = required_configurations(tracker)

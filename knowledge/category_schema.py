@@ -44,7 +44,9 @@ def names(value: Any) -> tuple[str, ...] | None:
     return None
 
 
-def read_category(data: dict, file: Path, report: Problems) -> Category | None:
+def read_category(
+    data: dict, file: Path, report: Problems, ownership_file: Path | None = None
+) -> Category | None:
     """The category declared in `data`, or None after adding every problem to `report`."""
     head = data.get("category")
     if not isinstance(head, dict) or not is_name(head.get("id")):
@@ -105,7 +107,7 @@ def read_category(data: dict, file: Path, report: Problems) -> Category | None:
     from knowledge.roles_schema import read_declarations  # it builds on this module's helpers
 
     roles, ownership, interview, phrases = read_declarations(
-        data, file, report, attributes, needs, priorities
+        data, file, report, attributes, needs, priorities, ownership_file
     )
     from knowledge.phrasing import read_phrasing
 

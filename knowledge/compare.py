@@ -11,6 +11,7 @@ from typing import Any
 
 from knowledge.catalog import Catalog, KnownIssue, Product
 from knowledge.citations import Citation, citation
+from knowledge.needs import NeedsProfile
 
 QUARTER = 0.25
 
@@ -146,3 +147,42 @@ def similar_products(catalog: Catalog, product: Product, limit: int = 3) -> list
 
     others = [p for p in catalog.products if p.id != product.id]
     return sorted(others, key=distance)[:limit]
+
+
+def bottom_line(catalog: Catalog, comparison: Comparison, profile: NeedsProfile) -> str:
+    """One line for the shopper's stated needs: which of the compared products fits them best
+    (among those that meet every need, the highest score on the shopper's priorities), or, when
+    none meets them all, which comes closest and what it misses. Brand plays no part."""
+    from knowledge.constraints import failures
+    from knowledge.matching import priority_names, rank
+    from knowledge.render import describe_needs
+
+    category = catalog.category
+    products = list(comparison.products)
+    misses = {p.id: failures(category, profile.constraints, p) for p in products}
+    meeting = [p for p in products if not misses[p.id]]
+    priorities = ", ".join(category.priorities[n].label for n in priority_names(catalog, profile))
+    if not profile.constraints:
+        best = rank(catalog, profile, products)[0][0]
+        return (
+            f"Bottom line: with no needs stated yet, the {best.name} scores best on "
+            f"{priorities or 'the ranking rules'}."
+        )
+    needs = describe_needs(catalog, profile)
+    if meeting:
+        best = rank(catalog, profile, meeting)[0][0]
+        others = [p for p in products if p.id != best.id]
+        failing = [p for p in others if misses[p.id]]
+        line = f"Bottom line for your needs ({needs}): the {best.name} fits them best"
+        if len(meeting) > 1:
+            line += f" (it scores highest on {priorities})"
+        if failing:
+            line += "; " + "; ".join(f"the {p.name} misses {misses[p.id][0].text}" for p in failing)
+        return line + "."
+    closest = min(products, key=lambda p: len(misses[p.id]))
+    return (
+        f"Bottom line for your needs ({needs}): none of these meets them all; the "
+        f"{closest.name} comes closest (it misses "
+        + "; ".join(f.text for f in misses[closest.id])
+        + ")."
+    )

@@ -1,4 +1,4 @@
-"""Answers to direct questions about one product: a fact, its known problems, its cost to own, and
+"""Answers to direct questions about one product: a fact, its known problems, and
 whether anything fits the shopper better. Every figure stated cites its own source and as-of date
 (knowledge.citations); a product without recalls on file is never said to have none."""
 
@@ -12,7 +12,6 @@ from knowledge.citations import Citation, citation, lookup, site_label
 from knowledge.gaps import missing_citations, missing_figure_text
 from knowledge.matching import eligible, rank, score
 from knowledge.needs import NeedsProfile
-from knowledge.roles import EnergyPrice
 
 
 def mentioned_attributes(catalog: Catalog, text: str) -> list[str]:
@@ -42,7 +41,7 @@ def stated_attributes(catalog: Catalog, product: Product, attributes: list[str])
     )
 
 
-def figure_text(catalog: Catalog, product: Product, name: str) -> str:
+def figure_text(catalog: Catalog, product: Product, name: str, cite: bool = True) -> str:
     """'EPA combined fuel economy: 38 mpg (FWD; 37 mpg AWD) (source: EPA, as of …: https://…)'."""
     category = catalog.category
     attribute = category.attributes[name]
@@ -61,8 +60,10 @@ def figure_text(catalog: Catalog, product: Product, name: str) -> str:
             f"; {attribute.format(f.value)} {configs.value_label(f.config)}" for f in others
         )
         shown += f" ({configs.value_label(figure.config)}{rest})"
-    found = citation(catalog, product, name)
-    return f"{attribute.label}: {shown} (source: {found.text()})" if found else shown
+    found = citation(catalog, product, name) if cite else None
+    if found is None:
+        return f"{attribute.label}: {shown}"
+    return f"{attribute.label}: {shown} (source: {found.text()})"
 
 
 def fact_answer(catalog: Catalog, product: Product, attributes: list[str]) -> str:
@@ -135,102 +136,6 @@ def issue_citations(catalog: Catalog, product: Product) -> list[Citation]:
     if look:
         found.append(Citation(look["url"], look["label"]))
     return unique(found)
-
-
-@dataclass(frozen=True)
-class OwnershipCost:
-    product: Product
-    years: int
-    price: float | None
-    energy_per_year: float | None
-    assumptions: str
-    energy_price: EnergyPrice | None = None  # the price the energy cost was worked out with
-    efficiency: str | None = None  # the energy-use attribute the energy cost is computed from
-
-    @property
-    def total(self) -> float | None:
-        if self.price is None or self.energy_per_year is None:
-            return None
-        return self.price + self.energy_per_year * self.years
-
-
-def yearly_energy(catalog: Catalog, product: Product) -> tuple[float, EnergyPrice, str] | None:
-    """A year's energy cost, its energy price and the attribute it comes from: the first energy-use
-    attribute (roles.energy) that applies to the product and has a figure, turned into units of
-    energy and priced; None without one."""
-    category = catalog.category
-    ownership = category.ownership
-    if ownership is None:
-        return None
-    for use in category.roles.energy:
-        value = product.value(use.attribute)
-        price = ownership.energy_price(use.unit)
-        if value and price and use.applies_to(product.values):
-            return use.yearly_units(ownership.usage, value) * price.price, price, use.attribute
-    return None
-
-
-def ownership_cost(catalog: Catalog, product: Product) -> OwnershipCost | None:
-    """Price plus energy over the category's stated years and usage (`ownership` and the price and
-    energy roles in category.yml); None if the category states no cost-to-own assumptions."""
-    category = catalog.category
-    ownership = category.ownership
-    if ownership is None:
-        return None
-    prices = ", ".join(p.text for p in ownership.energy_prices)
-    assumptions = f"{ownership.years} years, {ownership.usage:,.0f} {ownership.usage_label}"
-    assumptions += f", {prices}" if prices else ""
-    assumptions += f"; excludes {ownership.excludes}" if ownership.excludes else ""
-    price = product.value(category.roles.price) if category.roles.price else None
-    energy = yearly_energy(catalog, product)
-    return OwnershipCost(
-        product,
-        ownership.years,
-        price,
-        energy[0] if energy else None,
-        assumptions,
-        energy_price=energy[1] if energy else None,
-        efficiency=energy[2] if energy else None,
-    )
-
-
-def ownership_answer(cost: OwnershipCost, catalog: Catalog) -> str:
-    """Price, energy and total, the price and the energy-use figure each with its own source, and
-    the energy price assumed with where to check today's."""
-    product = cost.product
-    price = catalog.category.roles.price
-    parts = [f"Estimated cost to own the {product.full_name} ({cost.assumptions}):"]
-    if cost.price and price:
-        parts.append(f"- price: {figure_text(catalog, product, price)}")
-    elif price:
-        parts.append(f"- price: {missing_figure_text(catalog, product, [price])}")
-    else:
-        parts.append("- price: no price on file")
-    if cost.energy_per_year is None or cost.efficiency is None:
-        parts.append("- energy: no energy-use figure on file")
-    else:
-        parts.append(
-            f"- energy: about ${cost.energy_per_year:,.0f} a year, from "
-            + figure_text(catalog, product, cost.efficiency)
-        )
-    if cost.total is not None:
-        parts.append(f"- total over {cost.years} years: about ${cost.total:,.0f}")
-    if cost.energy_price is not None:
-        used = cost.energy_price
-        parts.append(
-            f"Energy price assumed: {used.text}; today's average: {used.source} "
-            f"(as of {used.as_of.isoformat()})."
-        )
-    return "\n".join(parts)
-
-
-def ownership_citations(catalog: Catalog, cost: OwnershipCost) -> list[Citation]:
-    price = catalog.category.roles.price
-    names = [price, cost.efficiency]
-    found = [citation(catalog, cost.product, n) for n in names if n and cost.product.value(n)]
-    if price and cost.price is None:
-        found += missing_citations(catalog, cost.product, [price])
-    return unique([c for c in found if c is not None])
 
 
 @dataclass(frozen=True)

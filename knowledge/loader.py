@@ -36,6 +36,7 @@ SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 
 CATALOGS_DIR = Path(__file__).parent / "catalogs"
 DEFAULT_CATALOG = CATALOGS_DIR / "vehicles"
+OWNERSHIP_FILE = "ownership.yml"  # cost-to-own assumptions beside category.yml (optional)
 PRODUCT_FIELDS = (
     "id",
     "brand",
@@ -104,7 +105,10 @@ def validate(path: Path | str | None = None) -> Report:
         return report
     if head is None:
         return report
-    category = read_category(head, head_file, report)
+    head, ownership_file = _with_ownership_file(head, head_file, report)
+    if head is None:
+        return report
+    category = read_category(head, head_file, report, ownership_file)
     if category is None:
         return report
     category = with_configuration(category, head.get("configuration"), head_file, report)
@@ -162,6 +166,23 @@ def _cached(path: str) -> Catalog:
 def get_catalog(path: Path | str | None = None) -> Catalog:
     """The catalog, read once per process (no I/O at import time)."""
     return _cached(str(Path(path) if path else default_catalog_path()))
+
+
+def _with_ownership_file(
+    head: dict, head_file: Path, report: Report
+) -> tuple[dict | None, Path | None]:
+    """A catalog folder may keep its cost-to-own assumptions in `ownership.yml` beside
+    category.yml (a deployer replaces that one file); declared in both places is an error."""
+    file = head_file.parent / OWNERSHIP_FILE
+    if head_file.name != "category.yml" or not file.is_file():
+        return head, None
+    data = _read_yaml(file, report)
+    if data is None:
+        return None, file
+    if "ownership" in head:
+        report.add(file, Errors.E116.format(detail="declared here and in category.yml: keep one"))
+        return None, file
+    return {**head, "ownership": data.get("ownership", data)}, file
 
 
 def _read_yaml(file: Path, report: Report) -> Any:

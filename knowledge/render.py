@@ -8,7 +8,7 @@ from knowledge.catalog import Catalog, Category
 from knowledge.compare import Comparison
 from knowledge.constraints import describe_wanted
 from knowledge.gaps import might_fit_lines
-from knowledge.matching import Advice, NothingFits
+from knowledge.matching import Advice, Match, NothingFits
 from knowledge.needs import Constraint, NeedsProfile
 
 
@@ -90,6 +90,31 @@ def render_matches(catalog: Catalog, advice: Advice) -> str:
         lines.append(f"{number}. {match.product.full_name}")
         lines += [f"   - {r.text}" for r in match.reasons]
     return "\n".join(lines)
+
+
+def render_more(
+    catalog: Catalog, profile: NeedsProfile, matches: list[Match], start: int, count: int
+) -> str:
+    """'More vehicles that meet your needs (...), 4-6 of 9:' and the numbered list."""
+    items = catalog.category.items
+    end = start + len(matches) - 1
+    numbers = f"{start}" if end == start else f"{start}-{end}"
+    lines = [
+        f"More {items} that meet your needs ({describe_needs(catalog, profile)}), {numbers} of {count}:"
+    ]
+    for number, match in enumerate(matches, start):
+        lines.append(f"{number}. {match.product.full_name}")
+        lines += [f"   - {r.text}" for r in match.reasons]
+    return "\n".join(lines)
+
+
+def all_shown_text(catalog: Catalog, profile: NeedsProfile, count: int) -> str:
+    category = catalog.category
+    noun = category.item if count == 1 else category.items
+    return (
+        f"That's all: I've shown the {count} {noun} that meet your needs "
+        f"({describe_needs(catalog, profile)}). Relax a need to see more."
+    )
 
 
 def render_nothing_fits(catalog: Catalog, result: NothingFits) -> str:

@@ -16,7 +16,10 @@ from knowledge.catalog import Attribute, NeedSpec, PrioritySpec
 from knowledge.category_schema import is_name, is_number, names
 from knowledge.errors import Errors, Problems
 from knowledge.roles import (
+    COST_PERIODS,
     ENERGY_MEASURES,
+    STEP_TITLES,
+    CostItem,
     EnergyPrice,
     EnergyUse,
     Ownership,
@@ -37,16 +40,18 @@ def read_declarations(
     attributes: dict[str, Attribute],
     needs: dict[str, NeedSpec],
     priorities: dict[str, PrioritySpec],
+    ownership_file: Path | None = None,
 ) -> tuple[Roles, Ownership | None, tuple[Question, ...], Phrases]:
-    """The roles, cost-to-own assumptions and interview declared in `data`; problems go to `report`."""
+    """The roles, cost-to-own assumptions and interview declared in `data`; problems go to `report`
+    (those in the cost-to-own assumptions name `ownership_file` when they were read from one)."""
 
-    def problem(code: str) -> Problem:
+    def problem(code: str, where_file: Path = file) -> Problem:
         def add(where: str, detail: str) -> None:
-            report.add(file, getattr(Errors, code).format(detail=detail), field=where)
+            report.add(where_file, getattr(Errors, code).format(detail=detail), field=where)
 
         return add
 
-    ownership = read_ownership(data.get("ownership"), problem("E116"))
+    ownership = read_ownership(data.get("ownership"), problem("E116", ownership_file or file))
     roles = read_roles(data.get("roles"), attributes, needs, priorities, ownership, problem("E115"))
     questions, phrases = read_interview(data.get("interview"), needs, problem("E117"))
     return roles, ownership, questions, phrases
@@ -167,21 +172,44 @@ def _energy(
     return EnergyUse(str(item["attribute"]), str(unit), item["measure"], float(factor), when)
 
 
+OWNERSHIP_KEYS = (
+    "years", "usage", "energy_prices", "excludes", "costs", "basis", "max_years",
+)  # fmt: skip
+
+
 def read_ownership(raw: Any, problem: Problem) -> Ownership | None:
     if raw is None:
         return None
     if not isinstance(raw, dict):
         problem("ownership", "must be a mapping with 'years', 'usage' and 'energy_prices'")
         return None
+    unknown = [k for k in raw if k not in OWNERSHIP_KEYS]
+    if unknown:
+        problem(
+            f"ownership.{unknown[0]}", f"unknown key: expected one of {', '.join(OWNERSHIP_KEYS)}"
+        )
+        return None
     years = raw.get("years")
-    if not (isinstance(years, int) and not isinstance(years, bool) and years > 0):
+    if not _whole(years):
         problem("ownership.years", "must be a whole number of years above 0")
+        return None
+    max_years = raw.get("max_years", 15)
+    if not _whole(max_years) or max_years < years:
+        problem("ownership.max_years", "must be a whole number of years, at least 'years'")
         return None
     usage = raw.get("usage")
     if not (
         isinstance(usage, dict) and is_number(usage.get("amount")) and is_name(usage.get("label"))
     ):
         problem("ownership.usage", "must be {amount: a number, label: e.g. 'miles a year'}")
+        return None
+    words = names(usage.get("words") or [])
+    if words is None:
+        problem("ownership.usage.words", "must be a list of words, e.g. [miles a year, miles]")
+        return None
+    max_usage = usage.get("max", 0)
+    if not is_number(max_usage) or max_usage < 0:
+        problem("ownership.usage.max", "must be a number (the most a shopper may state)")
         return None
     prices = []
     raw_prices = raw.get("energy_prices") or {}
@@ -193,12 +221,94 @@ def read_ownership(raw: Any, problem: Problem) -> Ownership | None:
         if price is None:
             return None
         prices.append(price)
-    excludes = raw.get("excludes", "")
-    if excludes and not is_name(excludes):
-        problem("ownership.excludes", "must be a phrase")
-        return None
+    costs = []
+    for i, spec in enumerate(_list(raw.get("costs"), "ownership.costs", problem)):
+        item = _cost_item(spec, f"ownership.costs[{i}]", problem)
+        if item is None:
+            return None
+        if any(c.id == item.id for c in costs):
+            problem(f"ownership.costs[{i}].id", f"'{item.id}' is declared twice")
+            return None
+        costs.append(item)
+    for key in ("excludes", "basis"):
+        if raw.get(key) and not is_name(raw[key]):
+            problem(f"ownership.{key}", "must be a phrase")
+            return None
     return Ownership(
-        years, float(usage["amount"]), str(usage["label"]), tuple(prices), str(excludes or "")
+        years,
+        float(usage["amount"]),
+        str(usage["label"]),
+        tuple(prices),
+        str(raw.get("excludes") or ""),
+        tuple(costs),
+        str(raw.get("basis") or ""),
+        words,
+        max_years,
+        float(max_usage),
+    )
+
+
+def _whole(value: Any) -> bool:
+    return isinstance(value, int) and not isinstance(value, bool) and value > 0
+
+
+def _source(spec: dict, where: str, problem: Problem) -> tuple[str, str, date] | None:
+    """A figure's `source` URL, `source_label` (optional) and `as_of` date."""
+    source = spec.get("source")
+    if not (isinstance(source, str) and source.startswith(URL_PREFIXES) and " " not in source):
+        problem(f"{where}.source", "must be an http(s) URL where the figure can be checked")
+        return None
+    label = spec.get("source_label", "")
+    if label and not is_name(label):
+        problem(f"{where}.source_label", "must name who publishes the figure, e.g. 'AAA'")
+        return None
+    as_of = spec.get("as_of")
+    if not isinstance(as_of, date):
+        try:
+            as_of = date.fromisoformat(str(as_of))
+        except ValueError:
+            problem(f"{where}.as_of", "must be a date YYYY-MM-DD")
+            return None
+    return source, str(label or ""), as_of
+
+
+def _cost_item(spec: Any, where: str, problem: Problem) -> CostItem | None:
+    if not isinstance(spec, dict) or not is_name(spec.get("id")):
+        problem(f"{where}.id", "must name the cost, e.g. depreciation")
+        return None
+    allowed = {"id", "label", "amount", "per", "source", "source_label", "as_of", "scope", "note"}
+    unknown = sorted(set(spec) - allowed)
+    if unknown:
+        problem(
+            f"{where}.{unknown[0]}", f"unknown key: expected one of {', '.join(sorted(allowed))}"
+        )
+        return None
+    if not is_name(spec.get("label")):
+        problem(f"{where}.label", "must say what the cost is, e.g. Depreciation")
+        return None
+    if not is_number(spec.get("amount")) or spec["amount"] < 0:
+        problem(f"{where}.amount", "must be a number of dollars (a sourced figure, never a guess)")
+        return None
+    if spec.get("per") not in COST_PERIODS:
+        problem(f"{where}.per", f"must be one of {COST_PERIODS}")
+        return None
+    for key in ("scope", "note"):
+        if spec.get(key) and not is_name(spec[key]):
+            problem(f"{where}.{key}", "must be a phrase")
+            return None
+    cited = _source(spec, where, problem)
+    if cited is None:
+        return None
+    return CostItem(
+        str(spec["id"]),
+        str(spec["label"]),
+        float(spec["amount"]),
+        str(spec["per"]),
+        cited[0],
+        cited[1],
+        cited[2],
+        str(spec.get("scope") or ""),
+        str(spec.get("note") or ""),
     )
 
 
@@ -209,18 +319,11 @@ def _energy_price(unit: str, spec: Any, where: str, problem: Problem) -> EnergyP
     if not is_name(spec.get("label")):
         problem(f"{where}.label", "must say how the price reads, e.g. 'a gallon'")
         return None
-    source = spec.get("source")
-    if not (isinstance(source, str) and source.startswith(URL_PREFIXES) and " " not in source):
-        problem(f"{where}.source", "must be an http(s) URL where the figure can be checked")
+    cited = _source(spec, where, problem)
+    if cited is None:
         return None
-    as_of = spec.get("as_of")
-    if not isinstance(as_of, date):
-        try:
-            as_of = date.fromisoformat(str(as_of))
-        except ValueError:
-            problem(f"{where}.as_of", "must be a date YYYY-MM-DD")
-            return None
-    return EnergyPrice(unit, float(spec["price"]), str(spec["label"]), source, as_of)
+    source, label, as_of = cited
+    return EnergyPrice(unit, float(spec["price"]), str(spec["label"]), source, as_of, label)
 
 
 def read_interview(
@@ -257,4 +360,12 @@ def read_interview(
     ):
         problem("interview.examples", "must map needs, compare and about to sample requests")
         examples = {}
-    return tuple(questions), Phrases(**{k: str(v) for k, v in examples.items()})
+    steps = raw.get("next_steps") or {}
+    known = dict(STEP_TITLES)
+    if not isinstance(steps, dict) or not all(
+        key in known and is_name(value) for key, value in steps.items()
+    ):
+        problem("interview.next_steps", f"must map some of {', '.join(known)} to button titles")
+        steps = {}
+    pairs = tuple((str(k), str(v)) for k, v in steps.items())
+    return tuple(questions), Phrases(**{k: str(v) for k, v in examples.items()}, steps=pairs)

@@ -51,6 +51,8 @@ PRODUCT_KINDS = {
 }
 MAX_CONVERSATIONS = 1000
 REMEMBERED_EVENTS = 100
+REMEMBERED_STEPS = 60  # button payloads offered lately, per conversation
+MAX_SHOWN_CHARS = 200
 
 
 @lru_cache(maxsize=1)
@@ -71,6 +73,14 @@ class ConversationState:
     replaying: bool = False  # events after a user message that was already logged: skip them
     traffic: str | None = None  # the tag this conversation was given (stores.interface.TRAFFIC)
     seen: deque[str] = field(default_factory=lambda: deque(maxlen=REMEMBERED_EVENTS))
+    offered: OrderedDict[str, str] = field(default_factory=OrderedDict)  # payload -> its words
+
+    def offer(self, steps: dict[str, str]) -> None:
+        for payload, words in steps.items():
+            self.offered[payload] = words
+            self.offered.move_to_end(payload)
+        while len(self.offered) > REMEMBERED_STEPS:
+            self.offered.popitem(last=False)
 
 
 def fingerprint(event: dict[str, Any]) -> str:
@@ -84,6 +94,44 @@ def entities_of(parse_data: dict[str, Any]) -> list[dict[str, Any]]:
         {k: e.get(k) for k in ("entity", "value", "start", "end")}
         for e in parse_data.get("entities") or []
     ]
+
+
+def offered_steps(data: dict[str, Any]) -> dict[str, str]:
+    """The buttons a bot message offers, payload -> the words a click stands for: Rasa's buttons
+    (their title) and the next steps inside a custom payload (their label, else their title)."""
+    found: dict[str, str] = {}
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            payload, words = node.get("payload"), node.get("label") or node.get("title")
+            if isinstance(payload, str) and isinstance(words, str) and payload and words:
+                found[payload.strip()] = words
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk(data.get("buttons") or [])
+    walk(data.get("quick_replies") or [])
+    walk(data.get("custom") or {})
+    return found
+
+
+def shown_text(state: ConversationState, event: dict[str, Any]) -> str:
+    """What the shopper's message says as the conversation shows it: a button's words, never its
+    payload ('Talk to a person', not '/ask_human'). A payload the bot did not offer (a form's
+    filled-in template) keeps the page's words for it when the page sent them as `shown`."""
+    text = event.get("text") or ""
+    if not text.startswith("/"):
+        return text
+    words = state.offered.get(text.strip())
+    if words:
+        return words
+    shown = (event.get("metadata") or {}).get("shown")
+    if isinstance(shown, str) and 0 < len(shown.strip()) <= MAX_SHOWN_CHARS:
+        return shown.strip()
+    return text
 
 
 def products_of(payload: dict[str, Any]) -> list[dict[str, Any]]:
@@ -200,7 +248,7 @@ class TurnAssembler:
         message = {
             "conversation_id": conversation_id,
             "message_id": message_id,
-            "text": event.get("text") or "",
+            "text": shown_text(state, event),
             "channel": event.get("input_channel"),
             "intent": intent.get("name"),
             "confidence": intent.get("confidence"),
@@ -256,6 +304,7 @@ class TurnAssembler:
         event: dict[str, Any],
         metadata: dict[str, Any],
     ) -> None:
+        state.offer(offered_steps(event.get("data") or {}))
         if state.message_id is None:
             logger.debug("turn log: bot message before any user message in %s", conversation_id)
             return

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from advisor.settings import shipped_canned_replies
+from knowledge.loader import get_catalog
 from rasa_plugins.input_limits import RateLimiter
 from stores.shared import (
     audit_store,
@@ -28,6 +29,7 @@ from stores.shared import (
 from web import abandon, auth, chat_catch_up, chat_rating, console, insights, pages, support
 from web.canned import CannedFile
 from web.rasa_api import RasaClient
+from web.welcome import rules_context, welcome
 
 logger = logging.getLogger(__name__)
 
@@ -126,14 +128,24 @@ def create_app(settings: Settings) -> web.Application:
     app[chat_catch_up.RATE] = RateLimiter(chat_catch_up.RATE_LIMIT, 60.0)
     app[chat_rating.RATE] = RateLimiter(chat_rating.RATE_LIMIT, 60.0)
 
-    index = pages.render("chat.html", socket_url=settings.browser_socket_url)
+    shop = get_catalog()
+    index = pages.render(
+        "chat.html",
+        socket_url=settings.browser_socket_url,
+        welcome=welcome(shop),
+        items=shop.category.items,
+    )
     index_csp = shopper_csp(settings.browser_socket_url)
+    rules = pages.render("rules.html", **rules_context(shop))
     console_page = pages.render("support.html")
 
     async def shopper_page(request: web.Request) -> web.Response:
         return web.Response(
             text=index, content_type="text/html", headers={"Content-Security-Policy": index_csp}
         )
+
+    async def rules_page(request: web.Request) -> web.Response:
+        return web.Response(text=rules, content_type="text/html")
 
     @auth.staff_only(guard)
     async def support_page(request: web.Request) -> web.Response:
@@ -151,6 +163,7 @@ def create_app(settings: Settings) -> web.Application:
     app.add_routes(
         [
             web.get("/", shopper_page),
+            web.get("/how-we-rank", rules_page),
             web.get("/support", support_page),
             web.get("/healthz", health),
             *auth.routes(guard),

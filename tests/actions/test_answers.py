@@ -92,15 +92,54 @@ def test_known_issues_are_disclosed_with_sources():
     )
 
 
-def test_cost_to_own_states_its_assumptions():
+def test_cost_to_own_states_its_assumptions_and_sends_the_table():
     text = "what does the RAV4 Hybrid cost to own?"
     _, dispatcher = run_action(
         ActionCostToOwn(),
         make_tracker(text, "ask_cost_to_own", [product_entity("RAV4 Hybrid", RAV4, text)]),
     )
     reply = dispatcher.messages[0]["text"]
-    assert "5 years, 15,000 miles a year, $3.50 a gallon" in reply
-    assert "energy: about $1,346 a year" in reply  # 15,000 mi / 39 mpg * $3.50
+    assert "over 5 years at 15,000 miles a year (the usual assumptions" in reply
+    assert "- Energy: about $1,212 a year" in reply  # 15,000 mi / 39 mpg * $3.151
+    table = dispatcher.messages[0]["custom"]
+    assert table["type"] == "cost_to_own"
+    assert [line["id"] for line in table["lines"]][-1] == "energy"
+    assert table["per_year"] == 4334 + 1131 + 4162 + 1212
+    assert table["total"] == 5 * table["per_year"]
+
+
+def test_cost_to_own_takes_the_years_and_miles_a_button_sends():
+    payload = f'/ask_cost_to_own{{"product": "{RAV4}", "own_years": 7, "own_usage": 12000}}'
+    entities = [
+        {"entity": "product", "value": RAV4},
+        {"entity": "own_years", "value": 7},
+        {"entity": "own_usage", "value": 12000},
+    ]
+    events, dispatcher = run_action(
+        ActionCostToOwn(), make_tracker(payload, "ask_cost_to_own", entities)
+    )
+    table = dispatcher.messages[0]["custom"]
+    assert (table["years"], table["usage"], table["stated"]) == (7, 12000, True)
+    assert slot(events, "own_years") == 7 and slot(events, "own_usage") == 12000
+    assert table["edit"]["payload"].startswith(f'/ask_cost_to_own{{"product": "{RAV4}"')
+    assert "{years}" in table["edit"]["payload"] and "{usage}" in table["edit"]["payload"]
+
+
+def test_cost_to_own_reads_typed_terms_and_remembers_them():
+    text = "RAV4 Hybrid cost to own over 3 years at 8k miles a year"
+    entity = product_entity("RAV4 Hybrid", RAV4, text)
+    events, dispatcher = run_action(
+        ActionCostToOwn(), make_tracker(text, "ask_cost_to_own", [entity])
+    )
+    assert (dispatcher.messages[0]["custom"]["years"], slot(events, "own_usage")) == (3, 8000)
+    later = make_tracker(
+        "and the CR-V Hybrid?",
+        "ask_cost_to_own",
+        [product_entity("CR-V Hybrid", CRV, "and the CR-V Hybrid?")],
+        slots={"own_years": 3, "own_usage": 8000},
+    )
+    _, dispatcher = run_action(ActionCostToOwn(), later)
+    assert dispatcher.messages[0]["custom"]["years"] == 3
 
 
 def test_greeting_discloses_who_runs_the_advisor():

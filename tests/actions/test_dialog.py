@@ -130,13 +130,16 @@ def test_a_model_with_variants_none_discussed_gets_which_one():
     )
     [message] = dispatcher.messages
     assert message["text"] == (
-        "Which one do you mean: the Hyundai Tucson or the Hyundai Tucson Hybrid?"
+        "Which one do you mean: the Hyundai Tucson, the Hyundai Tucson Hybrid or the Hyundai "
+        "Tucson Plug-in Hybrid?"
     )
+    plug_in = "hyundai-tucson-plug-in-2025"
     assert [b["payload"] for b in message["buttons"]] == [
         f'/ask_known_issues{{"product": "{TUCSON}"}}',
         f'/ask_known_issues{{"product": "{HYBRID}"}}',
+        f'/ask_known_issues{{"product": "{plug_in}"}}',
     ]
-    assert slot(events, "shown_products") == [TUCSON, HYBRID]
+    assert slot(events, "shown_products") == [TUCSON, HYBRID, plug_in]
     button = f'/ask_known_issues{{"product": "{HYBRID}"}}'
     chosen = {"entity": "product", "value": HYBRID, "start": 17, "end": len(button)}
     _, dispatcher = run_action(

@@ -3,13 +3,9 @@ the 'did you mean' question; real rasa-sdk Trackers, no servers."""
 
 from __future__ import annotations
 
-import asyncio
-
-from actions.needs_form import ValidateNeedsForm
-from rasa_sdk.executor import CollectingDispatcher
-
-from actions.session import HINTS, SORT, needs_profile, profile_events
+from actions.session import HINTS, SORT, catalog, needs_profile, profile_events
 from actions.spelling import ActionDidYouMean
+from knowledge.interview import next_turn
 from tests.actions.conftest import make_tracker, run_action
 
 
@@ -43,16 +39,14 @@ def test_a_brand_without_the_excluded_role_is_not_ruled_out():
     assert needs_profile(tracker).excluded_brands == ()
 
 
-def test_a_superlative_is_answered_at_once_the_form_asks_nothing():
-    form = ValidateNeedsForm()
-    asked = ["body", "budget", "powertrain"]
+def test_a_superlative_is_answered_at_once_and_nothing_more_is_asked():
+    def turn(slots):
+        return next_turn(catalog(), needs_profile(make_tracker("x", slots=slots)))
 
-    def required(slots):
-        tracker = make_tracker("x", slots=slots)
-        return asyncio.run(form.required_slots(asked, CollectingDispatcher(), tracker, {}))
-
-    assert required({SORT: "highest towing_lb", "body": "pickup"}) == []
-    assert required({"body": "pickup"}) == asked
+    superlative = turn({SORT: "highest towing_lb", "body": "pickup"})
+    assert superlative.advice is not None and superlative.advice.matches
+    assert superlative.question is None
+    assert turn({}).question is not None  # nothing known: the interview asks
 
 
 def test_did_you_mean_asks_with_buttons_that_send_the_message_corrected():

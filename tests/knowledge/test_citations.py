@@ -9,9 +9,8 @@ from knowledge.compare import compare
 from knowledge.facts import (
     fact_answer,
     known_issues_answer,
-    ownership_answer,
-    ownership_cost,
 )
+from knowledge.ownership import cost_answer, cost_to_own
 
 EPA = "https://www.fueleconomy.gov/feg/Find.do?action=sbs&id="
 
@@ -66,14 +65,15 @@ def test_recalls_on_file_are_listed_with_their_campaign_page_and_the_complete_li
     assert text.endswith("NHTSA's VIN look-up is the complete list: https://www.nhtsa.gov/recalls.")
 
 
-def test_cost_to_own_cites_the_price_and_the_efficiency_figure(vehicles):
+def test_cost_to_own_cites_the_efficiency_figure_and_each_assumption(vehicles):
     product = vehicles.by_id["chevrolet-trax-2024"]
-    text = ownership_answer(ownership_cost(vehicles, product), vehicles)
-    assert "- price: Starting MSRP: $20,400 (source: Chevrolet, as of " in text
-    assert (
-        f"from EPA combined fuel economy: 30 mpg (FWD) (source: EPA, as of 2025-10-28: {EPA}46450)"
-        in text
-    )
+    cost = cost_to_own(vehicles, product)
+    text = cost_answer(cost, vehicles)
+    assert "For reference, Starting MSRP: $20,400 (source: Chevrolet, as of " in text
+    energy = cost.lines[-1]
+    assert energy.basis.startswith("EPA combined fuel economy: 30 mpg (FWD) at $3.151 a gallon")
+    assert [c.label for c in energy.sources] == ["EPA", "AAA Your Driving Costs 2025"]
+    assert energy.sources[0].url == f"{EPA}46450"
 
 
 def test_card_facts_and_comparison_cells_carry_their_sources(vehicles):

@@ -16,13 +16,12 @@ from knowledge.facts import (
     fact_answer,
     fact_citations,
     mentioned_attributes,
-    ownership_answer,
-    ownership_cost,
 )
 from knowledge.gaps import might_fit_lines
 from knowledge.loader import load, validate
 from knowledge.matching import recommend
 from knowledge.needs import build_profile
+from knowledge.ownership import cost_answer, cost_to_own
 from knowledge.render import render_advice
 from tests.conftest import TINY_CATEGORY, TINY_PRODUCTS, write_catalog
 
@@ -184,9 +183,11 @@ def test_the_shipped_catalog_answers_a_price_gap_with_the_makers_site(vehicles):
 
 def test_cost_to_own_without_a_price_says_where_to_find_it(vehicles):
     product = next(p for p in vehicles.products if p.value("msrp_usd") is None)
-    text = ownership_answer(ownership_cost(vehicles, product), vehicles)
-    assert f"- price: I have no starting MSRP on file for the {product.full_name}; " in text
-    assert "total over" not in text
+    text = cost_answer(cost_to_own(vehicles, product), vehicles)
+    # the price is not a line of the cost to own (depreciation is), so the total stands; the
+    # missing price is said with where to find it, never left out silently
+    assert f"\nI have no starting MSRP on file for the {product.full_name}; " in text
+    assert f"{product.brand}'s site lists current prices: https://" in text
 
 
 def test_every_brand_of_the_shipped_catalog_has_a_maker_site(vehicles):

@@ -9,13 +9,14 @@ from knowledge.variants import read_name, variants
 
 TUCSON = "hyundai-tucson-2024"
 HYBRID = "hyundai-tucson-hybrid-2024"
+PLUG_IN = "hyundai-tucson-plug-in-2025"
 
 
 @pytest.mark.parametrize(
     "pid, written, expected",
     [
-        (TUCSON, "Tucson", {TUCSON, HYBRID}),
-        (TUCSON, "Hyundai Tucson", {TUCSON, HYBRID}),
+        (TUCSON, "Tucson", {TUCSON, HYBRID, PLUG_IN}),
+        (TUCSON, "Hyundai Tucson", {TUCSON, HYBRID, PLUG_IN}),
         (TUCSON, "Tucson SE", {TUCSON}),  # an alias naming the gas model itself
         (HYBRID, "Tucson Hybrid", {HYBRID}),
         (
@@ -44,11 +45,12 @@ def test_the_variant_just_discussed_is_meant(vehicles):
 def test_with_no_variant_discussed_the_advisor_asks(vehicles):
     reading = read_name(vehicles, vehicles.by_id[TUCSON], "the Tucson"[4:], [])
     assert reading.meant is None
-    assert {p.id for p in reading.options} == {TUCSON, HYBRID}
+    assert {p.id for p in reading.options} == {TUCSON, HYBRID, PLUG_IN}
 
 
 def test_a_specific_name_a_button_or_both_variants_named_are_taken_as_they_are(vehicles):
     tucson = vehicles.by_id[TUCSON]
     assert read_name(vehicles, tucson, None, []).meant.id == TUCSON  # a button: no words
-    both = read_name(vehicles, tucson, "Tucson", [HYBRID], also_named={TUCSON, HYBRID})
-    assert both.meant.id == TUCSON  # 'the Tucson vs the Tucson Hybrid'
+    every = {TUCSON, HYBRID, PLUG_IN}
+    both = read_name(vehicles, tucson, "Tucson", [HYBRID], also_named=every)
+    assert both.meant.id == TUCSON  # 'the Tucson vs the Tucson Hybrid vs the Tucson Plug-in Hybrid'

@@ -431,6 +431,50 @@ def test_importing_the_broker_reads_no_catalog(tmp_path):
     assert done.stdout.strip() == "0"
 
 
+def test_a_clicked_button_is_logged_with_its_words_never_its_payload(
+    db: Path, tiny_catalog: Catalog
+) -> None:
+    offer = BotUttered(
+        "Would you like a person?",
+        {"buttons": [{"title": "Talk to a person", "payload": "/ask_human"}]},
+        {},
+    )
+    cards = advice_payload(tiny_catalog, recommend(tiny_catalog, NeedsProfile()))
+    details = cards["items"][0]["actions"][1]
+    broker = TurnLogBroker(db)
+    publish_all(
+        broker,
+        [
+            published(user("hi", "b1", "greet"), offer),
+            published(user("/ask_human", "b2", "ask_human")),
+            published(user("cars", "b3", "state_needs"), bot("Cards", custom=cards)),
+            published(user(details["payload"], "b4", "ask_fact")),
+            published(user("/deny", "b5", "deny")),  # offered no more: stays as sent
+        ],
+    )
+    asyncio.run(broker.close())
+    with TurnLog(db) as log:
+        texts = [t["text"] for t in log.conversation(SHOPPER)]
+    assert texts == ["hi", "Talk to a person", "cars", details["label"], "/deny"]
+    assert details["label"].startswith("Details of the ")
+
+
+def test_a_filled_in_form_payload_keeps_the_pages_words(db: Path) -> None:
+    message = UserUttered(
+        '/ask_cost_to_own{"product": "a-small", "own_years": 7}',
+        {"name": "ask_cost_to_own", "confidence": 1.0},
+        [],
+        input_channel="socketio",
+        message_id="f1",
+        metadata={"shown": "Cost to own the Small over 7 years"},
+    )
+    broker = TurnLogBroker(db)
+    publish_all(broker, [published(message)])
+    asyncio.run(broker.close())
+    with TurnLog(db) as log:
+        assert log.conversation(SHOPPER)[0]["text"] == "Cost to own the Small over 7 years"
+
+
 def test_buttons_are_logged_and_traffic_metadata_tags_the_conversation(db: Path) -> None:
     ask = bot("What's your budget?", "utter_ask_budget")
     ask.data["buttons"] = [{"title": "Under $30k", "payload": "under $30k"}]
@@ -451,7 +495,8 @@ def test_buttons_are_logged_and_traffic_metadata_tags_the_conversation(db: Path)
     asyncio.run(broker.close())
     with TurnLog(db) as log:
         [greet] = log.conversation(SHOPPER)
-        assert greet["responses"] == [
+        # each answer keeps its own time ("ts"), checked elsewhere
+        assert [{k: v for k, v in r.items() if k != "ts"} for r in greet["responses"]] == [
             {
                 "response": "utter_ask_budget",
                 "text": "What's your budget?",

@@ -9,10 +9,12 @@ import asyncio
 import pytest
 from jinja2 import UndefinedError
 
+from knowledge.loader import load
 from stores.turnlog import TurnLog
 from tests.web.test_app import bearer, run
 from web import auth, pages
 from web.server import Settings, create_app
+from web.welcome import welcome
 
 HOSTILE = "<script>alert(1)</script>"
 ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;"
@@ -27,7 +29,12 @@ def test_the_socket_url_is_an_attribute_value_not_markup(tmp_path):
         turn_log=tmp_path / "turns.db",
         socket_url=f'http://rasa.example/"><{HOSTILE}',
     )
-    page = pages.render("chat.html", socket_url=settings.browser_socket_url)
+    page = pages.render(
+        "chat.html",
+        socket_url=settings.browser_socket_url,
+        welcome=welcome(load()),
+        items="vehicles",
+    )
     assert HOSTILE not in page and '/"><' not in page
     assert f'content="http://rasa.example/&quot;&gt;&lt;{ESCAPED}"' in page
     assert create_app(settings)  # the app renders it once, at start

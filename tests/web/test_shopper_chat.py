@@ -21,7 +21,7 @@ def test_needs_give_cards_and_a_comparison_gives_a_table(stack, new_context):
     expect(cards.first).to_be_visible()
     assert cards.count() >= 2
     first = cards.first
-    expect(first.locator("h3")).to_contain_text("1. ")
+    expect(first.locator("h2")).to_contain_text("1. ")
     expect(first.locator(".reasons li").first).to_be_visible()
     expect(first.locator(".facts dt").first).to_have_text("Starting MSRP")
     expect(first.locator(".sources")).to_contain_text("as of 20")

@@ -1,5 +1,11 @@
 /* The shopper chat widget: Rasa's socket.io channel, session persistence, rich payloads.
- * Every piece of user, bot or staff text is set with textContent, never parsed as HTML. */
+ * Every piece of user, bot or staff text is set with textContent, never parsed as HTML.
+ *
+ * It renders whatever the bot sends: text (links in it become short labelled links), Rasa's
+ * buttons, and the custom payloads product_cards, comparison_table, nothing_fits, cost_to_own,
+ * product_details and citations. A clickable step anywhere in a payload is
+ * {title, label, payload}: the button shows the title, the conversation shows the label as the
+ * shopper's words, the payload goes to the bot. */
 (function () {
   "use strict";
 
@@ -9,6 +15,9 @@
   var HANDOFF_KEY = "advisor.handoff";
   var HISTORY_LIMIT = 200;
   var TYPING_TIMEOUT_MS = 20000;
+  var ANNOUNCED_KEEP = 6;
+  var URL_PATTERN = /https?:\/\/[^\s<>"')\];,]+[^\s<>"')\];,.]/g;
+  var HAS_URL = /https?:\/\//;
 
   var socketUrl = document.querySelector('meta[name="advisor-socket-url"]').getAttribute("content");
   var messages = document.getElementById("messages");
@@ -20,7 +29,10 @@
   var typing = document.getElementById("typing");
   var banner = document.getElementById("handoff");
   var connection = document.getElementById("connection");
+  var announcer = document.getElementById("announcer");
+  var suggestions = document.getElementById("suggestions");
   var typingTimer = null;
+  var linkLabels = {}; // url -> the short label a payload gave it ("EPA", "NHTSA", the maker)
 
   function el(tag, className, text) {
     var node = document.createElement(tag);
@@ -70,43 +82,85 @@
     messages.scrollTop = messages.scrollHeight;
   }
 
+  // ---- announcing: only new messages, in a few words, never the whole list again ----------
+
+  function announce(text) {
+    if (!text) return;
+    announcer.appendChild(el("p", "", text.length > 300 ? text.slice(0, 297) + "…" : text));
+    while (announcer.childNodes.length > ANNOUNCED_KEEP) announcer.removeChild(announcer.firstChild);
+  }
+
+  function names(list) {
+    return (list || []).map(function (i) { return i.name || i.full_name || ""; }).join(", ");
+  }
+
+  function describe(msg) {
+    var custom = msg.custom;
+    if (!custom || typeof custom !== "object") return msg.text || "";
+    switch (custom.type) {
+      case "product_cards": return (custom.items || []).length + " product cards: " + names(custom.items);
+      case "comparison_table": return "Comparison table: " + names(custom.products) +
+        (custom.bottom_line ? ". " + custom.bottom_line : "");
+      case "nothing_fits": return "Nothing meets all your needs. Nearest: " + names(custom.nearest);
+      case "cost_to_own": return "Cost to own table" + (custom.total ? ": about $" +
+        Number(custom.total).toLocaleString() + " over " + custom.years + " years" : "");
+      case "product_details": return custom.summary || "Details";
+      default: return "";
+    }
+  }
+
+  // ---- links: a figure's source as a short label, never a raw URL ---------------------------
+
+  function hostLabel(url) {
+    try {
+      return new URL(url).hostname.replace(/^www\./, "");
+    } catch (e) {
+      return "link";
+    }
+  }
+
   function safeLink(url, label) {
-    if (typeof url !== "string" || !/^https?:\/\//i.test(url)) return el("span", "", label || url);
-    var link = el("a", "", label);
+    if (typeof url !== "string" || !/^https?:\/\//i.test(url)) return el("span", "", label || "");
+    var link = el("a", "", label || linkLabels[url] || hostLabel(url));
     link.href = url;
     link.target = "_blank";
     link.rel = "noopener noreferrer";
-    if (!label) {
-      try {
-        link.textContent = new URL(url).hostname.replace(/^www\./, "");
-      } catch (e) {
-        link.textContent = url;
-      }
-    }
     return link;
   }
 
-  function list(items, className) {
-    var ul = el("ul", className);
-    (items || []).forEach(function (item) { ul.appendChild(el("li", "", item)); });
-    return ul;
+  function learnLabels(node) {
+    if (Array.isArray(node)) {
+      node.forEach(learnLabels);
+    } else if (node && typeof node === "object") {
+      if (typeof node.url === "string" && typeof node.label === "string" && node.label) {
+        linkLabels[node.url] = node.label;
+      }
+      if (typeof node.source === "string" && typeof node.source_label === "string") {
+        linkLabels[node.source] = node.source_label;
+      }
+      Object.keys(node).forEach(function (key) { learnLabels(node[key]); });
+    }
   }
 
-  function sourcesLine(sources, asOf) {
-    var p = el("p", "sources");
-    p.appendChild(document.createTextNode("Sources: "));
-    (sources || []).forEach(function (url, i) {
-      if (i) p.appendChild(document.createTextNode(", "));
-      p.appendChild(safeLink(url));
+  // Text with every URL in it turned into a short labelled link.
+  function linkedText(tag, className, text) {
+    var node = el(tag, className);
+    var last = 0;
+    String(text).replace(URL_PATTERN, function (url, offset) {
+      node.appendChild(document.createTextNode(text.slice(last, offset)));
+      var link = safeLink(url);
+      link.className = "cite";
+      node.appendChild(link);
+      last = offset + url.length;
+      return url;
     });
-    if (asOf) p.appendChild(document.createTextNode(" · as of " + asOf));
-    return p;
+    node.appendChild(document.createTextNode(text.slice(last)));
+    return node;
   }
 
-  // A figure's own source: a link with a short label ("EPA", "NHTSA", the maker), dated.
   function citeLink(source) {
     if (!source || !source.url) return null;
-    var link = safeLink(source.url, source.label || "source");
+    var link = safeLink(source.url, source.label || null);
     link.className = "cite";
     if (source.as_of) link.title = (source.label || "source") + ", as of " + source.as_of;
     return link;
@@ -121,15 +175,23 @@
     return node;
   }
 
-  function citationsLine(payload) {
+  function linksLine(links, asOf, prefix) {
     var p = el("p", "sources");
-    p.appendChild(document.createTextNode("Sources: "));
-    (payload.items || []).forEach(function (source, i) {
+    p.appendChild(document.createTextNode((prefix || "Sources") + ": "));
+    (links || []).forEach(function (source, i) {
       if (i) p.appendChild(document.createTextNode(", "));
+      if (typeof source === "string") source = { url: source };
       p.appendChild(citeLink(source) || el("span", "", source.label || ""));
-      if (source.as_of) p.appendChild(document.createTextNode(" (as of " + source.as_of + ")"));
+      if (source.as_of && !asOf) p.appendChild(document.createTextNode(" (as of " + source.as_of + ")"));
     });
+    if (asOf) p.appendChild(document.createTextNode(" · as of " + asOf));
     return p;
+  }
+
+  function list(items, className) {
+    var ul = el("ul", className);
+    (items || []).forEach(function (item) { ul.appendChild(el("li", "", item)); });
+    return ul;
   }
 
   function issuesList(issues) {
@@ -138,40 +200,97 @@
       var li = el("li", "", (issue.kind ? issue.kind + ": " : "") + (issue.summary || ""));
       if (issue.source) {
         li.appendChild(document.createTextNode(" "));
-        li.appendChild(safeLink(issue.source, issue.source_label || "source"));
+        var link = safeLink(issue.source, issue.source_label || null);
+        link.className = "cite";
+        li.appendChild(link);
       }
       ul.appendChild(li);
     });
     return ul;
   }
 
+  // ---- buttons ------------------------------------------------------------------------------
+
+  // A button whose words in the conversation say more than its title ("Details" -> "Details of
+  // the 2025 Toyota RAV4") is named by them, as long as they contain the title it shows.
+  function labelled(button, title, label) {
+    if (label && label !== title && label.indexOf(title) !== -1) button.setAttribute("aria-label", label);
+  }
+
+  function stepButton(stepSpec, className) {
+    var button = el("button", className || "step", stepSpec.title);
+    button.type = "button";
+    labelled(button, stepSpec.title, stepSpec.label);
+    button.addEventListener("click", function () {
+      send(stepSpec.payload, stepSpec.label || stepSpec.title);
+    });
+    return button;
+  }
+
+  function stepsRow(steps, className) {
+    var row = el("div", className || "steps");
+    (steps || []).forEach(function (s) {
+      if (s && s.title && s.payload) row.appendChild(stepButton(s));
+    });
+    return row;
+  }
+
+  function quickReplies(replies) {
+    var box = el("div", "quick-replies");
+    replies.forEach(function (reply) {
+      var button = el("button", "quick-reply", reply.title);
+      button.type = "button";
+      var shown = reply.label || reply.title;
+      labelled(button, reply.title, shown);
+      button.addEventListener("click", function () { send(reply.payload, shown); });
+      box.appendChild(button);
+    });
+    return box;
+  }
+
+  // ---- payloads -----------------------------------------------------------------------------
+
+  function card(item, number) {
+    var node = el("article", "card");
+    var heading = el("h2", "", (number ? number + ". " : "") + item.name);
+    node.appendChild(heading);
+    var missing = item.missing || [];
+    var reasons = (item.reasons || []).filter(function (r) { return missing.indexOf(r) === -1; });
+    if (reasons.length) {
+      node.appendChild(el("h3", "", "Why it fits"));
+      node.appendChild(list(reasons, "reasons"));
+    }
+    if (missing.length) {
+      node.appendChild(el("h3", "", "Not on file (scored as nothing)"));
+      node.appendChild(list(missing, "missing"));
+    }
+    var facts = el("dl", "facts");
+    (item.facts || []).forEach(function (fact) {
+      var pair = el("div", "fact");
+      pair.appendChild(el("dt", "", fact.label));
+      pair.appendChild(withCite(el("dd", "", fact.value), fact.source));
+      facts.appendChild(pair);
+    });
+    node.appendChild(facts);
+    if (item.known_issues && item.known_issues.length) {
+      node.appendChild(el("h3", "", "Known issues"));
+      node.appendChild(issuesList(item.known_issues));
+    }
+    node.appendChild(linksLine(item.source_links || item.sources, item.as_of));
+    if (item.actions && item.actions.length) {
+      var steps = stepsRow(item.actions);
+      steps.setAttribute("role", "group");
+      steps.setAttribute("aria-label", "Next steps for the " + item.name);
+      node.appendChild(steps);
+    }
+    return node;
+  }
+
   function productCards(payload) {
     var wrap = el("div", "cards");
+    var start = payload.start || 1;
     (payload.items || []).forEach(function (item, index) {
-      var card = el("article", "card");
-      card.appendChild(el("h3", "", (index + 1) + ". " + item.name));
-      var missing = item.missing || [];
-      var reasons = (item.reasons || []).filter(function (r) { return missing.indexOf(r) === -1; });
-      if (reasons.length) {
-        card.appendChild(el("h4", "", "Why it fits"));
-        card.appendChild(list(reasons, "reasons"));
-      }
-      if (missing.length) {
-        card.appendChild(el("h4", "", "Not on file (scored as nothing)"));
-        card.appendChild(list(missing, "missing"));
-      }
-      var facts = el("dl", "facts");
-      (item.facts || []).forEach(function (fact) {
-        facts.appendChild(el("dt", "", fact.label));
-        facts.appendChild(withCite(el("dd", "", fact.value), fact.source));
-      });
-      card.appendChild(facts);
-      if (item.known_issues && item.known_issues.length) {
-        card.appendChild(el("h4", "", "Known issues"));
-        card.appendChild(issuesList(item.known_issues));
-      }
-      card.appendChild(sourcesLine(item.sources, item.as_of));
-      wrap.appendChild(card);
+      wrap.appendChild(card(item, item.number || start + index));
     });
     return wrap;
   }
@@ -179,19 +298,31 @@
   function comparisonTable(payload) {
     var products = payload.products || [];
     var wrap = el("div", "comparison");
+    if (payload.bottom_line) wrap.appendChild(el("p", "bottom-line", payload.bottom_line));
     var scroller = el("div", "table-scroll");
+    scroller.tabIndex = 0;
+    scroller.setAttribute("role", "region");
+    scroller.setAttribute("aria-label", "Side by side: " + names(products));
     var table = el("table");
     table.appendChild(el("caption", "", "Side by side (★ = better)"));
     var head = el("tr");
-    head.appendChild(el("th", "", ""));
-    products.forEach(function (p) { head.appendChild(el("th", "", p.full_name || p.name)); });
+    var corner = el("th", "", "");
+    corner.appendChild(el("span", "visually-hidden", "Figure"));
+    head.appendChild(corner);
+    products.forEach(function (p) {
+      var th = el("th", "", p.full_name || p.name);
+      th.scope = "col";
+      head.appendChild(th);
+    });
     var thead = el("thead");
     thead.appendChild(head);
     table.appendChild(thead);
     var body = el("tbody");
     (payload.rows || []).forEach(function (row) {
       var tr = el("tr");
-      tr.appendChild(el("th", "", row.label));
+      var th = el("th", "", row.label);
+      th.scope = "row";
+      tr.appendChild(th);
       (row.values || []).forEach(function (value, i) {
         var best = (row.best || []).indexOf(i) !== -1;
         var cell = el("td", best ? "best" : "", best ? value + " ★" : value);
@@ -204,29 +335,44 @@
     wrap.appendChild(scroller);
     products.forEach(function (p) {
       var block = el("section", "pros-cons");
-      block.appendChild(el("h4", "", p.name));
-      if (p.pros && p.pros.length) block.appendChild(list(p.pros.map(function (t) { return "+ " + t; })));
-      if (p.cons && p.cons.length) block.appendChild(list(p.cons.map(function (t) { return "− " + t; })));
+      block.appendChild(el("h3", "", p.full_name || p.name));
+      var seen = {};
+      var once = function (items) {
+        return (items || []).filter(function (t) {
+          if (seen[t]) return false;
+          seen[t] = true;
+          return true;
+        });
+      };
+      var pros = once(p.pros), cons = once(p.cons);
+      if (pros.length) block.appendChild(list(pros.map(function (t) { return "+ " + t; }), "pros"));
+      if (cons.length) block.appendChild(list(cons.map(function (t) { return "− " + t; }), "cons"));
       if (p.known_issues && p.known_issues.length) block.appendChild(issuesList(p.known_issues));
-      block.appendChild(sourcesLine(p.sources, p.as_of));
+      block.appendChild(linksLine(p.source_links || p.sources, p.as_of));
+      if (p.actions && p.actions.length) block.appendChild(stepsRow(p.actions));
       wrap.appendChild(block);
     });
     return wrap;
   }
 
-  function nothingFits(payload) {
+  function nothingFits(payload, live) {
     var box = el("div", "nothing-fits");
-    box.appendChild(el("h3", "", "Nothing meets all your needs"));
+    box.appendChild(el("h2", "", "Nothing meets all your needs"));
     var nearest = el("ul");
     (payload.nearest || []).forEach(function (p) {
       var misses = (p.fails || []).map(function (f) { return f.text; }).join("; ");
       nearest.appendChild(el("li", "", p.name + ": " + misses));
     });
-    box.appendChild(el("h4", "", "Nearest"));
+    box.appendChild(el("h3", "", "Nearest"));
     box.appendChild(nearest);
+    var buttons = payload.buttons || [];
     var useful = (payload.relaxations || []).filter(function (r) { return r.matches > 0; });
-    if (useful.length) {
-      box.appendChild(el("h4", "", "If you relax one need"));
+    if (buttons.length) {
+      box.appendChild(el("h3", "", "If you relax one need"));
+      if (live) box.appendChild(quickReplies(buttons));
+      else box.appendChild(list(buttons.map(function (b) { return b.title; })));
+    } else if (useful.length) {
+      box.appendChild(el("h3", "", "If you relax one need"));
       box.appendChild(list(useful.map(function (r) {
         return "Without the " + r.label + " limit: " + r.matches + " would fit";
       })));
@@ -259,6 +405,187 @@
     return box;
   }
 
+
+  function dollars(amount) {
+    return amount === null || amount === undefined ? "no figure" : "$" + Number(amount).toLocaleString();
+  }
+
+  function costToOwn(payload) {
+    var box = el("div", "cost");
+    var scroller = el("div", "table-scroll");
+    scroller.tabIndex = 0;
+    scroller.setAttribute("role", "region");
+    scroller.setAttribute("aria-label", "Cost to own");
+    var table = el("table");
+    table.appendChild(el("caption", "", "Cost to own the " + ((payload.product || {}).name || "") +
+      ": " + payload.years + " years at " + Number(payload.usage).toLocaleString() + " " +
+      (payload.usage_label || "")));
+    var head = el("tr");
+    ["Cost", "A year", payload.years + " years"].forEach(function (text) {
+      var th = el("th", "", text);
+      th.scope = "col";
+      head.appendChild(th);
+    });
+    var thead = el("thead");
+    thead.appendChild(head);
+    table.appendChild(thead);
+    var body = el("tbody");
+    (payload.lines || []).forEach(function (line) {
+      var tr = el("tr");
+      var th = el("th", "", line.label);
+      th.scope = "row";
+      if (line.basis) th.appendChild(el("span", "basis", line.basis));
+      (line.sources || []).forEach(function (source) { withCite(th, source); });
+      tr.appendChild(th);
+      tr.appendChild(el("td", "num", dollars(line.per_year)));
+      tr.appendChild(el("td", "num", dollars(line.total)));
+      body.appendChild(tr);
+    });
+    var total = el("tr", "total");
+    var label = el("th", "", "Total");
+    label.scope = "row";
+    total.appendChild(label);
+    total.appendChild(el("td", "num", dollars(payload.per_year)));
+    total.appendChild(el("td", "num", dollars(payload.total)));
+    body.appendChild(total);
+    table.appendChild(body);
+    scroller.appendChild(table);
+    box.appendChild(scroller);
+    if (payload.averages_note) box.appendChild(el("p", "note-line", payload.averages_note));
+    if (payload.excludes) box.appendChild(el("p", "note-line", "Not included: " + payload.excludes + "."));
+    if (payload.price) {
+      box.appendChild(withCite(el("p", "note-line", "For reference, " + payload.price.label +
+        ": " + payload.price.value), payload.price.source));
+    }
+    if (payload.edit && Array.isArray(payload.edit.fields)) box.appendChild(termsForm(payload.edit));
+    return box;
+  }
+
+  // "Change the years and miles": fills the numbers into the payload the bot gave.
+  function termsForm(edit) {
+    var formNode = el("form", "terms");
+    var values = {};
+    edit.fields.forEach(function (field) {
+      var id = "terms-" + field.name + "-" + Math.random().toString(36).slice(2, 8);
+      var wrap = el("span", "field");
+      var labelNode = el("label", "", field.label);
+      labelNode.htmlFor = id;
+      var box = el("input");
+      box.type = "number";
+      box.id = id;
+      box.name = field.name;
+      box.value = field.value;
+      box.min = field.min;
+      box.max = field.max;
+      box.step = field.step || 1;
+      box.required = true;
+      values[field.name] = box;
+      wrap.appendChild(labelNode);
+      wrap.appendChild(box);
+      formNode.appendChild(wrap);
+    });
+    var button = el("button", "step", edit.title || "Update");
+    button.type = "submit";
+    formNode.appendChild(button);
+    formNode.addEventListener("submit", function (event) {
+      event.preventDefault();
+      if (!formNode.reportValidity()) return;
+      var payload = edit.payload, label = edit.label || edit.title;
+      for (var name in values) {
+        var number = Math.round(Number(values[name].value));
+        payload = payload.split("{" + name + "}").join(String(number));
+        label = label.split("{" + name + "}").join(number.toLocaleString());
+      }
+      send(payload, label);
+    });
+    return formNode;
+  }
+
+  function productDetails(payload) {
+    var wrap = el("div", "cards details");
+    if (payload.item) wrap.appendChild(card(payload.item, 0));
+    return wrap;
+  }
+
+  // ---- the plain text a rich payload stands for ---------------------------------------------
+
+  // A rich payload is the rich form of the text the bot sent just before it in the same turn:
+  // a bubble of that turn that names the payload's products and is a list or carries links is
+  // folded to its first line (or the payload's summary); the payload shows the rest.
+  function payloadNames(custom) {
+    var found = [];
+    ["items", "products", "nearest"].forEach(function (key) {
+      (custom[key] || []).forEach(function (p) {
+        if (p && (p.name || p.full_name)) found.push(p.full_name || p.name);
+        if (p && p.name) found.push(p.name);
+      });
+    });
+    if (custom.item && custom.item.name) found.push(custom.item.name);
+    if (custom.product && custom.product.name) found.push(custom.product.name);
+    return found;
+  }
+
+  function foldSuperseded(custom) {
+    var wanted = payloadNames(custom);
+    if (!wanted.length) return;
+    var node = messages.lastElementChild, folded = false;
+    while (node && !node.classList.contains("user")) {
+      var bubble = node.classList.contains("bot") ? node.querySelector(".bubble.text") : null;
+      if (bubble && !bubble.dataset.folded) {
+        var full = bubble.dataset.full || bubble.textContent;
+        var rich = full.indexOf("\n") !== -1 || HAS_URL.test(full);
+        var named = wanted.some(function (n) { return full.indexOf(n) !== -1; });
+        if (rich && named) {
+          var headline = !folded && custom.summary ? custom.summary : full.split("\n")[0];
+          if (folded || HAS_URL.test(headline)) headline = custom.summary || "";
+          if (headline) {
+            bubble.replaceWith(linkedText("p", "bubble text", headline));
+          } else {
+            bubble.remove();
+          }
+          folded = true;
+        }
+      }
+      var previous = node.previousElementSibling;
+      if (node.classList.contains("bot") && !node.querySelector(".bubble, .cards, .comparison, .nothing-fits, .might-fit, .cost, .sources, .quick-replies")) {
+        node.remove();
+      }
+      node = previous;
+    }
+  }
+
+  function relabelLinks(custom) {
+    var node = messages.lastElementChild;
+    while (node && !node.classList.contains("user")) {
+      Array.prototype.forEach.call(node.querySelectorAll("a.cite"), function (a) {
+        var label = linkLabels[a.href] || linkLabels[a.getAttribute("href")];
+        if (label) a.textContent = label;
+      });
+      node = node.previousElementSibling;
+    }
+  }
+
+  // ---- rows ---------------------------------------------------------------------------------
+
+  function stamp(row, at) {
+    var when = new Date(typeof at === "number" ? at : Date.now());
+    var time = el("time", "time", when.toLocaleTimeString([], { hour: "numeric", minute: "2-digit" }));
+    time.dateTime = when.toISOString();
+    row.appendChild(time);
+  }
+
+  function hideSuggestions() {
+    if (suggestions) suggestions.hidden = true;
+  }
+
+  function renderUser(text, at) {
+    var row = el("div", "row user");
+    row.appendChild(el("p", "bubble", text));
+    stamp(row, at);
+    messages.appendChild(row);
+    hideSuggestions();
+  }
+
   function setHandoff(state, name) {
     save(HANDOFF_KEY, state ? { state: state, name: name || "" } : null);
     if (!state) {
@@ -285,66 +612,46 @@
     });
   }
 
-  function renderUser(text) {
-    var row = el("div", "row user");
-    row.appendChild(el("p", "bubble", text));
-    messages.appendChild(row);
-  }
+  var RICH = {
+    product_cards: productCards,
+    comparison_table: comparisonTable,
+    cost_to_own: costToOwn,
+    product_details: productDetails
+  };
 
-  // The cards repeat the numbered list in the text just before them: keep its first line, fold
-  // the rest away (still there for copying or screen readers that prefer plain text).
-  function foldListAbove() {
-    var last = messages.lastElementChild;
-    var bubble = last && last.classList.contains("bot") ? last.querySelector("p.bubble") : null;
-    if (!bubble || bubble.textContent.indexOf("\n1. ") === -1) return;
-    var full = bubble.textContent;
-    bubble.textContent = full.split("\n")[0];
-    var details = el("details", "bubble plain-table");
-    details.appendChild(el("summary", "", "Plain-text version"));
-    details.appendChild(el("pre", "", full));
-    last.appendChild(details);
-  }
-
-  function renderBot(msg, live) {
+  function renderBot(msg, live, at) {
     var row = el("div", "row bot");
     var staff = msg.sender && msg.sender.role === "staff";
     if (staff) {
       row.className = "row staff";
       row.appendChild(el("p", "who", (msg.sender.name || "Support") + " · support team"));
     }
+    var custom = msg.custom && typeof msg.custom === "object" ? msg.custom : null;
+    if (custom) learnLabels(custom);
     if (typeof msg.text === "string" && msg.text) {
-      if (/\n-{3,}/.test(msg.text)) {
-        // a plain-text table (the rich table follows as a payload): kept, but folded away
-        var details = el("details", "bubble plain-table");
-        details.appendChild(el("summary", "", "Plain-text table"));
-        details.appendChild(el("pre", "", msg.text));
-        row.appendChild(details);
-      } else {
-        row.appendChild(el("p", msg.refused ? "bubble refused" : "bubble", msg.text));
-      }
+      var bubble = linkedText("p", msg.refused ? "bubble text refused" : "bubble text", msg.text);
+      bubble.dataset.full = msg.text;
+      row.appendChild(bubble);
     }
     if (Array.isArray(msg.quick_replies) && msg.quick_replies.length && live) {
-      var buttons = el("div", "quick-replies");
-      msg.quick_replies.forEach(function (reply) {
-        var button = el("button", "quick-reply", reply.title);
-        button.type = "button";
-        button.addEventListener("click", function () { send(reply.payload, reply.title); });
-        buttons.appendChild(button);
-      });
-      row.appendChild(buttons);
+      row.appendChild(quickReplies(msg.quick_replies));
     }
-    var custom = msg.custom;
-    if (custom && typeof custom === "object") {
-      if (custom.type === "product_cards") {
-        foldListAbove();
-        row.appendChild(productCards(custom));
+    if (custom) {
+      if (RICH[custom.type]) {
+        foldSuperseded(custom);
+        row.appendChild(RICH[custom.type](custom));
+        if (Array.isArray(custom.buttons) && custom.buttons.length && live) {
+          row.appendChild(quickReplies(custom.buttons));
+        }
+      } else if (custom.type === "nothing_fits") {
+        foldSuperseded(custom);
+        row.appendChild(nothingFits(custom, live));
+      } else if (custom.type === "citations" && (custom.items || []).length) {
+        relabelLinks(custom);
+        row.appendChild(linksLine(custom.items, null));
+      } else if (custom.type === "handoff" && live) {
+        setHandoff("waiting");
       }
-      else if (custom.type === "comparison_table") row.appendChild(comparisonTable(custom));
-      else if (custom.type === "nothing_fits") row.appendChild(nothingFits(custom));
-      else if (custom.type === "citations" && (custom.items || []).length) {
-        row.appendChild(citationsLine(custom));
-      }
-      else if (custom.type === "handoff" && live) setHandoff("waiting");
       if ((custom.type === "product_cards" || custom.type === "nothing_fits") &&
           custom.might_also_fit) {
         row.appendChild(mightFit(custom.might_also_fit));
@@ -354,12 +661,22 @@
       if (staff) setHandoff("staff", msg.sender.name);
       if (["returned", "closed", "abandoned"].indexOf(msg.handoff) !== -1) setHandoff(null);
     }
-    if (row.childNodes.length) messages.appendChild(row);
+    if (row.childNodes.length > (staff ? 1 : 0)) {
+      stamp(row, at);
+      messages.appendChild(row);
+      return true;
+    }
+    return false;
   }
 
   function showNote(text) {
     note.textContent = text;
     note.hidden = !text;
+  }
+
+  function grow() {
+    input.style.height = "auto";
+    input.style.height = Math.min(input.scrollHeight + 2, 176) + "px";
   }
 
   function checkLength() {
@@ -378,6 +695,7 @@
   // Shared with chat_support.js (typing signals, the rating after a support chat).
   window.advisorChat = { socket: socket, sessionId: function () { return sessionId; } };
 
+  // `shown`: the words the conversation shows for a button's payload (its title or label).
   function send(text, shown) {
     if (!text || !text.trim()) return;
     if (text.length > MAX_CHARS) {
@@ -385,12 +703,16 @@
       return;
     }
     clearQuickReplies();
-    renderUser(shown || text);
-    remember({ who: "user", text: shown || text });
-    socket.emit("user_uttered", { message: text, session_id: sessionId });
+    var at = Date.now();
+    renderUser(shown || text, at);
+    remember({ who: "user", text: shown || text, at: at });
+    var message = { message: text, session_id: sessionId };
+    if (shown && shown !== text) message.metadata = { shown: shown };
+    socket.emit("user_uttered", message);
     var handoff = load(HANDOFF_KEY, null);
     showTyping(!handoff);
     scrollDown();
+    input.focus();
   }
 
   // Messages pushed while this page was closed (a person's replies, hand-back and closing
@@ -406,12 +728,17 @@
         (body.messages || []).forEach(function (msg) {
           if (!msg || typeof msg !== "object" || !msg.id || shown[msg.id]) return;
           shown[msg.id] = true;
-          renderBot(msg, true);
-          remember({ who: "bot", msg: msg });
+          receive(msg);
         });
         scrollDown();
       })
       .catch(function () { /* offline: the next connect tries again */ });
+  }
+
+  function receive(msg) {
+    var at = Date.now();
+    if (renderBot(msg, true, at)) announce((msg.sender && msg.sender.name ? msg.sender.name + ": " : "") + describe(msg));
+    remember({ who: "bot", msg: msg, at: at });
   }
 
   socket.on("connect", function () {
@@ -438,8 +765,7 @@
   socket.on("bot_uttered", function (msg) {
     if (!msg || typeof msg !== "object") return;
     showTyping(false);
-    renderBot(msg, true);
-    remember({ who: "bot", msg: msg });
+    receive(msg);
     scrollDown();
   });
 
@@ -450,9 +776,13 @@
     if (!text) return;
     input.value = "";
     checkLength();
+    grow();
     send(text);
   });
-  input.addEventListener("input", checkLength);
+  input.addEventListener("input", function () {
+    checkLength();
+    grow();
+  });
   input.addEventListener("keydown", function (event) {
     if (event.key === "Enter" && !event.shiftKey) {
       event.preventDefault();
@@ -463,10 +793,15 @@
     [SESSION_KEY, HISTORY_KEY, HANDOFF_KEY].forEach(function (key) { localStorage.removeItem(key); });
     window.location.reload();
   });
+  if (suggestions) {
+    Array.prototype.forEach.call(suggestions.querySelectorAll("button[data-text]"), function (button) {
+      button.addEventListener("click", function () { send(button.getAttribute("data-text")); });
+    });
+  }
 
   history.forEach(function (entry, index) {
-    if (entry.who === "user") renderUser(entry.text);
-    else if (entry.msg) renderBot(entry.msg, index === history.length - 1);
+    if (entry.who === "user") renderUser(entry.text, entry.at);
+    else if (entry.msg) renderBot(entry.msg, index === history.length - 1, entry.at);
   });
   var handoff = load(HANDOFF_KEY, null);
   if (handoff) setHandoff(handoff.state, handoff.name);
