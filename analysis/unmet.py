@@ -172,12 +172,14 @@ class CatalogCheck:
         return possible | mask, missing
 
     def _missing_bits(self, attribute: str, configs: tuple[str, ...]) -> int:
+        """Bit i set when product i could have a figure for `attribute` but has none on file."""
         key = (attribute, configs)
         if key not in self._missing_masks:
+            declared = self.catalog.category.attributes[attribute]
             self._missing_masks[key] = sum(
                 1 << i
                 for i, product in enumerate(self.configured(configs))
-                if product.value(attribute) is None
+                if product.value(attribute) is None and declared.applies_to(product.values)
             )
         return self._missing_masks[key]
 

@@ -40,6 +40,19 @@ class Attribute:
     # Words about the attribute that name it too loosely for the bot to read as a need ('room' is
     # seats or cargo): the insights miners never report them as a missing feature.
     related_words: tuple[str, ...] = ()
+    # Products the figure exists for at all ({'powertrain': ('electric', 'plug_in_hybrid')} for an
+    # electric range): outside them a missing value is not a gap in the data, the product simply
+    # has no such figure, and it misses a need on it as it would on any other attribute.
+    applies_when: dict[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def applies_to(self, values: dict) -> bool:
+        """Whether a product with these values can have this figure at all."""
+        for name, allowed in self.applies_when.items():
+            value = values.get(name)
+            has = set(value) if isinstance(value, tuple) else {value}
+            if not has & set(allowed):
+                return False
+        return True
 
     def value_label(self, value: str) -> str:
         """A declared value as people read it: 'suv' -> 'SUV' (from value_labels), 'a_b' -> 'a b'."""

@@ -75,6 +75,7 @@ def read_category(
             attributes[str(name)] = attribute
         else:
             broken.add(str(name))
+    check_applies_when(attributes, problem)
     needs = {}
     for name, spec in section("needs").items():
         need = _need(str(name), spec, attributes, broken, problem)
@@ -183,6 +184,12 @@ def read_attribute(name: str, spec: Any, problem: Problem) -> Attribute | None:
             "to words"
         )
         return None
+    applies_when = spec.get("applies_when") or {}
+    if not isinstance(applies_when, dict) or any(
+        names(v) is None or not v for v in applies_when.values()
+    ):
+        problem(f"attribute '{name}': 'applies_when' must map category attributes to their values")
+        return None
     return Attribute(
         name=name,
         label=str(spec.get("label") or name),
@@ -197,7 +204,27 @@ def read_attribute(name: str, spec: Any, problem: Problem) -> Attribute | None:
         unit_words=lists["unit_words"] or (),
         questions=lists["questions"] or (),
         related_words=lists["related_words"] or (),
+        applies_when={str(k): names(v) for k, v in applies_when.items()},
     )
+
+
+def check_applies_when(attributes: dict[str, Attribute], problem: Problem) -> None:
+    """Each 'applies_when' names a declared category or set attribute and values it declares."""
+    for attribute in attributes.values():
+        for name, values in attribute.applies_when.items():
+            other = attributes.get(name)
+            if other is None or other.type not in ("category", "set"):
+                problem(
+                    f"attribute '{attribute.name}': applies_when names '{name}', which is not a "
+                    "declared category attribute"
+                )
+                continue
+            unknown = [v for v in values if v not in other.values]
+            if unknown:
+                problem(
+                    f"attribute '{attribute.name}': applies_when lists {', '.join(unknown)}, not "
+                    f"values of '{name}' ({', '.join(other.values)})"
+                )
 
 
 def _mapping_of_names(raw: Any, values: tuple[str, ...], list_values: bool) -> dict | None:

@@ -75,7 +75,10 @@ def compare(catalog: Catalog, products: list[Product]) -> Comparison:
         raw = tuple(p.value(name) for p in unique)
         if all(v is None for v in raw):
             continue
-        values = tuple(attribute.format(v) for v in raw)
+        values = tuple(
+            attribute.format(v) if v is not None or attribute.applies_to(p.values) else "none"
+            for p, v in zip(unique, raw, strict=True)
+        )
         sources = tuple(citation(catalog, p, name) for p in unique)
         rows.append(Row(name, attribute.label, values, raw, _best(attribute.better, raw), sources))
     pros, cons = [], []

@@ -50,6 +50,14 @@ def check(category: Category, constraint: Constraint, product: Product) -> Failu
     spec = category.needs[constraint.need]
     attribute = category.attributes[spec.attribute]
     actual = product.value(spec.attribute)
+    if actual is None and not attribute.applies_to(product.values):
+        # not a figure missing from the file: this product has no such figure at all
+        kind = next(iter(attribute.applies_when))
+        has = product.value(kind)
+        said = category.attributes[kind].format(has)
+        return Failure(
+            spec.name, spec.label, has, constraint.value, f"{said}, so no {attribute.label}"
+        )
     if actual is None:
         return Failure(
             spec.name,

@@ -74,20 +74,40 @@ def fact_answer(catalog: Catalog, product: Product, attributes: list[str]) -> st
     never answered with other facts instead."""
     names = stated_attributes(catalog, product, attributes)
     present = [n for n in names if product.figure(n) is not None]
-    missing = [n for n in names if product.figure(n) is None]
+    absent = [n for n in names if product.figure(n) is None]
+    inapplicable = [
+        n for n in absent if not catalog.category.attributes[n].applies_to(product.values)
+    ]
+    missing = [n for n in absent if n not in inapplicable]
     parts = []
     if present:
         figures = "; ".join(figure_text(catalog, product, n) for n in present)
         parts.append(f"{product.full_name}: {figures}.")
+    for name in inapplicable:
+        parts.append(not_applicable_text(catalog, product, name))
     if missing:
         parts.append(missing_figure_text(catalog, product, missing))
     return " ".join(parts) or f"I have no figures on file for the {product.full_name}."
 
 
+def not_applicable_text(catalog: Catalog, product: Product, name: str) -> str:
+    """'The 2025 Toyota Camry LE is a hybrid: it has no EPA electric range.'"""
+    attribute = catalog.category.attributes[name]
+    kind = next(iter(attribute.applies_when))
+    said = catalog.category.attributes[kind].format(product.value(kind))
+    article = "an" if said[:1].lower() in "aeiou" else "a"
+    return f"The {product.full_name} is {article} {said} {catalog.category.item}: it has no {attribute.label}."
+
+
 def fact_citations(catalog: Catalog, product: Product, attributes: list[str]) -> list[Citation]:
     names = stated_attributes(catalog, product, attributes)
     found = [citation(catalog, product, n) for n in names]
-    gaps = missing_citations(catalog, product, [n for n in names if product.figure(n) is None])
+    absent = [
+        n
+        for n in names
+        if product.figure(n) is None and catalog.category.attributes[n].applies_to(product.values)
+    ]
+    gaps = missing_citations(catalog, product, absent)
     return unique([c for c in found if c is not None] + gaps)
 
 

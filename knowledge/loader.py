@@ -250,6 +250,13 @@ def _product(row: Any, file: Path, category: Category, report: Report) -> Produc
         if found:
             values[name], figures[name] = found[0].value, found
     check_configs(figures, values, file, pid, category, report)
+    for name in values:
+        attribute = category.attributes[name]
+        if not attribute.applies_to(values):
+            kind = "; ".join(f"{k} {' or '.join(v)}" for k, v in attribute.applies_when.items())
+            has = "; ".join(f"{k} {values.get(k)}" for k in attribute.applies_when)
+            detail = f"{attribute.label} exists only for {kind}; this product has {has}"
+            report.add(file, Errors.E118.format(detail=detail), pid, f"values.{name}")
     issues = tuple(_issue(i, file, pid, report) for i in raw_issues)
     if len(report.problems) > before:
         return None

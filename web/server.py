@@ -29,7 +29,7 @@ from stores.shared import (
 from web import abandon, auth, chat_catch_up, chat_rating, console, insights, pages, support
 from web.canned import CannedFile
 from web.rasa_api import RasaClient
-from web.welcome import rules_context, welcome
+from web.welcome import chat_page, rules_context
 
 logger = logging.getLogger(__name__)
 
@@ -129,12 +129,7 @@ def create_app(settings: Settings) -> web.Application:
     app[chat_rating.RATE] = RateLimiter(chat_rating.RATE_LIMIT, 60.0)
 
     shop = get_catalog()
-    index = pages.render(
-        "chat.html",
-        socket_url=settings.browser_socket_url,
-        welcome=welcome(shop),
-        items=shop.category.items,
-    )
+    index = chat_page(shop, settings.browser_socket_url)
     index_csp = shopper_csp(settings.browser_socket_url)
     rules = pages.render("rules.html", **rules_context(shop))
     console_page = pages.render("support.html")

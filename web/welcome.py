@@ -43,6 +43,15 @@ def welcome(catalog: Catalog) -> Welcome:
     )
 
 
+def chat_page(catalog: Catalog, socket_url: str) -> str:
+    """The shopper's chat page (/) as the web app serves it."""
+    from web import pages
+
+    return pages.render(
+        "chat.html", socket_url=socket_url, welcome=welcome(catalog), items=catalog.category.items
+    )
+
+
 def rules_context(catalog: Catalog) -> dict:
     """The "how we rank" page: the published rules, the priorities a shopper can state and the
     defaults, and who runs the advisor."""

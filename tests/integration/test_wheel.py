@@ -25,10 +25,12 @@ RENDER_FROM_THE_WHEEL = """
 import web, analysis
 from analysis.opportunities import MiningResult
 from analysis.report import render_report
+from knowledge.loader import get_catalog
 from web import pages
+from web.welcome import chat_page
 print(web.__file__)
 print(analysis.__file__)
-print(pages.render("chat.html", socket_url="http://rasa.example"))
+print(chat_page(get_catalog(), "http://rasa.example"))
 print(pages.render("login.html", reason="<b>r</b>", next="/support", first_start=True))
 print(pages.render("support.html"))
 print(render_report(MiningResult((), (), 0.1, 0, 0, 0, None, None, (), 3)))
@@ -143,6 +145,7 @@ def test_an_installed_copy_renders_the_pages_and_the_report(wheel: Path, tmp_pat
     web_file, analysis_file, *_ = done.stdout.splitlines()
     assert web_file.startswith(str(installed)) and analysis_file.startswith(str(installed))
     assert 'content="http://rasa.example"' in done.stdout
+    assert "How we rank" in done.stdout and "Suggested starts" in done.stdout
     assert "&lt;b&gt;r&lt;/b&gt;" in done.stdout and "<b>r</b>" not in done.stdout
     assert "Support console" in done.stdout
     assert "What shoppers could not get" in done.stdout
