@@ -116,11 +116,7 @@ def readings(tracker: Tracker) -> list[Reading]:
     shop = catalog()
     text = tracker.latest_message.get("text") or ""
     shown = tracker.get_slot(SHOWN_PRODUCTS) or []
-    found = [
-        e
-        for e in tracker.latest_message.get("entities", [])
-        if e.get("entity") == "product" and e.get("value") in shop.by_id
-    ]
+    found = [e for e in product_entities(tracker) if e.get("value") in shop.by_id]
     named = {e["value"] for e in found}
     out, seen = [], set()
     for entity in found:
@@ -162,15 +158,33 @@ def mentioned_products(tracker: Tracker) -> list[Product]:
     return [by_id[i].configured(wanted) for i in ids]
 
 
+def product_entities(tracker: Tracker) -> list[dict[str, Any]]:
+    """The product entities of the latest message, less those that are only part of the name of
+    a real model the catalog lacks ('Wagoneer' in 'Jeep Grand Wagoneer' is not the Jeep
+    Wagoneer)."""
+    found = [e for e in tracker.latest_message.get("entities", []) if e.get("entity") == "product"]
+    text = tracker.latest_message.get("text") or ""
+    if text.startswith("/") or not found:
+        return found
+    longer = unknown_mentions(catalog(), text)
+    return [
+        e
+        for e in found
+        if not any(
+            m.start <= e.get("start", -1) and e.get("end", -1) <= m.end
+            and (m.end - m.start) > (e["end"] - e["start"])
+            for m in longer
+        )
+    ]  # fmt: skip
+
+
 def unknown_in_message(tracker: Tracker) -> list[Mention]:
     """Real products and brands the latest message names that the catalog has no data on."""
     text = tracker.latest_message.get("text") or ""
     if text.startswith("/"):
         return []
     taken = [
-        (e["start"], e["end"])
-        for e in tracker.latest_message.get("entities", [])
-        if e.get("entity") == "product" and "start" in e and "end" in e
+        (e["start"], e["end"]) for e in product_entities(tracker) if "start" in e and "end" in e
     ]
     return unknown_mentions(catalog(), text, taken)
 

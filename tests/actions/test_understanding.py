@@ -67,3 +67,30 @@ def test_did_you_mean_asks_with_buttons_that_send_the_message_corrected():
         {"title": "No", "payload": "/deny"},
     ]
     assert events == []
+
+
+def test_a_product_name_inside_a_longer_unknown_model_name_is_not_that_product():
+    """'Wagoneer' in 'Jeep Grand Wagoneer' is the catalog's Jeep Wagoneer only by accident: the
+    message is about the Grand Wagoneer, which the catalog lacks."""
+    from actions.advise import ActionRefine
+    from actions.session import mentioned_products, unknown_in_message
+    from tests.actions.conftest import product_entity
+
+    text = "tell me about the Jeep Grand Wagoneer"
+    entities = [product_entity("Wagoneer", "jeep-wagoneer-2025", text)]
+    tracker = make_tracker(text, intent="refine", entities=entities)
+    assert mentioned_products(tracker) == []
+    [mention] = unknown_in_message(tracker)
+    assert mention.name == "Jeep Grand Wagoneer"
+    _, dispatcher = run_action(ActionRefine(), tracker)
+    first = dispatcher.messages[0]["text"]
+    assert first.startswith(
+        "I don't have data on the Jeep Grand Wagoneer. I have the Jeep Wagoneer"
+    )
+
+    alone = "tell me about the Jeep Wagoneer"  # the catalog's own model stays itself
+    tracker = make_tracker(
+        alone, entities=[product_entity("Wagoneer", "jeep-wagoneer-2025", alone)]
+    )
+    assert [p.id for p in mentioned_products(tracker)] == ["jeep-wagoneer-2025"]
+    assert unknown_in_message(tracker) == []
