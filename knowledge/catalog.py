@@ -46,9 +46,12 @@ class Attribute:
     applies_when: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
     def applies_to(self, values: dict) -> bool:
-        """Whether a product with these values can have this figure at all."""
+        """Whether a product with these values can have this figure at all (it may, when the
+        value deciding it is not on file either)."""
         for name, allowed in self.applies_when.items():
             value = values.get(name)
+            if value is None:
+                continue
             has = set(value) if isinstance(value, tuple) else {value}
             if not has & set(allowed):
                 return False

@@ -47,6 +47,7 @@ def test_the_declaration_is_read(shop):
     assert mpg.applies_when == {"body": ("sedan",)}
     assert mpg.applies_to(shop.by_id["a-small"].values)
     assert not mpg.applies_to(shop.by_id["a-big"].values)
+    assert mpg.applies_to({"price": 1})  # with no body on file, it may have one
 
 
 def test_a_product_without_such_a_figure_misses_the_need_and_never_might_fit(shop):
@@ -99,6 +100,11 @@ def test_a_row_giving_a_figure_it_cannot_have_is_reported(tmp_path):
         problem.message.startswith("[E118]")
         and "only for body sedan; this product has body suv" in problem.message
     )
+    # a bad deciding value is reported once, as itself
+    worse = bad.replace("mpg: 22, body: suv", "mpg: 22, body: boat")
+    assert worse != bad
+    write_catalog(tmp_path / "c", category=CATEGORY, products={"all.yml": worse})
+    assert [p.message[:6] for p in validate(folder).problems] == ["[E108]"]
 
 
 @pytest.mark.parametrize(
