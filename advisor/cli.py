@@ -20,6 +20,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "advisor.log_commands": ("log",),
     "advisor.mining_commands": ("needs", "report", "simulate", "bench-mining", "mining-eval"),
     "advisor.exposure_commands": ("exposure",),
+    "advisor.concept_commands": ("concept", "clusters"),
     "advisor.staff_commands": ("staff",),
     "ops.bench": ("bench",),
     "ops.bench_needs": ("bench-needs",),

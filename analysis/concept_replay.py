@@ -1,0 +1,236 @@
+"""Replaying the logged shoppers against a concept: what it would win, from whom, and how sure.
+
+One streaming pass over the turn log (TurnStore.iter_turns, the iterator the miners read, so every
+backend the miners read serves the replay too; conversations tagged as test, load-test or staff
+traffic are left out as the miners leave them) keeps each conversation's last stated needs. Most
+shoppers share a needs profile, so the replay works on the distinct profiles, each with its
+number of shoppers and a few of their words.
+
+For each profile the concept is judged by the advisor's ranking rules (knowledge.matching):
+- it fits when it meets every hard need (on the figures of the configuration the shopper
+  requires) and its brand is not ruled out (knowledge.constraints.failures, as `eligible`);
+- a shopper whose needs no catalog product meets (the miner's bit masks, analysis.unmet) and whom
+  it fits is new demand;
+- a shopper who has matches takes the concept when it would rank first among them: by the order
+  asked for, then the score, then the specifications (knowledge.matching.rank), scored in the
+  catalog with the concept added, as the advisor would score it. The product the advisor shows
+  first today is the one it takes the shopper from: the deployer's own brand (category.yml
+  `deployer.house_brand`) is cannibalisation, another brand's conquest.
+A test holds the replay to knowledge.matching.recommend on a catalog holding the concept.
+"""
+
+from __future__ import annotations
+
+import gc
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+from analysis.concept import Concept
+from analysis.unmet import CatalogCheck, needs_key, readable_profile
+from knowledge.catalog import Catalog, Product
+from knowledge.constraints import failures
+from knowledge.matching import _sort_key, rank, score, tie_break_key, wanted_configurations
+from knowledge.needs import NeedsProfile
+from stores.interface import TurnStore
+
+QUOTES = 3  # a profile's remembered quotes
+MIN_QUOTE_WORDS = 3
+
+
+@dataclass
+class Profile:
+    needs: dict[str, Any]
+    shoppers: int = 0
+    quotes: list[str] = field(default_factory=list)
+    read: NeedsProfile | None = None
+    configs: tuple[str, ...] = ()
+    mask: int = 0
+    members: list[str] = field(default_factory=list)  # its shoppers' conversations
+    days: Counter[int] = field(default_factory=Counter)  # shoppers by UTC day of their last turn
+
+
+@dataclass
+class Shoppers:
+    """The replayed log: distinct needs profiles with their shoppers."""
+
+    profiles: list[Profile]
+    shoppers: int  # conversations that stated needs
+    conversations: int
+    turns: int
+    first_ts: float | None
+    last_ts: float | None
+
+    @property
+    def days(self) -> float:
+        if self.first_ts is None or self.last_ts is None:
+            return 0.0
+        return max(1.0, (self.last_ts - self.first_ts) / 86400)
+
+
+def read_shoppers(
+    log: TurnStore,
+    since: float | None = None,
+    until: float | None = None,
+    include_traffic: frozenset[str] = frozenset(),
+) -> Shoppers:
+    """Every conversation's last stated needs, as distinct profiles (one pass, bounded memory:
+    conversations with equal needs share one dict; a profile keeps QUOTES texts)."""
+    excluded = {c for c, k in log.tagged_traffic().items() if k not in include_traffic}
+    last: dict[str, tuple[dict[str, Any], str]] = {}
+    last_ts_of: dict[str, float] = {}
+    shared: dict[tuple, dict[str, Any]] = {}
+    seen: set[str] = set()
+    turns, first_ts, last_ts = 0, None, None
+    collecting = gc.isenabled()
+    gc.disable()  # as the miners do (analysis.opportunities, PAUSED_GC)
+    try:
+        for turn in log.iter_turns(since=since, until=until):
+            cid = turn["conversation_id"]
+            if cid in excluded:
+                continue
+            turns += 1
+            if first_ts is None:
+                first_ts = turn["ts"]
+            last_ts = turn["ts"]
+            if turn.get("role", "shopper") != "shopper":
+                continue
+            seen.add(cid)
+            last_ts_of[cid] = turn["ts"]
+            needs = turn.get("needs")
+            if not needs:
+                continue
+            before = last.get(cid)
+            if before is not None and before[0] == needs:
+                continue
+            try:
+                key = tuple((k, tuple(v) if type(v) is list else v) for k, v in needs.items())
+                needs = shared.setdefault(key, needs)
+            except TypeError:
+                pass
+            text = turn.get("text") or ""
+            last[cid] = (needs, text if len(text.split()) >= MIN_QUOTE_WORDS else "")
+    finally:
+        if collecting:
+            gc.enable()
+    profiles: dict[str, Profile] = {}
+    by_id: dict[int, Profile] = {}
+    for cid, (needs, text) in last.items():
+        profile = by_id.get(id(needs))
+        if profile is None:
+            key = needs_key(needs)
+            profile = profiles.get(key)
+            if profile is None:
+                profile = profiles[key] = Profile(needs)
+            by_id[id(needs)] = profile
+        profile.shoppers += 1
+        profile.members.append(cid)
+        profile.days[int(last_ts_of[cid] // 86400)] += 1
+        if text and len(profile.quotes) < QUOTES and text not in profile.quotes:
+            profile.quotes.append(text)
+    return Shoppers(list(profiles.values()), len(last), len(seen), turns, first_ts, last_ts)
+
+
+@dataclass
+class Outcome:
+    """What one concept would win among the replayed shoppers."""
+
+    concept: Concept
+    shoppers: int
+    fits: int = 0  # shoppers it meets every need of
+    new_demand: int = 0  # of those, shoppers nothing in the catalog fits today
+    taken: int = 0  # of those with matches, shoppers it would rank first for
+    taken_from: Counter[str] = field(default_factory=Counter)  # product id -> shoppers
+    new_needs: Counter[str] = field(default_factory=Counter)  # unmet combination -> shoppers
+    new_quotes: list[str] = field(default_factory=list)
+
+    @property
+    def wins(self) -> int:
+        return self.new_demand + self.taken
+
+
+class Replay:
+    """Judges concepts against one replayed log; the catalog's own answers are worked out once per
+    profile and kept for every concept and variant."""
+
+    def __init__(self, catalog: Catalog, shoppers: Shoppers, check: CatalogCheck | None = None):
+        self.catalog = catalog
+        self.check = check or CatalogCheck(catalog)
+        self.shoppers = shoppers
+        self.house_brand = (catalog.category.house_brand or "").lower()
+        for profile in shoppers.profiles:
+            profile.read = readable_profile(catalog, profile.needs)
+            profile.configs = wanted_configurations(catalog, profile.read)
+            profile.mask = self.check.needs_mask(profile.needs)
+        self._tops: dict[tuple, dict[int, Product]] = {}
+
+    def _with(self, product: Product) -> Catalog:
+        return Catalog(
+            self.catalog.category, (*self.catalog.products, product), self.catalog.source
+        )
+
+    def _top(self, profile: Profile, scoring: Catalog, ranges: tuple, index: int) -> Product:
+        """The product the advisor ranks first among the profile's matches, scored in `scoring`."""
+        tops = self._tops.setdefault(ranges, {})
+        found = tops.get(index)
+        if found is None:
+            products = [
+                p.configured(profile.configs)
+                for i, p in enumerate(self.catalog.products)
+                if profile.mask >> i & 1
+            ]
+            found = tops[index] = rank(scoring, profile.read, products)[0][0]
+        return found
+
+    def run(self, concept: Concept) -> Outcome:
+        category = self.catalog.category
+        product = concept.product
+        scoring = self._with(product)
+        ranges = tuple(sorted(scoring.value_ranges.items()))
+        base_ranges = tuple(sorted(self.catalog.value_ranges.items()))
+        outcome = Outcome(concept, self.shoppers.shoppers)
+        brand = product.brand.lower()
+        for index, profile in enumerate(self.shoppers.profiles):
+            read = profile.read
+            if brand in {b.lower() for b in read.excluded_brands}:
+                continue
+            configured = product.configured(profile.configs)
+            if failures(category, read.constraints, configured):
+                continue
+            outcome.fits += profile.shoppers
+            if not profile.mask:
+                outcome.new_demand += profile.shoppers
+                for conflict in self.check.conflicts(profile.needs)[:1]:
+                    outcome.new_needs[conflict.label] += profile.shoppers
+                for quote in profile.quotes:
+                    if len(outcome.new_quotes) < 2 * QUOTES and quote not in outcome.new_quotes:
+                        outcome.new_quotes.append(quote)
+                continue
+            top = self._top(profile, scoring, ranges, index)
+            if _key(scoring, read, configured) < _key(scoring, read, top):
+                outcome.taken += profile.shoppers
+                shown = (
+                    top
+                    if ranges == base_ranges
+                    else self._top(profile, self.catalog, base_ranges, index)
+                )
+                outcome.taken_from[shown.id] += profile.shoppers
+        return outcome
+
+    def own(self, outcome: Outcome) -> tuple[int, int]:
+        """(shoppers taken from the deployer's own brand, from other brands)."""
+        own = sum(
+            n
+            for pid, n in outcome.taken_from.items()
+            if self.catalog.by_id[pid].brand.lower() == self.house_brand
+        )
+        return own, outcome.taken - own
+
+
+def _key(catalog: Catalog, profile: NeedsProfile, product: Product) -> tuple:
+    """knowledge.matching.rank's sort key of one product."""
+    return (
+        *_sort_key(profile, product),
+        -round(score(catalog, profile, product), 9),
+        tie_break_key(product),
+    )
