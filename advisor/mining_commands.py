@@ -197,18 +197,40 @@ def needs_cmd(
     type=click.Path(dir_okay=False, path_type=Path),
     help="HTML file to write (default: report.html next to the turn log).",
 )
-def report_cmd(db, since, until, catalog_path, min_shoppers, tolerance, include_traffic, out):
+@click.option(
+    "--concept",
+    "concept_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Also test this CONCEPT.yml (default: the top need cluster's smallest change).",
+)
+def report_cmd(
+    db, since, until, catalog_path, min_shoppers, tolerance, include_traffic, out, concept_files
+):  # fmt: skip
     """Write a self-contained HTML report: the headline figures beside the previous window,
-    ranked opportunities with quotes and nearest products, a bar chart, a weekly trend chart and
-    the brand exposure audit with its flags explained.
+    ranked opportunities with quotes and nearest products, a bar chart, a weekly trend chart,
+    the need clusters with their smallest changes, a concept test (of the given concepts, else of
+    the top cluster's smallest change) and the brand exposure audit with its flags explained.
 
     Example: advisor report --since 2026-01-01 --out data/report.html
     """
+    from analysis.concept_view import clusters_and_concepts
     from analysis.report import render_report
 
     result = run_mining(db, since, until, catalog_path, min_shoppers, tolerance, include_traffic)
     out = out or (db or default_path()).parent / "report.html"
-    emit(render_report(result, note=empty_note(result, db) if not result.turns else ""), out)
+    clusters = concepts = None
+    if result.turns:
+        from advisor.concept_commands import build_concepts
+
+        catalog = open_catalog(catalog_path)
+        given = build_concepts(catalog, concept_files, None, (), None) if concept_files else []
+        with open_log(db) as log:
+            clusters, concepts = clusters_and_concepts(
+                log, catalog, epoch(since), epoch(until, 1), given, result.min_shoppers
+            )
+    note = empty_note(result, db) if not result.turns else ""
+    emit(render_report(result, note=note, clusters=clusters, concepts=concepts), out)
 
 
 def sample_target(db: Path | None) -> Path:

@@ -88,9 +88,12 @@ def concept_test(
     price: float | None = None,
     with_sensitivity: bool = True,
     check: CatalogCheck | None = None,
+    replay: Replay | None = None,
 ) -> ConceptReport:
-    shoppers = read_shoppers(log, since, until)
-    replay = Replay(catalog, shoppers, check)
+    """Replay the window's shoppers (or use `replay`, already made for it) against each concept."""
+    if replay is None:
+        replay = Replay(catalog, read_shoppers(log, since, until), check)
+    shoppers = replay.shoppers
     results = []
     for concept in concepts:
         outcome = replay.run(concept)
@@ -143,6 +146,29 @@ def concept_test(
         catalog.category.house_brand,
         log.is_sample(),
     )
+
+
+def clusters_and_concepts(
+    log: TurnStore,
+    catalog: Catalog,
+    since: float | None,
+    until: float | None,
+    concepts: list[Concept] = (),
+    min_shoppers: int = 2,
+    top: int = 10,
+):
+    """(the need clusters, a concept test of `concepts`, else of the top cluster's smallest
+    change, or None) from one replay of the window, for the report and /insights."""
+    from analysis.clusters import change_concept, cluster_unmet
+
+    shoppers = read_shoppers(log, since, until)
+    replay = Replay(catalog, shoppers)
+    clusters = cluster_unmet(catalog, shoppers, replay.check, min_shoppers)[:top]
+    tested = list(concepts)
+    if not tested:
+        tested = [change_concept(catalog, c.change) for c in clusters[:1] if c.change]
+    report = concept_test(log, catalog, tested, since, until, replay=replay) if tested else None
+    return clusters, report
 
 
 def _money(value: float | None) -> str:
