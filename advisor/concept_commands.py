@@ -39,7 +39,9 @@ def build_concepts(catalog: Catalog, files, from_product, settings, name):
 
 def assumption_options(command):
     command = click.option(
-        "--price", type=click.FloatRange(0), help="The concept's price (default: its own figure)."
+        "--price",
+        type=click.FloatRange(0),
+        help="The concept's price, as its price figure too (default: its own figure).",
     )(command)
     command = click.option(
         "--buy-share",

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 import csv
 import io
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime, timezone
 from typing import Any
 
-from analysis.concept import HYPOTHETICAL, Concept
+from analysis.concept import HYPOTHETICAL, Concept, _set_values
 from analysis.concept_estimate import assumptions_for, estimate, sensitivity
 from analysis.concept_replay import Replay, read_shoppers
 from analysis.unmet import CatalogCheck
@@ -96,6 +96,7 @@ def concept_test(
     shoppers = replay.shoppers
     results = []
     for concept in concepts:
+        concept = priced(catalog, concept, price)
         outcome = replay.run(concept)
         assumptions = assumptions_for(concept, replay, shoppers_per_year, buy_share, price)
         own, conquest = replay.own(outcome)
@@ -145,6 +146,21 @@ def concept_test(
         window,
         catalog.category.house_brand,
         log.is_sample(),
+    )
+
+
+def priced(catalog: Catalog, concept: Concept, price: float | None) -> Concept:
+    """The concept with `price` as its price figure (category.yml `roles.price`), when given: the
+    price a shopper's budget is checked against is the one the revenue is counted at."""
+    attribute = catalog.category.roles.price
+    if price is None or attribute is None or concept.product.value(attribute) == price:
+        return concept
+    value = int(price) if float(price).is_integer() else price
+    label = catalog.category.attributes[attribute].format(value)
+    return replace(
+        concept,
+        product=_set_values(concept.product, {attribute: value}),
+        name=concept.name.removesuffix(" (concept)") + f" at {label} (concept)",
     )
 
 
