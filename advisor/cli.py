@@ -24,6 +24,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "advisor.staff_commands": ("staff",),
     "ops.bench": ("bench",),
     "ops.bench_needs": ("bench-needs",),
+    "ops.bench_concept": ("bench-concept",),
     "ops.loadtest": ("loadtest",),
     "ops.nlu_eval": ("nlu-eval",),
 }
@@ -32,6 +33,7 @@ ATTRIBUTES = {  # modules without COMMANDS: the attribute that is the command
     "advisor.staff_commands": "staff",
     "ops.bench": "bench",
     "ops.bench_needs": "bench_needs_cmd",
+    "ops.bench_concept": "bench_concept_cmd",
     "ops.loadtest": "loadtest",
     "ops.nlu_eval": "nlu_eval",
 }

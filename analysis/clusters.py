@@ -23,12 +23,12 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
-from analysis.concept import Concept, make_concept
-from analysis.concept_replay import Profile, Shoppers
+from analysis.concept import Concept, _set_values, make_concept
+from analysis.concept_replay import Profile, Shoppers, read_profile
+from analysis.need_masks import shortfall
 from analysis.opportunities import _weekly, weeks_between
 from analysis.unmet import CatalogCheck, Conflict
 from knowledge.catalog import Catalog, Product
-from knowledge.constraints import failures
 from knowledge.errors import CatalogError
 
 MAX_DISTANCE = 0.5  # average distance at which two combinations are one cluster
@@ -222,20 +222,26 @@ def _describe(catalog, check, members, profiles, conflicts, groups, shoppers, we
         check.nearest(representative),
         members=[cid for p in profiles for cid in p.members],
     )
+    for profile in profiles:
+        if profile.read is None:
+            read_profile(catalog, check, profile)
     cluster.change = smallest_change(catalog, cluster)
     return cluster
 
 
 def serves(catalog: Catalog, product: Product, profiles: list[Profile]) -> int:
-    """Shoppers among `profiles` whom `product` meets every need of (as the concept test judges)."""
-    category = catalog.category
+    """Shoppers among `profiles` whom `product` meets every need of, as the concept test judges
+    (the profiles read by analysis.concept_replay.read_profile)."""
     total = 0
     brand = product.brand.lower()
+    configured: dict[tuple[str, ...], dict[str, Any]] = {}
     for profile in profiles:
-        read = profile.read
-        if read is None or brand in {b.lower() for b in read.excluded_brands}:
+        if brand in profile.excluded:
             continue
-        if not failures(category, read.constraints, product.configured(profile.configs)):
+        values = configured.get(profile.configs)
+        if values is None:
+            values = configured[profile.configs] = product.configured(profile.configs).values
+        if not any(shortfall(op, v, values.get(a)) for op, v, a in profile.checks):
             total += profile.shoppers
     return total
 
@@ -252,19 +258,24 @@ def _candidates(catalog: Catalog, cluster: Cluster) -> dict[str, list[Any]]:
             else:
                 for value in spec.fixed or constraint.value:
                     wanted.setdefault(spec.attribute, set()).add(value)
-    return {k: sorted(v, key=str) for k, v in wanted.items()}
+    return {k: _spread(sorted(v, key=_order)) for k, v in wanted.items()}
+
+
+def _order(value: Any) -> tuple:
+    return (0, value, "") if isinstance(value, int | float) else (1, 0, str(value))
+
+
+def _spread(values: list[Any], most: int = 12) -> list[Any]:
+    """At most `most` of the sorted values, evenly spread, the last (the furthest ask) kept."""
+    if len(values) <= most:
+        return values
+    step = (len(values) - 1) / (most - 1)
+    return [values[round(i * step)] for i in range(most)]
 
 
 def smallest_change(catalog: Catalog, cluster: Cluster) -> Change | None:
     """The one-figure change to one nearest product that serves the most of the cluster (ties:
     the smallest change relative to the figure it replaces)."""
-    from analysis.unmet import readable_profile
-    from knowledge.matching import wanted_configurations
-
-    for profile in cluster.profiles:
-        if profile.read is None:
-            profile.read = readable_profile(catalog, profile.needs)
-            profile.configs = wanted_configurations(catalog, profile.read)
     category = catalog.category
     best: tuple | None = None
     wanted = _candidates(catalog, cluster)
@@ -288,32 +299,31 @@ def smallest_change(catalog: Catalog, cluster: Cluster) -> Change | None:
                         size = abs(new - current_value) / abs(current_value)
                     else:
                         size = 1.0
-                try:
-                    concept = make_concept(
-                        catalog,
-                        {
-                            "from_product": base.id,
-                            "set": {attribute: list(new) if isinstance(new, tuple) else new},
-                        },
-                    )
-                except CatalogError:  # a value the row rules refuse is not a change
-                    continue
-                served = serves(catalog, concept.product, cluster.profiles)
+                changed = _set_values(base, {attribute: new})
+                served = serves(catalog, changed, cluster.profiles)
                 key = (-served, size, near["id"], attribute)
                 if served and (best is None or key < best[0]):
-                    best = (key, concept, attribute, new, served)
+                    best = (key, base, attribute, new, served)
     if best is None:
         return None
-    _, concept, attribute, value, served = best
+    _, base, attribute, value, served = best
+    try:  # the change is a concept: validated as one
+        make_concept(catalog, {"from_product": base.id, "set": {attribute: _plain(value)}})
+    except CatalogError:
+        return None
     return Change(
-        catalog.by_id[concept.base],
+        base,
         attribute,
         value,
         served,
         cluster.shoppers,
-        f"a {catalog.by_id[concept.base].full_name} with "
+        f"a {base.full_name} with "
         f"{category.attributes[attribute].format(value)} {category.attributes[attribute].label.lower()}",
     )
+
+
+def _plain(value: Any) -> Any:
+    return list(value) if isinstance(value, tuple) else value
 
 
 def change_concept(catalog: Catalog, change: Change) -> Concept:

@@ -8,7 +8,8 @@ number of shoppers and a few of their words.
 
 For each profile the concept is judged by the advisor's ranking rules (knowledge.matching):
 - it fits when it meets every hard need (on the figures of the configuration the shopper
-  requires) and its brand is not ruled out (knowledge.constraints.failures, as `eligible`);
+  requires) and its brand is not ruled out (analysis.need_masks.shortfall, which a test holds to
+  knowledge.constraints.failures, as `eligible` uses it);
 - a shopper whose needs no catalog product meets (the miner's bit masks, analysis.unmet) and whom
   it fits is new demand;
 - a shopper who has matches takes the concept when it would rank first among them: by the order
@@ -27,9 +28,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from analysis.concept import Concept
+from analysis.need_masks import shortfall
 from analysis.unmet import CatalogCheck, needs_key, readable_profile
 from knowledge.catalog import Catalog, Product
-from knowledge.constraints import failures
 from knowledge.matching import _sort_key, rank, score, tie_break_key, wanted_configurations
 from knowledge.needs import NeedsProfile
 from stores.interface import TurnStore
@@ -47,6 +48,8 @@ class Profile:
     configs: tuple[str, ...] = ()
     mask: int = 0
     members: list[str] = field(default_factory=list)  # its shoppers' conversations
+    excluded: frozenset[str] = frozenset()  # brands ruled out, lower case
+    checks: tuple[tuple[str, Any, str], ...] = ()  # (op, value, attribute) of each hard need
     days: Counter[int] = field(default_factory=Counter)  # shoppers by UTC day of their last turn
 
 
@@ -159,9 +162,7 @@ class Replay:
         self.shoppers = shoppers
         self.house_brand = (catalog.category.house_brand or "").lower()
         for profile in shoppers.profiles:
-            profile.read = readable_profile(catalog, profile.needs)
-            profile.configs = wanted_configurations(catalog, profile.read)
-            profile.mask = self.check.needs_mask(profile.needs)
+            read_profile(catalog, self.check, profile)
         self._tops: dict[tuple, dict[int, Product]] = {}
 
     def _with(self, product: Product) -> Catalog:
@@ -183,20 +184,23 @@ class Replay:
         return found
 
     def run(self, concept: Concept) -> Outcome:
-        category = self.catalog.category
         product = concept.product
         scoring = self._with(product)
         ranges = tuple(sorted(scoring.value_ranges.items()))
         base_ranges = tuple(sorted(self.catalog.value_ranges.items()))
         outcome = Outcome(concept, self.shoppers.shoppers)
         brand = product.brand.lower()
+        configured_by: dict[tuple[str, ...], Product] = {}
         for index, profile in enumerate(self.shoppers.profiles):
+            if brand in profile.excluded:
+                continue
+            configured = configured_by.get(profile.configs)
+            if configured is None:
+                configured = configured_by[profile.configs] = product.configured(profile.configs)
+            values = configured.values
+            if any(shortfall(op, value, values.get(a)) for op, value, a in profile.checks):
+                continue
             read = profile.read
-            if brand in {b.lower() for b in read.excluded_brands}:
-                continue
-            configured = product.configured(profile.configs)
-            if failures(category, read.constraints, configured):
-                continue
             outcome.fits += profile.shoppers
             if not profile.mask:
                 outcome.new_demand += profile.shoppers
@@ -225,6 +229,19 @@ class Replay:
             if self.catalog.by_id[pid].brand.lower() == self.house_brand
         )
         return own, outcome.taken - own
+
+
+def read_profile(catalog: Catalog, check: CatalogCheck, profile: Profile) -> None:
+    """Read a profile's needs once: the constraints, configurations, brands ruled out and the
+    catalog's matches (a bit mask), for every concept judged against it."""
+    needs = catalog.category.needs
+    profile.read = read = readable_profile(catalog, profile.needs)
+    profile.configs = wanted_configurations(catalog, read)
+    profile.mask = check.needs_mask(profile.needs)
+    profile.excluded = frozenset(b.lower() for b in read.excluded_brands)
+    profile.checks = tuple(
+        (needs[c.need].op, c.value, needs[c.need].attribute) for c in read.constraints
+    )
 
 
 def _key(catalog: Catalog, profile: NeedsProfile, product: Product) -> tuple:
