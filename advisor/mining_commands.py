@@ -266,13 +266,20 @@ def sample_target(db: Path | None) -> Path:
 @click.option("--turns", type=click.IntRange(1), help="Stop after this many turns instead.")
 @click.option("--seed", default=7, show_default=True)
 @click.option("--weeks", default=8, show_default=True, type=click.IntRange(1))
-def simulate_cmd(db, catalog_path, conversations, turns, seed, weeks):
+@click.option(
+    "--segments",
+    is_flag=True,
+    help="Also plant segments: similar unmet needs one change to one product would serve "
+    "(for trying `advisor clusters` and `advisor concept`).",
+)
+def simulate_cmd(db, catalog_path, conversations, turns, seed, weeks, segments):
     """Fill a log of its own with sample data: planted unmet needs and feature requests among
     satisfied shoppers and noise, handoffs and ratings (for trying `advisor needs`, `advisor
     report` and /insights?data=sample). The log is marked as sample data.
 
-    Example: advisor simulate --conversations 5000
+    Example: advisor simulate --conversations 5000 --segments
     """
+    from ops.scenario import VEHICLE_SEGMENTS
     from ops.simulate import simulate
 
     path = sample_target(db)
@@ -285,13 +292,15 @@ def simulate_cmd(db, catalog_path, conversations, turns, seed, weeks):
         log.mark_sample()
         truth = simulate(
             log, catalog, None if turns else conversations, turns, seed=seed, weeks=weeks,
-            queue=queue, ratings=ratings,
+            queue=queue, ratings=ratings, planted_segments=VEHICLE_SEGMENTS if segments else (),
         )  # fmt: skip
     click.echo(f"Wrote {truth.turns:,} turns of {truth.conversations:,} conversations to {path}")
     for label, n in sorted(truth.planted_needs.items()):
         click.echo(f"  planted unmet need: {label} ({n} shoppers)")
     for phrase, n in sorted(truth.planted_features.items()):
         click.echo(f"  planted feature: {phrase} ({n} shoppers)")
+    for label, n in sorted(truth.planted_segments.items()):
+        click.echo(f"  planted segment: {label} ({n} shoppers)")
     click.echo(f"{SAMPLE_NOTE}\nTry: advisor needs --db {path}   (or /insights?data=sample)")
 
 
