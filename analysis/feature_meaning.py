@@ -15,9 +15,9 @@ The means, in order:
    on, because importing scikit-learn itself would cost `advisor needs` most of a second); two
    phrases are alike by the cosine of their vectors, so spelling variants and inflections still
    meet ("captains" / "captain's").
-4. Agglomerative clustering with average linkage (scipy.cluster.hierarchy, the same linkage as
-   scikit-learn's AgglomerativeClustering): phrases join while the average similarity between
-   two groups is at least THRESHOLD.
+4. Agglomerative clustering with average linkage (numpy; scipy.cluster.hierarchy for many
+   phrases; the same linkage as scikit-learn's AgglomerativeClustering): phrases join while the
+   average similarity between two groups is at least THRESHOLD.
 
 The labelled pairs in tests/analysis/data/feature_pairs.yml (none of their phrases in the
 vocabulary) hold the method to a pairwise F1 of at least 0.85.
@@ -85,17 +85,49 @@ class FeatureMeaning:
         the order of each group's first phrase."""
         if len(phrases) < 2:
             return [0] * len(phrases)
+        distances = 1.0 - self.similarities(phrases)
+        distances[distances < 0] = 0.0
+        labels = average_linkage(distances, 1.0 - self.threshold)
+        order: dict[int, int] = {}
+        return [order.setdefault(int(label), len(order)) for label in labels]
+
+
+SMALL = 500  # phrases grouped with numpy alone; beyond, with scipy (whose import costs ~0.1 s)
+
+
+def average_linkage(distances, threshold: float) -> list[int]:
+    """Flat clusters of average-linkage (UPGMA) agglomeration, merging while the smallest average
+    distance between two clusters is at most `threshold` (scipy's linkage(method="average") cut
+    with fcluster(criterion="distance"); a test compares the two)."""
+    import numpy as np
+
+    n = len(distances)
+    if n > SMALL:
         from scipy.cluster.hierarchy import fcluster, linkage
         from scipy.spatial.distance import squareform
 
-        distances = 1.0 - self.similarities(phrases)
-        distances[distances < 0] = 0.0
-        for i in range(len(phrases)):
-            distances[i, i] = 0.0
-        tree = linkage(squareform(distances, checks=False), method="average")
-        labels = fcluster(tree, t=1.0 - self.threshold + 1e-9, criterion="distance")
-        order: dict[int, int] = {}
-        return [order.setdefault(int(label), len(order)) for label in labels]
+        matrix = distances.copy()
+        np.fill_diagonal(matrix, 0.0)
+        tree = linkage(squareform(matrix, checks=False), method="average")
+        return [int(x) for x in fcluster(tree, t=threshold + 1e-9, criterion="distance")]
+    far = np.inf
+    matrix = np.array(distances, dtype=float)
+    np.fill_diagonal(matrix, far)
+    sizes = np.ones(n)
+    labels = np.arange(n)
+    while True:
+        i, j = divmod(int(np.argmin(matrix)), n)
+        if not matrix[i, j] <= threshold + 1e-9:
+            break
+        merged = (matrix[i] * sizes[i] + matrix[j] * sizes[j]) / (sizes[i] + sizes[j])
+        matrix[i, :] = merged
+        matrix[:, i] = merged
+        matrix[i, i] = far
+        matrix[j, :] = far
+        matrix[:, j] = far
+        sizes[i] += sizes[j]
+        labels[labels == j] = i
+    return [int(x) for x in labels]
 
 
 def char_ngrams(text: str) -> list[str]:
@@ -114,10 +146,10 @@ def char_ngrams(text: str) -> list[str]:
 def char_tfidf_cosine(texts: list[str]):
     """Cosine similarities of the texts' character n-gram TF-IDF vectors, computed as
     scikit-learn's TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAMS, sublinear_tf=True)
-    would (smooth idf, l2 norm; a test holds the two to the same numbers), with numpy and
-    scipy.sparse only: importing scikit-learn would cost `advisor needs` most of a second."""
+    would (smooth idf, l2 norm; a test holds the two to the same numbers), with numpy (and
+    scipy.sparse beyond SMALL texts): importing scikit-learn would cost `advisor needs` most of a
+    second."""
     import numpy as np
-    from scipy.sparse import csr_matrix
 
     index: dict[str, int] = {}
     rows, cols, counts = [], [], []
@@ -130,11 +162,20 @@ def char_tfidf_cosine(texts: list[str]):
         cols += list(seen)
         counts += list(seen.values())
     shape = (len(texts), max(1, len(index)))
-    matrix = csr_matrix((np.asarray(counts, dtype=float), (rows, cols)), shape=shape, dtype=float)
-    matrix.data = 1.0 + np.log(matrix.data)
-    df = np.bincount(matrix.indices, minlength=shape[1])
+    weights = 1.0 + np.log(np.asarray(counts, dtype=float))
+    df = np.bincount(np.asarray(cols, dtype=int), minlength=shape[1])
     idf = np.log((1.0 + len(texts)) / (1.0 + df)) + 1.0
-    matrix = matrix.multiply(idf[np.newaxis, :]).tocsr()
+    weights = weights * idf[np.asarray(cols, dtype=int)]
+    if len(texts) <= SMALL:
+        matrix = np.zeros(shape)
+        matrix[np.asarray(rows, dtype=int), np.asarray(cols, dtype=int)] = weights
+        norms = np.linalg.norm(matrix, axis=1)
+        norms[norms == 0] = 1.0
+        matrix /= norms[:, np.newaxis]
+        return matrix @ matrix.T
+    from scipy.sparse import csr_matrix
+
+    matrix = csr_matrix((weights, (rows, cols)), shape=shape, dtype=float)
     norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
     norms[norms == 0] = 1.0
     matrix = csr_matrix(matrix.multiply(1.0 / norms[:, np.newaxis]))

@@ -94,3 +94,21 @@ def test_the_miner_merges_wordings_of_one_feature(vehicles) -> None:
     groups = sorted(miner.groups(), key=lambda g: -g.shoppers)
     assert [g.shoppers for g in groups] == [3, 1]
     assert sorted(groups[0].days.values()) == [3]
+
+
+def test_the_small_linkage_is_scipys(vehicles, pairs) -> None:
+    import numpy as np
+    from scipy.cluster.hierarchy import fcluster, linkage
+    from scipy.spatial.distance import squareform
+
+    from analysis.feature_meaning import average_linkage
+
+    meaning = FeatureMeaning(vehicles.category.feature_words)
+    distances = np.clip(1.0 - meaning.similarities(phrases_of(pairs)), 0, None)
+    np.fill_diagonal(distances, 0.0)
+    ours = average_linkage(distances, 0.5)
+    tree = linkage(squareform(distances, checks=False), method="average")
+    theirs = fcluster(tree, t=0.5 + 1e-9, criterion="distance")
+    pairs_ours = {(i, j) for i in range(len(ours)) for j in range(i) if ours[i] == ours[j]}
+    pairs_theirs = {(i, j) for i in range(len(ours)) for j in range(i) if theirs[i] == theirs[j]}
+    assert pairs_ours == pairs_theirs
