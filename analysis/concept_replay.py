@@ -1,8 +1,11 @@
 """Replaying the logged shoppers against a concept: what it would win, from whom, and how sure.
 
-One streaming pass over the turn log (TurnStore.iter_turns, the iterator the miners read, so every
-backend the miners read serves the replay too; conversations tagged as test, load-test or staff
-traffic are left out as the miners leave them) keeps each conversation's last stated needs. Most
+One streaming pass over the turn log keeps each conversation's last stated needs: through
+TurnStore.iter_turns, the iterator the miners read, so every backend the miners read serves the
+replay too; or, when the store offers it (the SQLite log does), through its iter_stated_needs, the
+same turns in the same order with only the five columns the replay reads, and each distinct needs
+text decoded once. Conversations tagged as test, load-test or staff traffic are left out as the
+miners leave them. Most
 shoppers share a needs profile, so the replay works on the distinct profiles, each with its
 number of shoppers and a few of their words.
 
@@ -23,6 +26,7 @@ A test holds the replay to knowledge.matching.recommend on a catalog holding the
 from __future__ import annotations
 
 import gc
+import json
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -78,60 +82,91 @@ def read_shoppers(
     include_traffic: frozenset[str] = frozenset(),
 ) -> Shoppers:
     """Every conversation's last stated needs, as distinct profiles (one pass, bounded memory:
-    conversations with equal needs share one dict; a profile keeps QUOTES texts)."""
+    conversations with equal stored needs share one copy; a profile keeps QUOTES texts)."""
     excluded = {c for c, k in log.tagged_traffic().items() if k not in include_traffic}
-    last: dict[str, tuple[dict[str, Any], str]] = {}
+    fast = getattr(log, "iter_stated_needs", None)
+    rows = fast(since, until) if fast is not None else _rows(log, since, until)
+    last: dict[str, tuple[Any, str]] = {}  # conversation -> (its needs as read, the words)
     last_ts_of: dict[str, float] = {}
-    shared: dict[tuple, dict[str, Any]] = {}
-    seen: set[str] = set()
+    shared: dict[Any, Any] = {}  # stored needs -> needs, decoded once
     turns, first_ts, last_ts = 0, None, None
     collecting = gc.isenabled()
     gc.disable()  # as the miners do (analysis.opportunities, PAUSED_GC)
     try:
-        for turn in log.iter_turns(since=since, until=until):
-            cid = turn["conversation_id"]
+        for cid, role, ts, text, stored in rows:
             if cid in excluded:
                 continue
             turns += 1
             if first_ts is None:
-                first_ts = turn["ts"]
-            last_ts = turn["ts"]
-            if turn.get("role", "shopper") != "shopper":
+                first_ts = ts
+            last_ts = ts
+            if role != "shopper":
                 continue
-            seen.add(cid)
-            last_ts_of[cid] = turn["ts"]
-            needs = turn.get("needs")
-            if not needs:
+            last_ts_of[cid] = ts
+            if not stored or stored in EMPTY:
                 continue
             before = last.get(cid)
-            if before is not None and before[0] == needs:
+            if before is not None and before[0] == stored:
                 continue
-            try:
-                key = tuple((k, tuple(v) if type(v) is list else v) for k, v in needs.items())
-                needs = shared.setdefault(key, needs)
-            except TypeError:
-                pass
-            text = turn.get("text") or ""
-            last[cid] = (needs, text if len(text.split()) >= MIN_QUOTE_WORDS else "")
+            needs = shared.get(stored, MISSING)
+            if needs is MISSING:  # each distinct stored needs decoded once
+                needs = shared[stored] = _needs(stored)
+            if before is not None and needs == shared[before[0]]:
+                continue  # the same needs written in another order
+            last[cid] = (stored, text if text and len(text.split()) >= MIN_QUOTE_WORDS else "")
     finally:
         if collecting:
             gc.enable()
+    by_stored: dict[Any, Profile | None] = {}
     profiles: dict[str, Profile] = {}
-    by_id: dict[int, Profile] = {}
-    for cid, (needs, text) in last.items():
-        profile = by_id.get(id(needs))
+    for cid, (stored, text) in last.items():
+        profile = by_stored.get(stored, MISSING)
+        if profile is MISSING:
+            needs = shared[stored]
+            profile = None
+            if needs:
+                key = needs_key(needs)
+                profile = profiles.get(key)
+                if profile is None:
+                    profile = profiles[key] = Profile(needs)
+            by_stored[stored] = profile
         if profile is None:
-            key = needs_key(needs)
-            profile = profiles.get(key)
-            if profile is None:
-                profile = profiles[key] = Profile(needs)
-            by_id[id(needs)] = profile
+            continue
         profile.shoppers += 1
         profile.members.append(cid)
         profile.days[int(last_ts_of[cid] // 86400)] += 1
         if text and len(profile.quotes) < QUOTES and text not in profile.quotes:
             profile.quotes.append(text)
-    return Shoppers(list(profiles.values()), len(last), len(seen), turns, first_ts, last_ts)
+    shoppers = sum(p.shoppers for p in profiles.values())
+    return Shoppers(list(profiles.values()), shoppers, len(last_ts_of), turns, first_ts, last_ts)
+
+
+EMPTY = frozenset({"{}", "null"})
+MISSING = object()
+
+
+def _needs(stored: Any) -> dict[str, Any] | None:
+    """A turn's needs from its stored form (JSON text from the fast path, a dict otherwise)."""
+    if isinstance(stored, str):
+        try:
+            stored = json.loads(stored)
+        except ValueError:
+            return None
+    return stored if isinstance(stored, dict) and stored else None
+
+
+def _rows(log: TurnStore, since: float | None, until: float | None):
+    """iter_turns as (conversation, role, ts, text, needs) rows, needs as canonical JSON text (so
+    equal needs compare equal, as the fast path's stored text does)."""
+    for turn in log.iter_turns(since=since, until=until):
+        needs = turn.get("needs")
+        yield (
+            turn["conversation_id"],
+            turn.get("role", "shopper"),
+            turn["ts"],
+            turn.get("text") or "",
+            needs_key(needs) if needs else None,
+        )
 
 
 @dataclass

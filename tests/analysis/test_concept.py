@@ -184,3 +184,29 @@ def test_concept_and_clusters_import_neither_spacy_nor_tensorflow(planted) -> No
         [sys.executable, "-c", script], capture_output=True, text=True, check=True, timeout=120
     )
     assert done.stdout.strip().splitlines()[-1] == "[]", done.stdout + done.stderr
+
+
+def test_the_fast_path_reads_what_iter_turns_gives(planted, shoppers) -> None:
+    from analysis.concept_replay import _rows
+
+    class Plain:  # a store without the fast path: replayed through iter_turns
+        def __init__(self, log):
+            self.log = log
+
+        def tagged_traffic(self):
+            return self.log.tagged_traffic()
+
+        def iter_turns(self, **window):
+            return self.log.iter_turns(**window)
+
+    with TurnLog(planted[0]) as log:
+        slow = read_shoppers(Plain(log))
+        assert next(_rows(log, None, None))[0] == next(log.iter_stated_needs())[0]
+
+    def summary(found):
+        return sorted((p.shoppers, sorted(p.members), p.quotes) for p in found.profiles)
+
+    assert summary(slow) == summary(shoppers)
+    assert (slow.shoppers, slow.conversations, slow.turns) == (
+        shoppers.shoppers, shoppers.conversations, shoppers.turns,
+    )  # fmt: skip
