@@ -33,10 +33,11 @@ from typing import Any
 
 from analysis.concept import Concept
 from analysis.need_masks import shortfall
-from analysis.unmet import CatalogCheck, needs_key, readable_profile
+from analysis.unmet import CatalogCheck, needs_key
 from knowledge.catalog import Catalog, Product
-from knowledge.matching import _sort_key, rank, score, tie_break_key, wanted_configurations
-from knowledge.needs import NeedsProfile
+from knowledge.errors import NeedsError
+from knowledge.matching import _sort_key, score, tie_break_key, wanted_configurations
+from knowledge.needs import NeedsProfile, check_sort, make_constraint
 from stores.interface import TurnStore
 
 QUOTES = 3  # a profile's remembered quotes
@@ -206,16 +207,21 @@ class Replay:
         )
 
     def _top(self, profile: Profile, scoring: Catalog, ranges: tuple, index: int) -> Product:
-        """The product the advisor ranks first among the profile's matches, scored in `scoring`."""
+        """The product the advisor ranks first among the profile's matches, scored in `scoring`
+        (knowledge.matching.rank's first: its sort key, the tie-break worked out for ties only)."""
         tops = self._tops.setdefault(ranges, {})
         found = tops.get(index)
         if found is None:
-            products = [
-                p.configured(profile.configs)
-                for i, p in enumerate(self.catalog.products)
-                if profile.mask >> i & 1
+            configured = self.check.configured(profile.configs)
+            mask, read = profile.mask, profile.read
+            scored = [
+                ((*_sort_key(read, p), -round(score(scoring, read, p), 9)), p)
+                for i, p in enumerate(configured)
+                if mask >> i & 1
             ]
-            found = tops[index] = rank(scoring, profile.read, products)[0][0]
+            best = min(key for key, _ in scored)
+            tied = [p for key, p in scored if key == best]
+            found = tops[index] = min(tied, key=tie_break_key) if len(tied) > 1 else tied[0]
         return found
 
     def run(self, concept: Concept) -> Outcome:
@@ -270,13 +276,54 @@ def read_profile(catalog: Catalog, check: CatalogCheck, profile: Profile) -> Non
     """Read a profile's needs once: the constraints, configurations, brands ruled out and the
     catalog's matches (a bit mask), for every concept judged against it."""
     needs = catalog.category.needs
-    profile.read = read = readable_profile(catalog, profile.needs)
+    profile.read = read = _readable(catalog, check, profile.needs)
     profile.configs = wanted_configurations(catalog, read)
     profile.mask = check.needs_mask(profile.needs)
     profile.excluded = frozenset(b.lower() for b in read.excluded_brands)
     profile.checks = tuple(
         (needs[c.need].op, c.value, needs[c.need].attribute) for c in read.constraints
     )
+
+
+PROFILE_KEYS = ("priorities", "excluded_brands", "sort", "hints")
+
+
+def _readable(catalog: Catalog, check: CatalogCheck, needs: dict[str, Any]) -> NeedsProfile:
+    """analysis.unmet.readable_profile, each (need, value) read once per check (a test holds the
+    two to the same profiles)."""
+    memo = check.__dict__.setdefault("_replay_constraints", {})
+    category = catalog.category
+    constraints = []
+    clean = True  # readable_profile keeps the order asked for only when every need reads
+    for name, value in needs.items():
+        if name in PROFILE_KEYS:
+            continue
+        try:
+            key = (name, tuple(value) if type(value) is list else value)
+            found = memo.get(key, MISSING)
+        except TypeError:
+            clean = False
+            continue
+        if found is MISSING:
+            try:
+                found = make_constraint(category, name, value)
+            except (NeedsError, TypeError, ValueError, KeyError):
+                found = None
+            memo[key] = found
+        if found is not None:
+            constraints.append(found)
+        else:
+            clean = False
+    asked = needs.get("priorities") or ()
+    priorities = tuple(dict.fromkeys(p for p in asked if p in category.priorities))
+    order = None
+    if clean and len(set(priorities)) == len(set(asked)):
+        try:
+            order = check_sort(category, needs.get("sort"))
+        except NeedsError:
+            order = None
+    brands = tuple(str(b) for b in needs.get("excluded_brands") or ())
+    return NeedsProfile(tuple(constraints), priorities, brands, order)
 
 
 def _key(catalog: Catalog, profile: NeedsProfile, product: Product) -> tuple:

@@ -210,3 +210,17 @@ def test_the_fast_path_reads_what_iter_turns_gives(planted, shoppers) -> None:
     assert (slow.shoppers, slow.conversations, slow.turns) == (
         shoppers.shoppers, shoppers.conversations, shoppers.turns,
     )  # fmt: skip
+
+
+def test_profiles_are_read_as_readable_profile_reads_them(vehicles, shoppers) -> None:
+    from dataclasses import replace
+
+    from analysis.concept_replay import _readable
+    from analysis.unmet import CatalogCheck
+
+    check = CatalogCheck(vehicles)
+    odd = [{"budget": "lots", "sort": "highest towing_lb"}, {"seats": 7, "priorities": ["x"]},
+           {"body": ["pickup"], "sort": "highest towing_lb", "priorities": ["towing"]}]  # fmt: skip
+    for needs in [p.needs for p in shoppers.profiles] + odd:
+        expected = replace(readable_profile(vehicles, needs), hints=())
+        assert _readable(vehicles, check, needs) == expected, needs
