@@ -6,7 +6,8 @@ beside a baseline measured in the same run (a plain streaming read of the same r
 TurnStore.iter_turns, the iterator the replay reads), it times:
 
 - the replay's pass over the log (analysis.concept_replay.read_shoppers: every conversation's
-  last stated needs, deduplicated into distinct profiles);
+  last stated needs, deduplicated into distinct profiles), through the SQLite log's
+  iter_stated_needs and, for comparison, through iter_turns (the path a store without it takes);
 - the concept test of one concept with its sensitivity table (each variant a replay of the
   distinct profiles);
 - the need clusters with their smallest changes.
@@ -44,6 +45,19 @@ def _generate(path: str, turns: int, seed: int) -> None:
         simulate(log, get_catalog(), None, turns, seed=seed, planted_segments=VEHICLE_SEGMENTS)
 
 
+class _IterTurnsOnly:
+    """The log as a store without iter_stated_needs: the replay reads it through iter_turns."""
+
+    def __init__(self, log) -> None:
+        self.log = log
+
+    def tagged_traffic(self) -> dict[str, str]:
+        return self.log.tagged_traffic()
+
+    def iter_turns(self, **window):
+        return self.log.iter_turns(**window)
+
+
 def bench_concept(turns: int = 1_000_000, db: Path | None = None, seed: int = 7) -> dict:
     from analysis.clusters import cluster_unmet
     from analysis.concept import make_concept
@@ -76,6 +90,11 @@ def bench_concept(turns: int = 1_000_000, db: Path | None = None, seed: int = 7)
             shoppers = read_shoppers(log)
             read = time.perf_counter() - started
             started = time.perf_counter()
+            general = read_shoppers(_IterTurnsOnly(log))
+            through_iter_turns = time.perf_counter() - started
+            assert general.shoppers == shoppers.shoppers
+            del general
+            started = time.perf_counter()
             replay = Replay(catalog, shoppers)
             report = concept_test(log, catalog, [concept], replay=replay)
             tested = time.perf_counter() - started
@@ -91,6 +110,7 @@ def bench_concept(turns: int = 1_000_000, db: Path | None = None, seed: int = 7)
         "distinct_profiles": len(shoppers.profiles),
         "baseline_seconds": round(baseline, 2),
         "replay_read_seconds": round(read, 2),
+        "replay_read_through_iter_turns_seconds": round(through_iter_turns, 2),
         "concept_test_seconds": round(tested, 2),
         "sensitivity_variants": len(result.sensitivity),
         "concept_end_to_end_seconds": round(total, 2),
@@ -105,7 +125,8 @@ def bench_concept(turns: int = 1_000_000, db: Path | None = None, seed: int = 7)
         f"{len(shoppers.profiles):,} distinct need profiles)\n"
         f"baseline, plain streaming read: {baseline:.1f} s\n"
         f"replay pass (last stated needs, deduplicated): {read:.1f} s "
-        f"({read / baseline:.1f}x the plain read)\n"
+        f"({read / baseline:.1f}x the plain read); through iter_turns, as a store without "
+        f"the fast path is read: {through_iter_turns:.1f} s\n"
         f"concept test ({concept.name}) with {len(result.sensitivity)} sensitivity variants: "
         f"{tested:.1f} s; wins {result.figures['wins']:,}\n"
         f"need clusters (at least 10 shoppers) with their smallest changes: {clustered:.1f} s, "
