@@ -146,9 +146,9 @@ def cluster_unmet(
     out = []
     for members in clustered.values():
         profiles = [p for k in members for p in groups[k]]
-        cluster = _describe(catalog, check, members, profiles, conflicts, groups, shoppers, weeks)
-        if cluster.shoppers >= min_shoppers:
-            out.append(cluster)
+        if sum(p.shoppers for p in profiles) < min_shoppers:
+            continue  # not described: its nearest products and smallest change are not wanted
+        out.append(_describe(catalog, check, members, profiles, conflicts, groups, shoppers, weeks))
     out.sort(key=lambda c: (-c.shoppers, c.label))
     return out
 
