@@ -20,9 +20,11 @@ MODULES: dict[str, tuple[str, ...]] = {
     "advisor.log_commands": ("log",),
     "advisor.mining_commands": ("needs", "report", "simulate", "bench-mining", "mining-eval"),
     "advisor.exposure_commands": ("exposure",),
+    "advisor.concept_commands": ("concept", "clusters"),
     "advisor.staff_commands": ("staff",),
     "ops.bench": ("bench",),
     "ops.bench_needs": ("bench-needs",),
+    "ops.bench_concept": ("bench-concept",),
     "ops.loadtest": ("loadtest",),
     "ops.nlu_eval": ("nlu-eval",),
 }
@@ -31,6 +33,7 @@ ATTRIBUTES = {  # modules without COMMANDS: the attribute that is the command
     "advisor.staff_commands": "staff",
     "ops.bench": "bench",
     "ops.bench_needs": "bench_needs_cmd",
+    "ops.bench_concept": "bench_concept_cmd",
     "ops.loadtest": "loadtest",
     "ops.nlu_eval": "nlu_eval",
 }

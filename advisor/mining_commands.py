@@ -197,18 +197,40 @@ def needs_cmd(
     type=click.Path(dir_okay=False, path_type=Path),
     help="HTML file to write (default: report.html next to the turn log).",
 )
-def report_cmd(db, since, until, catalog_path, min_shoppers, tolerance, include_traffic, out):
+@click.option(
+    "--concept",
+    "concept_files",
+    multiple=True,
+    type=click.Path(exists=True, dir_okay=False),
+    help="Also test this CONCEPT.yml (default: the top need cluster's smallest change).",
+)
+def report_cmd(
+    db, since, until, catalog_path, min_shoppers, tolerance, include_traffic, out, concept_files
+):  # fmt: skip
     """Write a self-contained HTML report: the headline figures beside the previous window,
-    ranked opportunities with quotes and nearest products, a bar chart, a weekly trend chart and
-    the brand exposure audit with its flags explained.
+    ranked opportunities with quotes and nearest products, a bar chart, a weekly trend chart,
+    the need clusters with their smallest changes, a concept test (of the given concepts, else of
+    the top cluster's smallest change) and the brand exposure audit with its flags explained.
 
     Example: advisor report --since 2026-01-01 --out data/report.html
     """
+    from analysis.concept_view import clusters_and_concepts
     from analysis.report import render_report
 
     result = run_mining(db, since, until, catalog_path, min_shoppers, tolerance, include_traffic)
     out = out or (db or default_path()).parent / "report.html"
-    emit(render_report(result, note=empty_note(result, db) if not result.turns else ""), out)
+    clusters = concepts = None
+    if result.turns:
+        from advisor.concept_commands import build_concepts
+
+        catalog = open_catalog(catalog_path)
+        given = build_concepts(catalog, concept_files, None, (), None) if concept_files else []
+        with open_log(db) as log:
+            clusters, concepts = clusters_and_concepts(
+                log, catalog, epoch(since), epoch(until, 1), given, result.min_shoppers
+            )
+    note = empty_note(result, db) if not result.turns else ""
+    emit(render_report(result, note=note, clusters=clusters, concepts=concepts), out)
 
 
 def sample_target(db: Path | None) -> Path:
@@ -244,13 +266,20 @@ def sample_target(db: Path | None) -> Path:
 @click.option("--turns", type=click.IntRange(1), help="Stop after this many turns instead.")
 @click.option("--seed", default=7, show_default=True)
 @click.option("--weeks", default=8, show_default=True, type=click.IntRange(1))
-def simulate_cmd(db, catalog_path, conversations, turns, seed, weeks):
+@click.option(
+    "--segments",
+    is_flag=True,
+    help="Also plant segments: similar unmet needs one change to one product would serve "
+    "(for trying `advisor clusters` and `advisor concept`).",
+)
+def simulate_cmd(db, catalog_path, conversations, turns, seed, weeks, segments):
     """Fill a log of its own with sample data: planted unmet needs and feature requests among
     satisfied shoppers and noise, handoffs and ratings (for trying `advisor needs`, `advisor
     report` and /insights?data=sample). The log is marked as sample data.
 
-    Example: advisor simulate --conversations 5000
+    Example: advisor simulate --conversations 5000 --segments
     """
+    from ops.scenario import VEHICLE_SEGMENTS
     from ops.simulate import simulate
 
     path = sample_target(db)
@@ -263,13 +292,15 @@ def simulate_cmd(db, catalog_path, conversations, turns, seed, weeks):
         log.mark_sample()
         truth = simulate(
             log, catalog, None if turns else conversations, turns, seed=seed, weeks=weeks,
-            queue=queue, ratings=ratings,
+            queue=queue, ratings=ratings, planted_segments=VEHICLE_SEGMENTS if segments else (),
         )  # fmt: skip
     click.echo(f"Wrote {truth.turns:,} turns of {truth.conversations:,} conversations to {path}")
     for label, n in sorted(truth.planted_needs.items()):
         click.echo(f"  planted unmet need: {label} ({n} shoppers)")
     for phrase, n in sorted(truth.planted_features.items()):
         click.echo(f"  planted feature: {phrase} ({n} shoppers)")
+    for label, n in sorted(truth.planted_segments.items()):
+        click.echo(f"  planted segment: {label} ({n} shoppers)")
     click.echo(f"{SAMPLE_NOTE}\nTry: advisor needs --db {path}   (or /insights?data=sample)")
 
 

@@ -289,6 +289,7 @@ class FeatureGroup:
     key: str
     surfaces: Counter[str] = field(default_factory=Counter)
     shopper_ids: dict[str, float] = field(default_factory=dict)  # conversation -> last mention
+    first_ids: dict[str, float] = field(default_factory=dict)  # conversation -> first mention
     first_seen: float = math.inf
     last_seen: float = -math.inf
     days: Counter[int] = field(default_factory=Counter)  # shoppers by UTC day of first mention
@@ -314,6 +315,7 @@ class FeatureGroup:
         self.last_seen = max(self.last_seen, ts)
         if conversation_id not in self.shopper_ids:
             self.days[int(ts // DAY)] += 1
+            self.first_ids[conversation_id] = ts
         self.shopper_ids[conversation_id] = ts
         if len(self.quotes) < QUOTES and text not in self.quotes:
             self.quotes.append(text)
@@ -364,5 +366,42 @@ class FeatureMiner:
             group.add(conversation_id, ts, text, phrase.text)
 
     def groups(self) -> list[FeatureGroup]:
+        """The requested features, phrases of one meaning merged (analysis.feature_meaning)."""
         self.flush()
-        return list(self.features.values())
+        return merge_by_meaning(list(self.features.values()), self.extractor.catalog)
+
+
+MAX_GROUPED = 3000  # distinct phrases compared by meaning (the most requested); the rest by lemmas
+
+
+def merge_by_meaning(groups: list[FeatureGroup], catalog: Catalog) -> list[FeatureGroup]:
+    """Groups whose phrases mean the same feature (analysis.feature_meaning, with the catalog's
+    feature vocabulary) merged into one, labelled by the most common wording."""
+    if len(groups) < 2:
+        return groups
+    from analysis.feature_meaning import FeatureMeaning
+
+    ranked = sorted(groups, key=lambda g: (-g.shoppers, g.key))
+    compared, rest = ranked[:MAX_GROUPED], ranked[MAX_GROUPED:]
+    labels = FeatureMeaning(catalog.category.feature_words).group([g.label for g in compared])
+    merged: dict[int, FeatureGroup] = {}
+    for label, group in zip(labels, compared, strict=True):
+        into = merged.get(label)
+        if into is None:
+            merged[label] = group
+        else:
+            merged[label] = _merged(into, group)
+    return [*merged.values(), *rest]
+
+
+def _merged(a: FeatureGroup, b: FeatureGroup) -> FeatureGroup:
+    out = FeatureGroup(a.key, a.surfaces + b.surfaces)
+    out.first_seen, out.last_seen = min(a.first_seen, b.first_seen), max(a.last_seen, b.last_seen)
+    for group in (a, b):
+        for cid, ts in group.shopper_ids.items():
+            out.shopper_ids[cid] = max(ts, out.shopper_ids.get(cid, ts))
+        for cid, ts in group.first_ids.items():
+            out.first_ids[cid] = min(ts, out.first_ids.get(cid, ts))
+    out.days = Counter(int(ts // DAY) for ts in out.first_ids.values())
+    out.quotes = list(dict.fromkeys([*a.quotes, *b.quotes]))[:QUOTES]
+    return out

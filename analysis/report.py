@@ -118,10 +118,17 @@ def trend_chart(
 
 
 def report_context(
-    result: MiningResult, title: str = DEFAULT_TITLE, note: str = "", links: Any = None
+    result: MiningResult,
+    title: str = DEFAULT_TITLE,
+    note: str = "",
+    links: Any = None,
+    clusters: list | None = None,
+    concepts: Any = None,
 ) -> dict[str, Any]:
     """The variables of report.html (and of the pages that extend it). `links` (the web page's)
-    has opportunity(o) and conversation(id) giving the drill-down addresses; None in the file."""
+    has opportunity(o) and conversation(id) giving the drill-down addresses, and concept(change)
+    a smallest change's concept test; None in the file. `clusters` (analysis.clusters) and
+    `concepts` (an analysis.concept_view.ConceptReport) are shown when given."""
     from analysis.report_text import SAMPLE_NOTE, compared_text
 
     ranked = result.opportunities
@@ -141,9 +148,20 @@ def report_context(
         "trend_series": len(series),
         "exposure": [exposure_row(row, result.tolerance) for row in result.exposure],
         "generated": datetime.now(timezone.utc).strftime("%Y-%m-%d %H:%M UTC"),
+        "clusters": clusters,
+        "concepts": concepts,
+        "concept_href": getattr(links, "concept", None),
     }
 
 
-def render_report(result: MiningResult, title: str = DEFAULT_TITLE, note: str = "") -> str:
-    """The whole report as one HTML document."""
-    return TEMPLATES.get_template("report.html").render(report_context(result, title, note))
+def render_report(
+    result: MiningResult,
+    title: str = DEFAULT_TITLE,
+    note: str = "",
+    clusters: list | None = None,
+    concepts: Any = None,
+) -> str:
+    """The whole report as one HTML document (with the need clusters and a concept test when
+    given)."""
+    context = report_context(result, title, note, clusters=clusters, concepts=concepts)
+    return TEMPLATES.get_template("report.html").render(context)

@@ -141,6 +141,9 @@ class Category:
     phrases: Phrases = field(default_factory=Phrases)  # sample requests for help texts
     configuration: ConfigurationSpec | None = None  # which attribute tells configurations apart
     phrasing: Phrasing = field(default_factory=Phrasing)  # shoppers' own ways of stating needs
+    # features.yml: {canonical word: the words shoppers use for it}, for grouping free-text
+    # feature requests by meaning (analysis.feature_meaning)
+    feature_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -40,6 +40,8 @@ class Errors:
     E123 = "[E123] Bad price list: {detail}"
     E130 = "[E130] Bad model-name list: {detail}"
     E122 = "[E122] Bad phrasing declaration: {detail}"
+    E131 = "[E131] Bad feature vocabulary: {detail}"
+    E132 = "[E132] Bad concept: {detail}"
 
 
 @dataclass(frozen=True)

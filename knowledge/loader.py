@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from functools import lru_cache
 from math import isfinite
@@ -37,6 +37,7 @@ SafeLoader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
 CATALOGS_DIR = Path(__file__).parent / "catalogs"
 DEFAULT_CATALOG = CATALOGS_DIR / "vehicles"
 OWNERSHIP_FILE = "ownership.yml"  # cost-to-own assumptions beside category.yml (optional)
+FEATURES_FILE = "features.yml"  # words for free-text feature requests (optional)
 PRODUCT_FIELDS = (
     "id",
     "brand",
@@ -114,6 +115,12 @@ def validate(path: Path | str | None = None) -> Report:
     category = with_configuration(category, head.get("configuration"), head_file, report)
     if category is None:
         return report
+    if head_file.name == "category.yml" and (head_file.parent / FEATURES_FILE).is_file():
+        from knowledge.feature_words import read_feature_words
+
+        features_file = head_file.parent / FEATURES_FILE
+        words = read_feature_words(_read_yaml(features_file, report), features_file, report)
+        category = replace(category, feature_words=words)
     products: list[Product] = []
     seen: dict[str, str] = {}
     sources = [(head_file, head)] + [(f, _read_yaml(f, report)) for f in product_files]

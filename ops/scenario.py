@@ -19,6 +19,16 @@ class PlantedNeed:
 
 
 @dataclass(frozen=True)
+class PlantedSegment(PlantedNeed):
+    """Shoppers with similar needs (numbers drawn across more than one need level) that no product
+    meets, and the one change to one product that would serve them: what the need clusters and the
+    concept test must find without being told."""
+
+    product: str = ""  # the catalog product one change would make serve the segment
+    change: dict[str, Any] = field(default_factory=dict)  # {attribute: value}
+
+
+@dataclass(frozen=True)
 class PlantedFeature:
     phrase: str  # the wording most shoppers use, and so the label the miner should give
     variants: tuple[str, ...] = ()  # other wordings (a third of the mentions)
@@ -48,6 +58,15 @@ VEHICLE_NEEDS = (
     PlantedNeed("electric + under $50k + 7+ seats + not Tesla",
                 {"powertrain": "electric", "seats": 7, "budget": (45500, 50000, 500),
                  "excluded_brands": ["Tesla"]}, weight=0.025),
+)  # fmt: skip
+VEHICLE_SEGMENTS = (
+    PlantedSegment("hybrid pickup towing 5,500-6,500 lb",
+                   {"body": "pickup", "powertrain": "hybrid", "towing": (5500, 6500, 100)},
+                   {"awd": True, "seats": 5}, weight=0.03,
+                   product="ford-maverick-2025", change={"towing_lb": 6500}),
+    PlantedSegment("minivan towing 4,000-5,000 lb",
+                   {"body": "minivan", "towing": (4000, 5000, 250)}, {"seats": 7}, weight=0.025,
+                   product="toyota-sienna-2025", change={"towing_lb": 5000}),
 )  # fmt: skip
 VEHICLE_FEATURES = (
     PlantedFeature("heated rear seats", ("heated rear seat", "Heated rear seats"), 0.03),

@@ -3,6 +3,10 @@
 A seeded generator writes conversations through TurnStore.write_turns, mixing:
 - planted unmet needs: shoppers stating a combination no product meets (PlantedNeed), some adding
   needs that take no part in the conflict, over one to three turns;
+- planted segments (PlantedSegment, only when given): shoppers whose similar needs span several
+  need levels and whom one change to one product would serve (what the need clusters and the
+  concept test must find); which conversations belong to which planted need or segment is kept in
+  SimulationTruth.members, which no miner reads;
 - planted feature requests: satisfied shoppers asking for something the catalog has no attribute
   for (PlantedFeature), in several wordings;
 - satisfied shoppers whose needs are derived from a real product (so something always fits), some of
@@ -43,6 +47,7 @@ from ops.scenario import (
     VEHICLE_NEEDS,
     PlantedFeature,
     PlantedNeed,
+    PlantedSegment,
     _draw,
     describe,
 )
@@ -59,6 +64,9 @@ class SimulationTruth:
     turns: int = 0
     planted_needs: Counter[str] = field(default_factory=Counter)  # label -> conversations
     planted_features: Counter[str] = field(default_factory=Counter)  # phrase -> conversations
+    planted_segments: Counter[str] = field(default_factory=Counter)  # label -> conversations
+    # label of a planted need or segment -> its conversations (what clustering must recover)
+    members: dict[str, list[str]] = field(default_factory=dict)
     # (conversation, created, claimed, closed, staff, (score, comment) or None) of each handoff
     # staff took and closed
     handoffs: list[tuple[str, float, float, float, str, tuple[int, str] | None]] = field(
@@ -75,6 +83,7 @@ class Simulator:
         weeks: int = 8,
         planted_needs: tuple[PlantedNeed, ...] = VEHICLE_NEEDS,
         planted_features: tuple[PlantedFeature, ...] = VEHICLE_FEATURES,
+        planted_segments: tuple[PlantedSegment, ...] = (),
     ) -> None:
         self.catalog = catalog
         self.rng = random.Random(seed)
@@ -85,6 +94,7 @@ class Simulator:
         self.weeks = weeks
         self.planted_needs = planted_needs
         self.planted_features = planted_features
+        self.planted_segments = planted_segments
         self.truth = SimulationTruth()
         self._advice_by_needs: dict[str, Advice] = {}
         self.check = CatalogCheck(catalog)
@@ -112,10 +122,18 @@ class Simulator:
         script: list[tuple[str, dict[str, Any] | None, dict[str, Any]]] = []
         if rng.random() < 0.5:
             script.append(("hi", None, {"intent": "greet"}))
-        for planted in self.planted_needs:
+        for planted in (*self.planted_needs, *self.planted_segments):
             if roll < planted.weight:
                 growth = planted.growth
-                self.truth.planted_needs[planted.label] += 1
+                planted_kind = (
+                    self.truth.planted_segments
+                    if isinstance(planted, PlantedSegment)
+                    else self.truth.planted_needs
+                )
+                planted_kind[planted.label] += 1
+                self.truth.members.setdefault(planted.label, []).append(
+                    f"sim{self.seed}-{index:07d}"
+                )
                 script += self._planted_need(planted)
                 break
             roll -= planted.weight

@@ -258,6 +258,27 @@ class TurnLog(SQLiteStore, TurnStore):
         finally:
             reader.close()
 
+    def iter_stated_needs(
+        self, since: float | None = None, until: float | None = None
+    ) -> Iterator[tuple[str, str, float, str, str]]:
+        """(conversation_id, role, ts, text, needs as its stored JSON text) of the turns with
+        since <= ts < until, ordered as iter_turns orders them: the five columns a concept test
+        replays (analysis.concept_replay), without decoding the others. An optional fast path
+        beside iter_turns; a store without it is replayed through iter_turns."""
+        conditions = {"ts >= ?": since, "ts < ?": until}
+        given = {sql: value for sql, value in conditions.items() if value is not None}
+        where = f" WHERE {' AND '.join(given)}" if given else ""
+        self._check_open()
+        reader = connect(self.path)
+        try:
+            yield from reader.execute(
+                f"SELECT conversation_id, role, ts, text, needs FROM {TURNS}{where} "  # noqa: S608
+                "ORDER BY ts, id",
+                list(given.values()),
+            )
+        finally:
+            reader.close()
+
     def conversation(self, conversation_id: str) -> list[Turn]:
         return self._rows("conversation_id = ?", [conversation_id], order_by="turn, id")
 

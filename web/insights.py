@@ -137,6 +137,12 @@ class Links:
         """Where the transcript's tag form posts."""
         return self.conversation(conversation_id, "/traffic")
 
+    def concept(self, change) -> str:
+        """The concept test of a need cluster's smallest change (web.insights_concept)."""
+        from web.insights_concept import concept_href
+
+        return concept_href(self.window, change)
+
 
 def log_path(app: web.Application, window: Window) -> Path:
     return app[SAMPLE_LOG_PATH] if window.data == SAMPLE else app[TURN_LOG_PATH]
@@ -216,15 +222,34 @@ def empty_note(window: Window, span, sample_exists: bool) -> str:
     )
 
 
-def render_page(request: web.Request, result: MiningResult, window: Window, span) -> str:
-    """The report of `result` with the window form, presets and notes at the top of its body."""
+def clusters_window(path: Path, window: Window, min_shoppers: int) -> tuple[list, Any]:
+    """The need clusters and the top one's concept test (blocking: run it in a thread)."""
+    from analysis.concept_view import clusters_and_concepts
+    from knowledge.loader import get_catalog
+    from stores.shared import turn_store
+
+    since, until = window.epochs()
+    return clusters_and_concepts(
+        turn_store(path), get_catalog(), since, until, min_shoppers=min_shoppers
+    )
+
+
+def render_page(
+    request: web.Request, result: MiningResult, window: Window, span, clusters=None
+) -> str:
+    """The report of `result` with the window form, presets and notes at the top of its body,
+    the need clusters and the concept form."""
     from analysis.report import report_context
+    from knowledge.loader import get_catalog
+    from web.insights_concept import form_choices
 
     sample_exists = request.app[SAMPLE_LOG_PATH].exists()
     note = empty_note(window, span, sample_exists) if not result.turns else ""
+    found, concepts = clusters if clusters is not None else (None, None)
     return pages.render(
         "insights.html",
-        **report_context(result, note=note, links=Links(window)),
+        **report_context(result, note=note, links=Links(window), clusters=found, concepts=concepts),
+        **form_choices(get_catalog()),
         window=window,
         staff=request[STAFF],
         max_min_shoppers=MAX_MIN_SHOPPERS,
@@ -235,7 +260,7 @@ def render_page(request: web.Request, result: MiningResult, window: Window, span
 
 
 def routes(guard: Guard) -> list[web.RouteDef]:
-    from web import insights_drill
+    from web import insights_concept, insights_drill
 
     guarded = staff_only(guard)
 
@@ -244,13 +269,18 @@ def routes(guard: Guard) -> list[web.RouteDef]:
         window = Window(request.query)
         path = log_path(request.app, window)
         span = await asyncio.to_thread(log_range, path)
+        clusters = None
         if path.exists():
             result = await asyncio.to_thread(mine_window, path, window)
+            if result.turns:
+                clusters = await asyncio.to_thread(
+                    clusters_window, path, window, result.min_shoppers
+                )
         else:  # no sample log yet: nothing to open (opening would make an empty file)
             from analysis.opportunities import MiningResult
 
             result = MiningResult.empty(sample=window.data == SAMPLE)
-        html = render_page(request, result, window, span)
+        html = render_page(request, result, window, span, clusters)
         status = 400 if window.errors else 200
         return web.Response(
             text=html, status=status, content_type="text/html", headers=INSIGHTS_HEADERS
@@ -279,6 +309,7 @@ def routes(guard: Guard) -> list[web.RouteDef]:
         web.get("/insights", insights),
         web.get("/insights.csv", insights_csv),
         *insights_drill.routes(guarded),
+        *insights_concept.routes(guarded),
     ]
 
 

@@ -1,0 +1,182 @@
+"""Free-text feature requests grouped by meaning: "heated back seats", "rear seat heating" and
+"heated seats in the second row" are one feature. No model is downloaded.
+
+The means, in order:
+1. The catalog's feature vocabulary (features.yml beside category.yml, read by
+   knowledge.feature_words): each word or phrase a shopper may use is replaced by its canonical
+   word ("back", "second row" -> "rear"; "heating", "warm" -> "heated"), the longest phrase first;
+   words that say nothing about which feature is meant are dropped ("view", "system").
+2. The remaining words are lemmatised with spaCy's English lookup table (read by analysis.text,
+   without importing spaCy), stop words and the miners' generic words dropped, and sorted, so word
+   order does not matter ("seat heated rear").
+3. Character n-grams (2 to 4 letters within words) weighted by TF-IDF over the phrases being
+   grouped, exactly as scikit-learn's TfidfVectorizer(analyzer="char_wb") weighs them (a test
+   compares the two; the numbers are computed with numpy and scipy, which scikit-learn is built
+   on, because importing scikit-learn itself would cost `advisor needs` most of a second); two
+   phrases are alike by the cosine of their vectors, so spelling variants and inflections still
+   meet ("captains" / "captain's").
+4. Agglomerative clustering with average linkage (numpy; scipy.cluster.hierarchy for many
+   phrases; the same linkage as scikit-learn's AgglomerativeClustering): phrases join while the
+   average similarity between two groups is at least THRESHOLD.
+
+The labelled pairs in tests/analysis/data/feature_pairs.yml (none of their phrases in the
+vocabulary) hold the method to a pairwise F1 of at least 0.85.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+from knowledge.feature_words import IGNORE, words_of
+
+THRESHOLD = 0.5  # average cosine similarity at which two groups of phrases are one feature
+NGRAMS = (2, 4)
+
+
+@lru_cache(maxsize=1)
+def _words() -> tuple[dict[str, str], frozenset[str]]:
+    from analysis.features import GENERIC_WORDS
+    from analysis.text import lemma_table, stop_words
+
+    return lemma_table(), frozenset(stop_words()) | GENERIC_WORDS
+
+
+class FeatureMeaning:
+    """Normalises feature phrases with a catalog's vocabulary and groups them by meaning."""
+
+    def __init__(self, vocabulary: dict[str, tuple[str, ...]], threshold: float = THRESHOLD):
+        self.threshold = threshold
+        self.ignore = frozenset(vocabulary.get(IGNORE, ()))
+        self.phrases: dict[tuple[str, ...], str] = {}
+        for canonical, synonyms in vocabulary.items():
+            if canonical != IGNORE:
+                for synonym in synonyms:
+                    self.phrases[tuple(synonym.split())] = canonical
+        self.longest = max((len(k) for k in self.phrases), default=1)
+        self.canonical = frozenset(vocabulary) - {IGNORE}
+
+    def normalise(self, phrase: str) -> str:
+        """'Heated seats in the second row' -> 'heated rear seat'."""
+        lemmas, dropped = _words()
+        words, out, i = words_of(phrase), [], 0
+        while i < len(words):
+            for size in range(min(self.longest, len(words) - i), 0, -1):
+                found = self.phrases.get(words[i : i + size])
+                if found is not None:
+                    out.append(found)
+                    i += size
+                    break
+            else:
+                word = words[i]
+                i += 1
+                if word in self.ignore or word in dropped or len(word) == 1:
+                    continue
+                lemma = word if word in self.canonical else lemmas.get(word, word)
+                out.append(self.phrases.get((lemma,), lemma))
+        kept = sorted({w for w in out if w not in self.ignore})
+        return " ".join(kept) or " ".join(words)
+
+    def similarities(self, phrases: list[str]):
+        """The cosine similarity of every pair of phrases (a square numpy array)."""
+        return char_tfidf_cosine([self.normalise(p) for p in phrases])
+
+    def group(self, phrases: list[str]) -> list[int]:
+        """A group number per phrase: equal numbers, one feature. Numbers start at 0 and follow
+        the order of each group's first phrase."""
+        if len(phrases) < 2:
+            return [0] * len(phrases)
+        distances = 1.0 - self.similarities(phrases)
+        distances[distances < 0] = 0.0
+        labels = average_linkage(distances, 1.0 - self.threshold)
+        order: dict[int, int] = {}
+        return [order.setdefault(int(label), len(order)) for label in labels]
+
+
+SMALL = 500  # phrases grouped with numpy alone; beyond, with scipy (whose import costs ~0.1 s)
+
+
+def average_linkage(distances, threshold: float) -> list[int]:
+    """Flat clusters of average-linkage (UPGMA) agglomeration, merging while the smallest average
+    distance between two clusters is at most `threshold` (scipy's linkage(method="average") cut
+    with fcluster(criterion="distance"); a test compares the two)."""
+    import numpy as np
+
+    n = len(distances)
+    if n > SMALL:
+        from scipy.cluster.hierarchy import fcluster, linkage
+        from scipy.spatial.distance import squareform
+
+        matrix = distances.copy()
+        np.fill_diagonal(matrix, 0.0)
+        tree = linkage(squareform(matrix, checks=False), method="average")
+        return [int(x) for x in fcluster(tree, t=threshold + 1e-9, criterion="distance")]
+    far = np.inf
+    matrix = np.array(distances, dtype=float)
+    np.fill_diagonal(matrix, far)
+    sizes = np.ones(n)
+    labels = np.arange(n)
+    while True:
+        i, j = divmod(int(np.argmin(matrix)), n)
+        if not matrix[i, j] <= threshold + 1e-9:
+            break
+        merged = (matrix[i] * sizes[i] + matrix[j] * sizes[j]) / (sizes[i] + sizes[j])
+        matrix[i, :] = merged
+        matrix[:, i] = merged
+        matrix[i, i] = far
+        matrix[j, :] = far
+        matrix[:, j] = far
+        sizes[i] += sizes[j]
+        labels[labels == j] = i
+    return [int(x) for x in labels]
+
+
+def char_ngrams(text: str) -> list[str]:
+    """scikit-learn's `char_wb` analyzer: each word padded with a space, its n-grams of NGRAMS."""
+    low, high = NGRAMS
+    out = []
+    for word in text.split():
+        padded = f" {word} "
+        for n in range(low, high + 1):
+            out += [padded[i : i + n] for i in range(len(padded) - n + 1)]
+            if len(padded) < n:
+                break
+    return out
+
+
+def char_tfidf_cosine(texts: list[str]):
+    """Cosine similarities of the texts' character n-gram TF-IDF vectors, computed as
+    scikit-learn's TfidfVectorizer(analyzer="char_wb", ngram_range=NGRAMS, sublinear_tf=True)
+    would (smooth idf, l2 norm; a test holds the two to the same numbers), with numpy (and
+    scipy.sparse beyond SMALL texts): importing scikit-learn would cost `advisor needs` most of a
+    second."""
+    import numpy as np
+
+    index: dict[str, int] = {}
+    rows, cols, counts = [], [], []
+    for row, text in enumerate(texts):
+        seen: dict[int, int] = {}
+        for gram in char_ngrams(text):
+            col = index.setdefault(gram, len(index))
+            seen[col] = seen.get(col, 0) + 1
+        rows += [row] * len(seen)
+        cols += list(seen)
+        counts += list(seen.values())
+    shape = (len(texts), max(1, len(index)))
+    weights = 1.0 + np.log(np.asarray(counts, dtype=float))
+    df = np.bincount(np.asarray(cols, dtype=int), minlength=shape[1])
+    idf = np.log((1.0 + len(texts)) / (1.0 + df)) + 1.0
+    weights = weights * idf[np.asarray(cols, dtype=int)]
+    if len(texts) <= SMALL:
+        matrix = np.zeros(shape)
+        matrix[np.asarray(rows, dtype=int), np.asarray(cols, dtype=int)] = weights
+        norms = np.linalg.norm(matrix, axis=1)
+        norms[norms == 0] = 1.0
+        matrix /= norms[:, np.newaxis]
+        return matrix @ matrix.T
+    from scipy.sparse import csr_matrix
+
+    matrix = csr_matrix((weights, (rows, cols)), shape=shape, dtype=float)
+    norms = np.sqrt(np.asarray(matrix.multiply(matrix).sum(axis=1)).ravel())
+    norms[norms == 0] = 1.0
+    matrix = csr_matrix(matrix.multiply(1.0 / norms[:, np.newaxis]))
+    return (matrix @ matrix.T).toarray()

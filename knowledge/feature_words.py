@@ -1,0 +1,81 @@
+"""A catalog's vocabulary for free-text feature requests: `features.yml` beside category.yml.
+
+Shoppers ask for features the catalog has no attribute for in many wordings ("heated back seats",
+"rear seat heating"). The vocabulary maps the words they use to one canonical word each, so that
+analysis.feature_meaning can group the requests by meaning:
+
+    features:
+      synonyms:
+        rear: [back, second row, 2nd row]    # canonical word: the words (or phrases) meaning it
+        heated: [heating, heater, warm]
+      ignore: [function, system]          # words that say nothing about which feature is meant
+
+Every entry is checked for its shape, and each problem is reported with [E131], the file and the
+field, like the rest of the catalog. A word may mean one canonical word only.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Any
+
+from knowledge.errors import Errors, Problems
+
+WORD = re.compile(r"[a-z0-9]+")
+IGNORE = "ignore"  # the key of the words that say nothing about which feature is meant
+
+
+def words_of(text: str) -> tuple[str, ...]:
+    """Lower-case words of a text: 'Second-row' -> ('second', 'row')."""
+    return tuple(WORD.findall(text.lower()))
+
+
+def read_feature_words(data: Any, file: Path, report: Problems) -> dict[str, tuple[str, ...]]:
+    """{canonical: synonyms} from a parsed features.yml, with the ignored words under IGNORE;
+    problems go to `report`."""
+    if data is None:
+        return {}
+
+    def problem(detail: str, where: str = "features") -> None:
+        report.add(file, Errors.E131.format(detail=detail), None, where)
+
+    section = data.get("features") if isinstance(data, dict) else None
+    if not isinstance(section, dict):
+        problem("the file needs a 'features' mapping")
+        return {}
+    unknown = sorted(map(str, set(section) - {"synonyms", IGNORE}))
+    if unknown:
+        problem(f"unknown key(s) {', '.join(unknown)}: expected 'synonyms' and 'ignore'")
+    ignore = section.get(IGNORE) or []
+    if not isinstance(ignore, list) or not all(isinstance(w, str) and words_of(w) for w in ignore):
+        problem("'ignore' must be a list of words", f"features.{IGNORE}")
+        ignore = []
+    synonyms = section.get("synonyms") or {}
+    if not isinstance(synonyms, dict):
+        problem("'synonyms' must map a canonical word to a list of words", "features.synonyms")
+        return {}
+    out: dict[str, tuple[str, ...]] = {}
+    owner: dict[tuple[str, ...], str] = {}
+    for canonical, words in synonyms.items():
+        where = f"features.synonyms.{canonical}"
+        if not isinstance(canonical, str) or len(words_of(canonical)) != 1 or canonical == IGNORE:
+            problem(f"{canonical!r} must be one word", where)
+            continue
+        if not isinstance(words, list) or not words or not all(isinstance(w, str) for w in words):
+            problem("expected a non-empty list of words or phrases", where)
+            continue
+        kept = []
+        for word in words:
+            key = words_of(word)
+            if not key:
+                problem(f"{word!r} has no letters or digits", where)
+            elif key in owner and owner[key] != canonical:
+                problem(f"{word!r} already means {owner[key]!r}", where)
+            else:
+                owner[key] = canonical
+                kept.append(" ".join(key))
+        out[canonical.lower()] = tuple(dict.fromkeys(kept))
+    if ignore:
+        out[IGNORE] = tuple(dict.fromkeys(" ".join(words_of(w)) for w in ignore))
+    return out
