@@ -30,6 +30,7 @@ from analysis.opportunities import _weekly, weeks_between
 from analysis.unmet import CatalogCheck, Conflict
 from knowledge.catalog import Catalog, Product
 from knowledge.errors import CatalogError
+from knowledge.gaps import figure_name
 
 MAX_DISTANCE = 0.5  # average distance at which two combinations are one cluster
 NEAREST_TRIED = 5  # nearest products tried for the smallest change
@@ -318,7 +319,7 @@ def smallest_change(catalog: Catalog, cluster: Cluster) -> Change | None:
         served,
         cluster.shoppers,
         f"a {base.full_name} with "
-        f"{category.attributes[attribute].format(value)} {category.attributes[attribute].label.lower()}",
+        f"{category.attributes[attribute].format(value)} {figure_name(category.attributes[attribute])}",
     )
 
 

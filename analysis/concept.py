@@ -33,6 +33,7 @@ import yaml
 
 from knowledge.catalog import Catalog, Figure, Product
 from knowledge.errors import CatalogError, CatalogProblem, Errors
+from knowledge.gaps import figure_name
 
 CONCEPT_SOURCE = "https://concept.invalid/hypothetical"  # never shown: a concept has no source
 HYPOTHETICAL = "concept (hypothetical, not a real product)"
@@ -162,7 +163,7 @@ def make_concept(catalog: Catalog, spec: dict[str, Any], where: str = "concept")
     if not spec.get("name") and changes:
         attributes = catalog.category.attributes
         name += " with " + ", ".join(
-            f"{attributes[k].format(product.values.get(k))} {attributes[k].label.lower()}"
+            f"{attributes[k].format(product.values.get(k))} {figure_name(attributes[k])}"
             for k in changes
         )
     return Concept(
