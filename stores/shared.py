@@ -115,7 +115,7 @@ KINDS = (
 def backend_of(location: Location | None) -> tuple[str, str]:
     """(backend name, what that backend opens) for a location; None is the configured turn log
     (advisor.settings). Raises ValueError for a location no backend opens."""
-    text = os.fspath(location if location is not None else default_path())
+    text = os.fspath(location if location is not None else default_location())
     if not text:
         raise ValueError("a store location is a path or a URL, not an empty string")
     scheme, separator, rest = text.partition("://")
@@ -130,6 +130,11 @@ def backend_of(location: Location | None) -> tuple[str, str]:
     if scheme not in BACKENDS:
         raise ValueError(f"no store backend for {scheme!r} URLs (known: {sorted(BACKENDS)})")
     return scheme, text
+
+
+def default_location() -> str:
+    """$ADVISOR_DATABASE (a path or a URL), else the configured turn log's file."""
+    return os.environ.get("ADVISOR_DATABASE") or os.fspath(default_path())
 
 
 def open_store(kind: str, location: Location | None = None) -> Any:

@@ -109,7 +109,7 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(
         client_max_size=MAX_BODY_BYTES, middlewares=[security_headers, same_origin_posts]
     )
-    where = settings.turn_log
+    where = settings.database
     guard = auth.Guard(settings.staff_token, staff_store(where), audit_store(where))
     app[support.QUEUE] = handoff_store(where)
     app[support.LOG] = turn_store(where)
