@@ -234,7 +234,7 @@ class Stack:
         self._spawn(
             "action server",
             [rasa_bin(), "run", "actions", "--actions", "actions", "--port", str(self.action_port)],
-            self._env(),
+            dict(self._env(), SANIC_HOST=self.host),  # rasa-sdk's own default is 0.0.0.0
             log_dir,
         )
 
@@ -280,12 +280,15 @@ class Stack:
         if log_dir:
             log_dir.mkdir(parents=True, exist_ok=True)
             output = open(log_dir / f"{name.replace(' ', '-')}.log", "ab")  # noqa: SIM115
+        # Each child leads a process group of its own: stopping it stops whatever it started,
+        # and a signal meant for `advisor run` (Ctrl-C in its terminal) is handled by it alone.
         self.processes[name] = subprocess.Popen(
             command,
             cwd=project_dir(),
             env=env,
             stdout=output,
             stderr=subprocess.STDOUT if output else None,
+            start_new_session=True,
         )
         if output:
             output.close()  # the child has its own copy
@@ -325,11 +328,12 @@ class Stack:
             time.sleep(0.5)
 
     def stop(self) -> None:
-        """SIGINT, then SIGTERM (a child started in the background may ignore SIGINT), then kill."""
+        """SIGINT, then SIGTERM (a child started in the background may ignore SIGINT), then
+        SIGKILL, each to the child's whole process group."""
         for sig, grace in ((signal.SIGINT, 10), (signal.SIGTERM, 5)):
             running = [p for p in self.processes.values() if p.poll() is None]
             for process in running:
-                process.send_signal(sig)
+                signal_group(process, sig)
             deadline = time.monotonic() + grace
             for process in running:
                 try:
@@ -337,9 +341,17 @@ class Stack:
                 except subprocess.TimeoutExpired:
                     pass
         for process in self.processes.values():
+            signal_group(process, signal.SIGKILL)  # what is left of the group, if anything
             if process.poll() is None:
-                process.kill()
                 process.wait()
+
+
+def signal_group(process: subprocess.Popen, sig: int) -> None:
+    """Send `sig` to the process group `process` leads (it was started in a session of its own)."""
+    try:
+        os.killpg(process.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def answers(url: str) -> bool:

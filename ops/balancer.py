@@ -1,0 +1,122 @@
+"""HAProxy in front of several Rasa servers and action servers: the configuration, written from
+the servers' addresses, and the command that runs it (Debian's /usr/sbin/haproxy; `make install`).
+
+- Chat sockets (/socket.io/) stick to one Rasa server by a cookie HAProxy sets (socket.io's
+  long-polling needs every request of a session on the server that holds it); REST turns and the
+  HTTP API go round-robin, so consecutive turns of one conversation may go to different servers
+  (the shared tracker store and the Redis lock store make that safe).
+- Every response says which server answered: `X-Advisor-Server: rasa2`.
+- Health checks are TCP connects every 2 s, a server DOWN after 3 failures and UP again after 2:
+  an HTTP check at short intervals marks a busy Rasa server (one event loop, mid-turn) as down
+  under load. A request whose connection fails is sent again to another server (redispatch), so
+  a dead server costs no turn that had not reached it.
+- `timeout server` is 90 s, well above the slowest turn (an action may take 30 s).
+- The balancer listens on loopback only unless told otherwise; `monitor-uri /haproxy-health` is
+  its own health endpoint.
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+HAPROXY = "/usr/sbin/haproxy"
+SERVER_HEADER = "X-Advisor-Server"
+STICKY_COOKIE = "ADVISOR_SERVER"
+HEALTH_URI = "/haproxy-health"
+CHECK = "check inter 2s fall 3 rise 2"
+
+
+@dataclass(frozen=True)
+class Pool:
+    """A front address and the servers behind it, named prefix1, prefix2, ..."""
+
+    prefix: str
+    host: str
+    port: int
+    servers: tuple[int, ...]  # their ports on 127.0.0.1
+
+    def lines(self, cookie: bool = False) -> list[str]:
+        return [
+            f"    server {self.prefix}{n} 127.0.0.1:{port} {CHECK}"
+            + (f" cookie {self.prefix}{n}" if cookie else "")
+            for n, port in enumerate(self.servers, start=1)
+        ]
+
+
+def config(rasa: Pool, actions: Pool, admin_socket: Path | None = None) -> str:
+    """The haproxy.cfg for these pools; `admin_socket`: HAProxy's stats socket (a Unix socket,
+    readable only by this user), where `advisor run` and the tests read which servers are UP."""
+    lines = [
+        "# Written by `advisor run` (ops/balancer.py); changes here are overwritten.",
+        "global",
+        "    maxconn 4096",
+        *([f"    stats socket {admin_socket} mode 600 level admin"] if admin_socket else []),
+        "",
+        "defaults",
+        "    mode http",
+        "    option forwardfor",
+        "    option redispatch",
+        "    retries 2",
+        "    timeout connect 5s",
+        "    timeout client 120s",
+        "    timeout server 90s",
+        "    timeout tunnel 1h",
+        "    timeout http-keep-alive 10s",
+        "    timeout queue 60s",
+        "",
+        "frontend rasa",
+        f"    bind {rasa.host}:{rasa.port}",
+        f"    monitor-uri {HEALTH_URI}",
+        "    acl socket path_beg /socket.io/",
+        "    use_backend rasa_sockets if socket",
+        "    default_backend rasa_rest",
+        "",
+        "backend rasa_rest",
+        "    balance roundrobin",
+        f"    http-response set-header {SERVER_HEADER} %[srv_name]",
+        *rasa.lines(),
+        "",
+        "backend rasa_sockets",
+        "    balance roundrobin",
+        f"    cookie {STICKY_COOKIE} insert indirect nocache httponly",
+        f"    http-response set-header {SERVER_HEADER} %[srv_name]",
+        *rasa.lines(cookie=True),
+        "",
+        "frontend actions",
+        f"    bind {actions.host}:{actions.port}",
+        f"    monitor-uri {HEALTH_URI}",
+        "    default_backend actions",
+        "",
+        "backend actions",
+        "    balance roundrobin",
+        f"    http-response set-header {SERVER_HEADER} %[srv_name]",
+        *actions.lines(),
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def haproxy_binary() -> str:
+    """Debian's haproxy; RuntimeError with the fix when it is missing."""
+    found = shutil.which("haproxy") or (HAPROXY if Path(HAPROXY).exists() else None)
+    if not found:
+        raise RuntimeError(
+            "[E301] HAProxy is not installed: `make install` installs Debian's package "
+            "(apt-get install haproxy)"
+        )
+    return found
+
+
+def write_config(path: Path, rasa: Pool, actions: Pool) -> Path:
+    """haproxy.cfg at `path`, its admin socket beside it (haproxy.sock)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text(config(rasa, actions, path.with_name("haproxy.sock")), encoding="utf-8")
+    return path
+
+
+def command(config_path: Path) -> list[str]:
+    """HAProxy in the foreground (-db), so `advisor run` holds and stops it like its other
+    children; the configuration is checked when it starts."""
+    return [haproxy_binary(), "-db", "-f", str(config_path)]
