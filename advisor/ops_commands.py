@@ -123,7 +123,13 @@ def run(
             f"($ADVISOR_STAFF_TOKEN or STAFF_TOKEN in {settings.secrets_file}). "
             "Ctrl-C here stops everything."
         )
-        while not stack.dead():
+        while True:
+            revive = getattr(stack, "revive", None)  # a scaled run brings a dead server back
+            for name in revive(model, settings.log_dir) if revive else []:
+                click.echo(f"{name} stopped; started it again (HAProxy routes around it meanwhile)")
+            if stack.dead():
+                break
+            stack.rotate_logs()
             time.sleep(1)
         raise click.ClickException(
             f"{stack.describe_dead()} stopped unexpectedly; everything is stopped. See {settings.log_dir}/"

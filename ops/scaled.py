@@ -92,6 +92,9 @@ def endpoints_yaml(database: str, redis: str, action_url: str, key_prefix: str) 
     return "\n".join(lines) + "\n"
 
 
+MAX_RESTARTS = 5
+
+
 @dataclass
 class ScaledStack(Stack):
     """N Rasa servers, M action servers, HAProxy and the web app. `rasa_port` and `action_port`
@@ -104,6 +107,7 @@ class ScaledStack(Stack):
     run_dir: Path | None = None  # the generated endpoints and haproxy.cfg; default data/run
     rasa_ports: list[int] = field(default_factory=list)
     action_ports: list[int] = field(default_factory=list)
+    restarts: dict[str, int] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         super().__post_init__()
@@ -116,6 +120,25 @@ class ScaledStack(Stack):
         self.rasa_ports = self.rasa_ports or [free_port() for _ in range(self.rasa_servers)]
         self.action_ports = self.action_ports or [free_port() for _ in range(self.action_servers)]
         self.run_dir = (self.run_dir or current().data_dir / "run").resolve()
+
+    def revive(self, model: Path, log_dir: Path | None = None) -> list[str]:
+        """Start again the Rasa and action servers that died (HAProxy has taken them out of
+        rotation meanwhile); returns their names. A server that died MAX_RESTARTS times stays
+        dead, and so does the balancer or the web app: `dead()` names them."""
+        revived = []
+        for name in self.dead():
+            kind, _, number = name.rpartition(" ")
+            if kind not in ("rasa server", "action server") or not number.isdigit():
+                continue
+            if self.restarts.get(name, 0) >= MAX_RESTARTS:
+                continue
+            self.restarts[name] = self.restarts.get(name, 0) + 1
+            if kind == "rasa server":
+                self.start_rasa_server(int(number), model, log_dir)
+            else:
+                self.start_action_server(log_dir, int(number))
+            revived.append(name)
+        return revived
 
     def server_url(self, n: int) -> str:
         """Rasa server n (1-based), past the balancer."""

@@ -25,6 +25,8 @@ ROOT = code_dir()
 # Largest request body the Rasa server reads (Sanic's default is 100 MB); shopper messages and
 # staff replies are far smaller.
 MAX_RASA_REQUEST_BYTES = 1_000_000
+LOG_MAX_BYTES = 20_000_000  # a child's log is rotated past this size
+LOG_KEEP = 5  # rotated logs kept per child: name.log.1 (newest) .. name.log.5
 # The project's own packages: the only imports that count as the NLU component's code (in an
 # installed wheel, the code folder is site-packages, which holds every other package too).
 PROJECT_PACKAGES = frozenset(
@@ -190,6 +192,7 @@ class Stack:
     web: bool = True  # also start the web app (python -m web); False for Rasa-only callers
     web_port: int = 0  # 0: any free port
     staff_token: str = ""  # default: $ADVISOR_STAFF_TOKEN, else STAFF_TOKEN in .secrets
+    logs: dict[str, Path] = field(default_factory=dict)  # each child's log file
 
     def __post_init__(self) -> None:
         if self.web and not self.web_port:
@@ -279,7 +282,10 @@ class Stack:
         output = None
         if log_dir:
             log_dir.mkdir(parents=True, exist_ok=True)
-            output = open(log_dir / f"{name.replace(' ', '-')}.log", "ab")  # noqa: SIM115
+            log = log_dir / f"{name.replace(' ', '-')}.log"
+            rotate(log)
+            self.logs[name] = log
+            output = open(log, "ab")  # noqa: SIM115
         # Each child leads a process group of its own: stopping it stops whatever it started,
         # and a signal meant for `advisor run` (Ctrl-C in its terminal) is handled by it alone.
         self.processes[name] = subprocess.Popen(
@@ -292,6 +298,19 @@ class Stack:
         )
         if output:
             output.close()  # the child has its own copy
+
+    def rotate_logs(self, max_bytes: int = LOG_MAX_BYTES) -> list[Path]:
+        """Rotate the children's logs that grew past `max_bytes` (copy, then truncate: the child
+        writes in append mode, so it goes on at the start of the emptied file)."""
+        rotated = []
+        for log in self.logs.values():
+            try:
+                if log.stat().st_size > max_bytes:
+                    rotate(log, truncate=True)
+                    rotated.append(log)
+            except FileNotFoundError:
+                continue
+        return rotated
 
     def dead(self) -> list[str]:
         return [name for name, p in self.processes.items() if p.poll() is not None]
@@ -344,6 +363,26 @@ class Stack:
             signal_group(process, signal.SIGKILL)  # what is left of the group, if anything
             if process.poll() is None:
                 process.wait()
+
+
+def rotate(log: Path, truncate: bool = False, keep: int = LOG_KEEP) -> None:
+    """name.log -> name.log.1 -> ... -> name.log.<keep> (the oldest is dropped). At a child's start
+    the file is moved; while the child runs it is copied and emptied (`truncate`)."""
+    if not log.exists() or log.stat().st_size == 0:
+        return
+    for n in range(keep - 1, 0, -1):
+        older = log.with_name(f"{log.name}.{n}")
+        if older.exists():
+            older.replace(log.with_name(f"{log.name}.{n + 1}"))
+    first = log.with_name(f"{log.name}.1")
+    if truncate:
+        import shutil
+
+        shutil.copyfile(log, first)
+        with open(log, "r+b") as running:
+            running.truncate(0)
+    else:
+        log.replace(first)
 
 
 def signal_group(process: subprocess.Popen, sig: int) -> None:
