@@ -206,6 +206,7 @@ class ScaledStack(Stack):
             ADVISOR_API_TOKEN=self.token,
             ADVISOR_ALLOWED_ORIGINS=",".join(self.cors_origins()),
             ADVISOR_SOCKET_REDIS_URL=self.redis,
+            ADVISOR_RATE_REDIS_URL=self.redis,
             SANIC_REQUEST_MAX_SIZE=str(MAX_RASA_REQUEST_BYTES),
         )
         self._spawn(
@@ -235,6 +236,7 @@ class ScaledStack(Stack):
         if self.web:
             web_env = dict(self._scaled_env(), ADVISOR_API_TOKEN=token)
             web_env["ADVISOR_SOCKET_REDIS_URL"] = self.redis
+            web_env["ADVISOR_RATE_REDIS_URL"] = self.redis
             if self.staff_token:
                 web_env["ADVISOR_STAFF_TOKEN"] = self.staff_token
             self._spawn(
