@@ -21,6 +21,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "advisor.mining_commands": ("needs", "report", "simulate", "bench-mining", "mining-eval"),
     "advisor.exposure_commands": ("exposure",),
     "advisor.staff_commands": ("staff",),
+    "advisor.db_commands": ("db",),
     "ops.bench": ("bench",),
     "ops.bench_needs": ("bench-needs",),
     "ops.loadtest": ("loadtest",),
@@ -29,6 +30,7 @@ MODULES: dict[str, tuple[str, ...]] = {
 ATTRIBUTES = {  # modules without COMMANDS: the attribute that is the command
     "advisor.log_commands": "log",
     "advisor.staff_commands": "staff",
+    "advisor.db_commands": "db",
     "ops.bench": "bench",
     "ops.bench_needs": "bench_needs_cmd",
     "ops.loadtest": "loadtest",

@@ -29,11 +29,26 @@ from stores.turnlog import PATH_ENV, TurnLog, default_path
 BENCH_TARGET_SECONDS = 60
 BENCH_TARGET_MB = 1024
 
+
+def location(_ctx: object, _param: object, value: str | None) -> Path | str | None:
+    """A store location as given: a postgresql:// URL stays text, anything else is a path."""
+    if value is None:
+        return None
+    return (
+        value
+        if "://" in value and not value.startswith("sqlite:")
+        else Path(value.removeprefix("sqlite:///"))
+    )
+
+
 DB_OPTION = click.option(
     "--db",
-    type=click.Path(dir_okay=False, path_type=Path),
+    "--database",
+    "db",
     default=None,
-    help=f"Turn log database (default: data/turns.db, or ${PATH_ENV}).",
+    callback=location,
+    help=f"Turn log: a SQLite file or postgresql://host/db[?schema=NAME] (default: data/turns.db,"
+    f" or ${PATH_ENV}).",
 )
 DATE = click.DateTime(formats=["%Y-%m-%d"])
 
@@ -87,9 +102,9 @@ def open_catalog(path: str | None) -> Catalog:
         raise click.ClickException(str(error)) from error
 
 
-def open_log(db: Path | None) -> TurnStore:
+def open_log(db: Path | str | None) -> TurnStore:
     path = db or default_path()
-    if not path.exists():
+    if isinstance(path, Path) and not path.exists():
         raise click.ClickException(
             f"No turn log at {path}. Pass --db, set {PATH_ENV}, or make sample data in a log of "
             "its own with `advisor simulate`."
@@ -207,8 +222,15 @@ def report_cmd(db, since, until, catalog_path, min_shoppers, tolerance, include_
     from analysis.report import render_report
 
     result = run_mining(db, since, until, catalog_path, min_shoppers, tolerance, include_traffic)
-    out = out or (db or default_path()).parent / "report.html"
+    where = db or default_path()
+    out = out or (where.parent if isinstance(where, Path) else current_data_dir()) / "report.html"
     emit(render_report(result, note=empty_note(result, db) if not result.turns else ""), out)
+
+
+def current_data_dir() -> Path:
+    from advisor.settings import current
+
+    return current().data_dir
 
 
 def sample_target(db: Path | None) -> Path:

@@ -9,7 +9,8 @@ the servers' addresses, and the command that runs it (Debian's /usr/sbin/haproxy
 - Health checks are TCP connects every 2 s, a server DOWN after 3 failures and UP again after 2:
   an HTTP check at short intervals marks a busy Rasa server (one event loop, mid-turn) as down
   under load. A request whose connection fails is sent again to another server (redispatch), so
-  a dead server costs no turn that had not reached it.
+  a dead server costs no turn that had not reached it (no server connection is reused, so a
+  request to a server that just died fails to connect rather than failing on an old connection).
 - `timeout server` is 90 s, well above the slowest turn (an action may take 30 s).
 - The balancer listens on loopback only unless told otherwise; `monitor-uri /haproxy-health` is
   its own health endpoint.
@@ -26,6 +27,9 @@ SERVER_HEADER = "X-Advisor-Server"
 STICKY_COOKIE = "ADVISOR_SERVER"
 HEALTH_URI = "/haproxy-health"
 CHECK = "check inter 2s fall 3 rise 2"
+LOG_FORMAT = (
+    '"%ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %HM %HP"'
+)
 
 
 @dataclass(frozen=True)
@@ -54,11 +58,19 @@ def config(rasa: Pool, actions: Pool, admin_socket: Path | None = None) -> str:
         "    maxconn 4096",
         *([f"    stats socket {admin_socket} mode 600 level admin"] if admin_socket else []),
         "",
+        "    log stdout format raw local0 info",
+        "",
         "defaults",
         "    mode http",
+        "    log global",
+        # httplog's fields, with the path but never the query string (Rasa's API token is one).
+        f"    log-format {LOG_FORMAT}",
         "    option forwardfor",
         "    option redispatch",
-        "    retries 2",
+        "    retries 3",
+        # A new connection per request (loopback: cheap): an idle kept-alive connection to a
+        # server that just died would fail a request instead of its connect failing over.
+        "    http-reuse never",
         "    timeout connect 5s",
         "    timeout client 120s",
         "    timeout server 90s",

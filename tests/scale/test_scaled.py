@@ -22,6 +22,7 @@ from click.testing import CliRunner
 from ops.loadtest import loadtest
 from stores.shared import open_handoff_store, open_turn_store
 from tests.scale.conftest import Scaled, answers, wait_until
+from tests.services import port_open
 
 pytestmark = pytest.mark.e2e
 
@@ -159,6 +160,8 @@ def test_a_killed_server_is_routed_around_and_nothing_committed_is_lost(scaled):
         scaled.say(sender, text)
     victim = scaled.pid_on_port(scaled.servers["rasa2"])
     subprocess.run(["kill", "-KILL", str(victim)], check=True)
+    # The next turns are those sent once it is dead: its port refuses connections.
+    wait_until(lambda: not port_open("127.0.0.1", scaled.servers["rasa2"]), 10, "still open")
     servers = []
     for text in TURNS[2:] + ["thanks"]:
         server, replies = scaled.say(sender, text)
