@@ -126,7 +126,9 @@ def create_app(settings: Settings) -> web.Application:
     app[console.CANNED] = CannedFile(settings.canned_replies or shipped_canned_replies())
     app[abandon.AFTER] = settings.abandon_hours * 3600.0
     app[abandon.SESSIONS] = staff_store(where)
-    app[insights.TURN_LOG_PATH] = Path(settings.turn_log)
+    app[insights.TURN_LOG_PATH] = (
+        settings.database if "://" in settings.database else Path(settings.stores)
+    )
     app[insights.SAMPLE_LOG_PATH] = Path(
         settings.sample_log or Path(settings.turn_log).with_name("sample-turns.db")
     )

@@ -73,6 +73,33 @@ def test_mining_postgresql_gives_what_mining_sqlite_gives(deployment) -> None:
     assert postgres == sqlite and sqlite["opportunities"]
 
 
+def test_the_insights_page_reads_the_postgresql_log(deployment, tmp_path) -> None:
+    import asyncio
+
+    from aiohttp.test_utils import TestClient, TestServer
+
+    from web.server import Settings, create_app
+
+    path, target, _ = deployment
+
+    async def fetch(where: dict) -> str:
+        settings = Settings(
+            rasa_url="http://127.0.0.1:9", rasa_token="t", staff_token="staff", **where
+        )
+        async with TestClient(TestServer(create_app(settings))) as client:
+            response = await client.get(
+                "/insights?since=2026-01-01&until=2026-03-01",
+                headers={"Authorization": "Bearer staff", "X-Staff-Name": "Alex"},
+            )
+            assert response.status == 200
+            return await response.text()
+
+    sqlite = asyncio.run(fetch({"turn_log": path}))
+    postgres = asyncio.run(fetch({"turn_log": tmp_path / "unused.db", "database": target}))
+    assert "Opportunities" in sqlite or "opportunit" in sqlite
+    assert postgres == sqlite
+
+
 def test_new_rows_after_a_copy_number_on_from_the_copied_ones(deployment) -> None:
     """(Last: it adds a turn to the copy.)"""
     path, target, _ = deployment
@@ -80,3 +107,4 @@ def test_new_rows_after_a_copy_number_on_from_the_copied_ones(deployment) -> Non
         highest = max(t["id"] for t in old.iter_turns())
         new.write_turn({"conversation_id": "after-copy", "message_id": "m1"})
         assert new.turn("after-copy", "m1")["id"] > highest
+
