@@ -107,4 +107,3 @@ def test_new_rows_after_a_copy_number_on_from_the_copied_ones(deployment) -> Non
         highest = max(t["id"] for t in old.iter_turns())
         new.write_turn({"conversation_id": "after-copy", "message_id": "m1"})
         assert new.turn("after-copy", "m1")["id"] > highest
-
