@@ -44,6 +44,14 @@ VARIABLES: tuple[tuple[str, str, str], ...] = (
     ("ADVISOR_CANNED_REPLIES", "support console canned replies (YAML)", "the web app's"),
     ("ADVISOR_ABANDON_AFTER_HOURS", "quiet hours before a handoff is abandoned", "24"),
     ("ADVISOR_SOCKET_REDIS_URL", "Redis joining several Rasa servers' sockets", "none"),
+    ("ADVISOR_REDIS_URL", "Redis for `advisor run --rasa-servers N`", "redis://127.0.0.1:6379/0"),
+    (
+        "ADVISOR_REDIS_PASSWORD",
+        "the lock store's Redis password, for the Rasa servers",
+        "--redis's",
+    ),
+    ("ADVISOR_RATE_REDIS_URL", "Redis holding rate limits shared by N servers", "none"),
+    ("ADVISOR_TRUSTED_PROXIES", "proxies whose X-Forwarded-For the web app believes", "none"),
 )
 SHARE_NAME = "fair-advisor"
 

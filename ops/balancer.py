@@ -24,7 +24,7 @@ from pathlib import Path
 
 HAPROXY = "/usr/sbin/haproxy"
 SERVER_HEADER = "X-Advisor-Server"
-STICKY_COOKIE = "ADVISOR_SERVER"
+STICKY_COOKIE = "advisor_server"
 HEALTH_URI = "/haproxy-health"
 CHECK = "check inter 2s fall 3 rise 2"
 LOG_FORMAT = (

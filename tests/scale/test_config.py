@@ -17,7 +17,7 @@ def test_the_balancer_sticks_sockets_spreads_rest_and_checks_gently() -> None:
     rest = text.split("\nbackend rasa_rest\n")[1].split("\nbackend rasa_sockets\n")[0]
     sockets = text.split("\nbackend rasa_sockets\n")[1].split("\nfrontend actions\n")[0]
     assert "balance roundrobin" in rest and "cookie" not in rest
-    assert "cookie ADVISOR_SERVER insert" in sockets and "cookie rasa2" in sockets
+    assert "cookie advisor_server insert" in sockets and "cookie rasa2" in sockets
     assert "server rasa1 127.0.0.1:6001 check inter 2s fall 3 rise 2" in rest
     assert "httpchk" not in text  # TCP checks: a busy server is not taken for a dead one
     assert "http-response set-header X-Advisor-Server %[srv_name]" in rest
