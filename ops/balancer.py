@@ -12,6 +12,10 @@ the servers' addresses, and the command that runs it (Debian's /usr/sbin/haproxy
   a dead server costs no turn that had not reached it (no server connection is reused, so a
   request to a server that just died fails to connect rather than failing on an old connection).
 - `timeout server` is 90 s, well above the slowest turn (an action may take 30 s).
+- At most RASA_MAXCONN REST turns are in flight per Rasa server; the rest wait in HAProxy's queue
+  in arrival order (`timeout queue` 120 s). A Rasa server is one event loop doing CPU-bound work:
+  given every request at once it interleaves them all and some wait far longer than others; the
+  queue makes the wait fair and sends each turn to the first server with room.
 - The balancer listens on loopback only unless told otherwise; `monitor-uri /haproxy-health` is
   its own health endpoint.
 """
@@ -27,6 +31,7 @@ SERVER_HEADER = "X-Advisor-Server"
 STICKY_COOKIE = "advisor_server"
 HEALTH_URI = "/haproxy-health"
 CHECK = "check inter 2s fall 3 rise 2"
+RASA_MAXCONN = 8
 LOG_FORMAT = (
     '"%ci:%cp [%tr] %ft %b/%s %TR/%Tw/%Tc/%Tr/%Ta %ST %B %tsc %ac/%fc/%bc/%sc/%rc %sq/%bq %HM %HP"'
 )
@@ -41,9 +46,14 @@ class Pool:
     port: int
     servers: tuple[int, ...]  # their ports on 127.0.0.1
 
+    maxconn: int = 0  # requests in flight per server (0: no limit); more wait in HAProxy's queue
+
     def lines(self, cookie: bool = False) -> list[str]:
+        """The server lines; a sticky (socket) pool has no maxconn: a socket holds its connection
+        for the whole chat, so a limit would lock shoppers out rather than queue their turns."""
+        limit = f" maxconn {self.maxconn}" if self.maxconn and not cookie else ""
         return [
-            f"    server {self.prefix}{n} 127.0.0.1:{port} {CHECK}"
+            f"    server {self.prefix}{n} 127.0.0.1:{port} {CHECK}{limit}"
             + (f" cookie {self.prefix}{n}" if cookie else "")
             for n, port in enumerate(self.servers, start=1)
         ]
@@ -76,7 +86,7 @@ def config(rasa: Pool, actions: Pool, admin_socket: Path | None = None) -> str:
         "    timeout server 90s",
         "    timeout tunnel 1h",
         "    timeout http-keep-alive 10s",
-        "    timeout queue 60s",
+        "    timeout queue 120s",
         "",
         "frontend rasa",
         f"    bind {rasa.host}:{rasa.port}",

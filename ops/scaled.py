@@ -182,7 +182,9 @@ class ScaledStack(Stack):
         )
         config = balancer.write_config(
             self.run_dir / "haproxy.cfg",
-            balancer.Pool("rasa", self.host, self.rasa_port, tuple(self.rasa_ports)),
+            balancer.Pool(
+                "rasa", self.host, self.rasa_port, tuple(self.rasa_ports), balancer.RASA_MAXCONN
+            ),
             balancer.Pool("action", self.host, self.action_port, tuple(self.action_ports)),
         )
         return endpoints, config

@@ -283,7 +283,8 @@ class Stack:
         if log_dir:
             log_dir.mkdir(parents=True, exist_ok=True)
             log = log_dir / f"{name.replace(' ', '-')}.log"
-            rotate(log)
+            if name not in self.logs:  # a new run starts a new log; a restart appends to it
+                rotate(log)
             self.logs[name] = log
             output = open(log, "ab")  # noqa: SIM115
         # Each child leads a process group of its own: stopping it stops whatever it started,

@@ -12,13 +12,14 @@ from ops.scaled import ScaledStack, database_parts, endpoints_yaml
 
 def test_the_balancer_sticks_sockets_spreads_rest_and_checks_gently() -> None:
     text = config(
-        Pool("rasa", "127.0.0.1", 5005, (6001, 6002)), Pool("action", "127.0.0.1", 5055, (7001,))
+        Pool("rasa", "127.0.0.1", 5005, (6001, 6002), 8), Pool("action", "127.0.0.1", 5055, (7001,))
     )
     rest = text.split("\nbackend rasa_rest\n")[1].split("\nbackend rasa_sockets\n")[0]
     sockets = text.split("\nbackend rasa_sockets\n")[1].split("\nfrontend actions\n")[0]
     assert "balance roundrobin" in rest and "cookie" not in rest
     assert "cookie advisor_server insert" in sockets and "cookie rasa2" in sockets
-    assert "server rasa1 127.0.0.1:6001 check inter 2s fall 3 rise 2" in rest
+    assert "server rasa1 127.0.0.1:6001 check inter 2s fall 3 rise 2 maxconn 8" in rest
+    assert "maxconn" not in sockets  # a socket holds its connection for the whole chat
     assert "httpchk" not in text  # TCP checks: a busy server is not taken for a dead one
     assert "http-response set-header X-Advisor-Server %[srv_name]" in rest
     assert "timeout server 90s" in text and "option redispatch" in text
