@@ -1,6 +1,8 @@
-"""The store tests run once per backend. `backend` names fresh store locations and opens stores
-on them through stores.shared, so a new backend (PostgreSQL) is one more implementation in
-stores.shared.BACKENDS plus one more entry in STORE_BACKENDS here; the tests do not change.
+"""The store tests run once per backend: SQLite, and PostgreSQL (tests.services.require_postgres:
+skipped with a one-line reason where it is missing, a failure in CI). `backend` names fresh store
+locations and opens stores on them through stores.shared; on PostgreSQL each test's databases are
+schemas of their own in the test database, dropped at the end. A further backend is one more
+implementation in stores.shared.BACKENDS plus one more entry in STORE_BACKENDS here.
 Tests of what only SQLite has (PRAGMAs, file locks, the version tables) are in test_sqlite.py."""
 
 from __future__ import annotations
