@@ -33,7 +33,13 @@ $(CHROMIUM):
 	$(SUDO) apt-get update
 	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends chromium
 
-install: $(STAMP) $(CHROMIUM)
+# Debian's HAProxy for the scaled run (`advisor run --rasa-servers N`) and tests/scale.
+HAPROXY := /usr/sbin/haproxy
+$(HAPROXY):
+	$(SUDO) apt-get update
+	$(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends haproxy
+
+install: $(STAMP) $(CHROMIUM) $(HAPROXY)
 
 lint: $(STAMP)
 	$(VENV)/bin/ruff check .

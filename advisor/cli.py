@@ -22,6 +22,7 @@ MODULES: dict[str, tuple[str, ...]] = {
     "advisor.exposure_commands": ("exposure",),
     "advisor.concept_commands": ("concept", "clusters"),
     "advisor.staff_commands": ("staff",),
+    "advisor.db_commands": ("db",),
     "ops.bench": ("bench",),
     "ops.bench_needs": ("bench-needs",),
     "ops.bench_concept": ("bench-concept",),
@@ -31,6 +32,7 @@ MODULES: dict[str, tuple[str, ...]] = {
 ATTRIBUTES = {  # modules without COMMANDS: the attribute that is the command
     "advisor.log_commands": "log",
     "advisor.staff_commands": "staff",
+    "advisor.db_commands": "db",
     "ops.bench": "bench",
     "ops.bench_needs": "bench_needs_cmd",
     "ops.bench_concept": "bench_concept_cmd",

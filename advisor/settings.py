@@ -27,6 +27,11 @@ VARIABLES: tuple[tuple[str, str, str], ...] = (
         "$ADVISOR_DATA_DIR/turns.db",
     ),
     ("ADVISOR_TRACKER_STORE", "Rasa's conversations (SQLite)", "$ADVISOR_DATA_DIR/trackers.db"),
+    (
+        "ADVISOR_DATABASE",
+        "the stores' database: a SQLite path or postgresql://host/db[?schema=NAME]",
+        "$ADVISOR_TURN_LOG",
+    ),
     ("ADVISOR_MODEL_DIR", "trained Rasa models", "./models"),
     ("ADVISOR_SECRETS_FILE", "generated tokens (git-ignored)", "./.secrets"),
     ("ADVISOR_CATALOG", "the catalog folder or file", "the vehicles catalog"),
@@ -39,6 +44,14 @@ VARIABLES: tuple[tuple[str, str, str], ...] = (
     ("ADVISOR_CANNED_REPLIES", "support console canned replies (YAML)", "the web app's"),
     ("ADVISOR_ABANDON_AFTER_HOURS", "quiet hours before a handoff is abandoned", "24"),
     ("ADVISOR_SOCKET_REDIS_URL", "Redis joining several Rasa servers' sockets", "none"),
+    ("ADVISOR_REDIS_URL", "Redis for `advisor run --rasa-servers N`", "redis://127.0.0.1:6379/0"),
+    (
+        "ADVISOR_REDIS_PASSWORD",
+        "the lock store's Redis password, for the Rasa servers",
+        "--redis's",
+    ),
+    ("ADVISOR_RATE_REDIS_URL", "Redis holding rate limits shared by N servers", "none"),
+    ("ADVISOR_TRUSTED_PROXIES", "proxies whose X-Forwarded-For the web app believes", "none"),
 )
 SHARE_NAME = "fair-advisor"
 
@@ -91,15 +104,17 @@ class Settings:
     catalog: str | None
     canned_replies: Path
     abandon_hours: float
+    database: str  # where the stores are: the turn log's file, or a postgresql:// URL
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
         env = os.environ if environ is None else environ
         data_dir = Path(env.get("ADVISOR_DATA_DIR") or "data")
         explicit_project = env.get("ADVISOR_PROJECT_DIR")
+        turn_log = Path(env.get("ADVISOR_TURN_LOG") or data_dir / "turns.db")
         return cls(
             data_dir=data_dir,
-            turn_log=Path(env.get("ADVISOR_TURN_LOG") or data_dir / "turns.db"),
+            turn_log=turn_log,
             tracker_store=Path(env.get("ADVISOR_TRACKER_STORE") or data_dir / "trackers.db"),
             model_dir=Path(env.get("ADVISOR_MODEL_DIR") or "models"),
             secrets_file=Path(env.get("ADVISOR_SECRETS_FILE") or ".secrets"),
@@ -108,6 +123,7 @@ class Settings:
             catalog=env.get("ADVISOR_CATALOG") or None,
             canned_replies=Path(env.get("ADVISOR_CANNED_REPLIES") or shipped_canned_replies()),
             abandon_hours=positive_number(env, "ADVISOR_ABANDON_AFTER_HOURS", 24.0),
+            database=env.get("ADVISOR_DATABASE") or str(turn_log),
         )
 
     @property

@@ -168,16 +168,99 @@ def report(results: list[Result]) -> list[str]:
     return lines
 
 
+def scaled_report(results: list[Result]) -> list[str]:
+    """Per Rasa server count: throughput and p95, and their ratios to one server."""
+    lines = [
+        f"{'servers':>7} {'conc':>4} {'turns':>6} {'fail':>4} {'p50 ms':>8} {'p95 ms':>8}"
+        f" {'turns/s':>8} {'x1 thru':>8} {'x1 p95':>7}"
+    ]
+    one = next((r for r in results if r.bot == "1"), None)
+    for r in results:
+        thru = r.throughput / one.throughput if one and one.throughput else float("nan")
+        p95 = r.percentile(0.95) / one.percentile(0.95) if one else float("nan")
+        lines.append(
+            f"{r.bot:>7} {r.concurrency:>4} {r.turns:>6} {r.failures:>4} "
+            f"{r.percentile(0.5) * 1000:>8.0f} {r.percentile(0.95) * 1000:>8.0f}"
+            f" {r.throughput:>8.1f} {thru:>8.2f} {p95:>7.2f}"
+        )
+    return lines
+
+
+def bench_scaled(
+    counts: list[int], shoppers: int, concurrency: int, database: str, redis: str, echo=click.echo
+) -> list[Result]:
+    """For each Rasa server count in turn: the scaled stack (ops/scaled.py, one action server per
+    Rasa server) on a fresh PostgreSQL schema, warmed up, then `shoppers` shoppers of
+    ADVISOR_SCRIPT with `concurrency` at once through HAProxy; the stack stopped and its schema
+    dropped before the next count."""
+    from ops.scaled import ScaledStack, drop_schema
+    from stores.shared import close_all
+
+    model = ensure_model(echo=echo)
+    results: list[Result] = []
+    for count in counts:
+        schema_url = f"{database.split('?')[0]}?schema=bench_{uuid.uuid4().hex[:10]}"
+        log_dir = ROOT / "data" / "logs" / f"bench-{count}-servers"
+        stack = ScaledStack(
+            rasa_port=free_port(),
+            action_port=free_port(),
+            web=False,
+            rasa_servers=count,
+            action_servers=count,
+            database=schema_url,
+            redis=redis,
+            run_dir=log_dir / "run",
+        )
+        echo(f"Starting {count} Rasa server(s) behind HAProxy ...")
+        try:
+            stack.start(model, secrets.token_urlsafe(16), log_dir=log_dir)
+            stack.wait_healthy()
+            url = f"{stack.rasa_url}/webhooks/rest/webhook"
+            asyncio.run(drive(url, ADVISOR_SCRIPT, count * 2, count * 2))  # warm every server
+            result = asyncio.run(drive(url, ADVISOR_SCRIPT, concurrency, shoppers))
+            results.append(replace(result, bot=str(count)))
+            echo(scaled_report(results)[-1])
+        finally:
+            stack.stop()
+            close_all()
+            drop_schema(schema_url)
+    return results
+
+
 @click.command("bench")
 @click.option("--shoppers", default=32, show_default=True, help="Simulated shoppers per level.")
 @click.option("--levels", default="1,8,32", show_default=True, help="Concurrency levels.")
-def bench(shoppers: int, levels: str) -> None:
+@click.option(
+    "--rasa-servers",
+    default=None,
+    help="Instead: the scaled run at these Rasa server counts (e.g. 1,2,3), each behind HAProxy "
+    "on PostgreSQL and Redis, at the highest of --levels; ratios to one server.",
+)
+@click.option(
+    "--database",
+    default="postgresql://postgres@127.0.0.1:5432/test",
+    show_default=True,
+    help="With --rasa-servers: the PostgreSQL database each run makes a fresh schema in.",
+)
+@click.option("--redis", default="redis://127.0.0.1:6379/0", show_default=True)
+def bench(shoppers: int, levels: str, rasa_servers: str | None, database: str, redis: str) -> None:
     """Turn latency (p50/p95) and throughput at several concurrency levels over REST, for the
-    advisor and for a stock `rasa init` bot in the same run, with the ratios.
+    advisor and for a stock `rasa init` bot in the same run, with the ratios. With
+    --rasa-servers 1,2,3: the same for 1, 2 and 3 Rasa servers behind HAProxy, with the ratios
+    to one server.
 
     Example: advisor bench --shoppers 32 --levels 1,8,32
     """
     concurrency = [int(x) for x in levels.split(",") if x.strip()]
+    if rasa_servers:
+        counts = [int(x) for x in rasa_servers.split(",") if x.strip()]
+        if not counts or min(counts) < 1:
+            raise click.BadParameter("server counts like 1,2,3", param_hint="--rasa-servers")
+        results = bench_scaled(
+            counts, max(shoppers, max(concurrency)), max(concurrency), database, redis
+        )
+        click.echo("\n" + "\n".join(scaled_report(results)))
+        return
 
     log_dir = ROOT / "data" / "logs"
     log_dir.mkdir(parents=True, exist_ok=True)

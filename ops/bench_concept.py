@@ -138,6 +138,61 @@ def bench_concept(turns: int = 1_000_000, db: Path | None = None, seed: int = 7)
     return figures
 
 
+def bench_concept_postgres(path: Path, database: str) -> dict:
+    """The same log copied into a fresh PostgreSQL schema (dropped afterwards): the replay's pass
+    (a server-side cursor through the PostgreSQL log's iter_stated_needs) and the concept test
+    with its sensitivity table, beside a plain streaming read of the same rows there."""
+    import uuid
+
+    from analysis.concept import make_concept
+    from analysis.concept_replay import Replay, read_shoppers
+    from analysis.concept_view import concept_test
+    from knowledge.loader import get_catalog
+    from ops.scaled import drop_schema
+    from stores.copy import copy_stores
+    from stores.shared import close_all, open_turn_store
+
+    catalog = get_catalog()
+    concept = make_concept(catalog, CONCEPT)
+    target = f"{database.split('?')[0]}?schema=bench_concept_{uuid.uuid4().hex[:10]}"
+    click.echo(f"Copying the log to PostgreSQL ({target.split('@')[-1]}) ...")
+    try:
+        copy_stores(path, target, echo=lambda _line: None)
+        with open_turn_store(target) as log:
+            started = time.perf_counter()
+            rows = sum(1 for _ in log.iter_turns())
+            baseline = time.perf_counter() - started
+            started = time.perf_counter()
+            shoppers = read_shoppers(log)
+            read = time.perf_counter() - started
+            started = time.perf_counter()
+            report = concept_test(log, catalog, [concept], replay=Replay(catalog, shoppers))
+            tested = time.perf_counter() - started
+    finally:
+        close_all()
+        drop_schema(target)
+    peak, total = _peak_mb(), read + tested
+    figures = {
+        "turns": rows,
+        "shoppers": shoppers.shoppers,
+        "baseline_seconds": round(baseline, 2),
+        "replay_read_seconds": round(read, 2),
+        "concept_test_seconds": round(tested, 2),
+        "concept_end_to_end_seconds": round(total, 2),
+        "wins": report.results[0].figures["wins"],
+        "peak_rss_mb": round(peak),
+        "pass": total < TARGET_SECONDS and peak < TARGET_MB,
+    }
+    click.echo(
+        f"[PostgreSQL] turns: {rows:,}; plain streaming read: {baseline:.1f} s; replay pass: "
+        f"{read:.1f} s ({read / max(baseline, 1e-9):.1f}x the plain read); concept test: "
+        f"{tested:.1f} s; wins {figures['wins']:,}\n"
+        f"[PostgreSQL] target: concept test end to end ({total:.1f} s) < {TARGET_SECONDS} s and "
+        f"peak RSS ({peak:.0f} MB) < {TARGET_MB} MB: " + ("PASS" if figures["pass"] else "FAIL")
+    )
+    return figures
+
+
 @click.command("bench-concept")
 @click.option("--turns", default=1_000_000, show_default=True, type=click.IntRange(1))
 @click.option(
@@ -146,10 +201,22 @@ def bench_concept(turns: int = 1_000_000, db: Path | None = None, seed: int = 7)
     help="Reuse this log if it exists (else generate into it); default: a temporary file.",
 )
 @click.option("--seed", default=7, show_default=True)
-def bench_concept_cmd(turns: int, db: Path | None, seed: int) -> None:
+@click.option(
+    "--database",
+    help="Also replay the same turns copied into a fresh schema of this PostgreSQL database "
+    "(postgresql://...; the schema is dropped afterwards).",
+)
+def bench_concept_cmd(turns: int, db: Path | None, seed: int, database: str | None) -> None:
     """Benchmark the concept test's replay on a simulated log (not a test): its pass over the
-    log, the test with its sensitivity table and the need clusters, against a plain read.
+    log, the test with its sensitivity table and the need clusters, against a plain read; with
+    --database, on PostgreSQL too.
 
-    Example: advisor bench-concept --turns 1000000
+    Example: advisor bench-concept --turns 1000000 --database postgresql://postgres@127.0.0.1/test
     """
-    bench_concept(turns, db, seed)
+    if not database:
+        bench_concept(turns, db, seed)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(db) if db else Path(tmp) / "bench-concept.db"
+        bench_concept(turns, path, seed)
+        bench_concept_postgres(path, database)

@@ -7,7 +7,9 @@ reply, every shopper message in the turn log exactly once, and each conversation
 tracker from Rasa's HTTP API. It prints throughput and p50/p95/p99 turn latency.
 
 Loopback only: it starts its own stack with a fresh turn log, or drives a running one given with
---url (127.0.0.1, localhost or ::1) and --db.
+--url (127.0.0.1, localhost or ::1) and --db. With --rasa-servers N it starts the scaled stack
+(ops/scaled.py: N Rasa servers behind HAProxy) on a fresh schema of --database (PostgreSQL),
+dropped after the checks.
 """
 
 from __future__ import annotations
@@ -54,7 +56,7 @@ def report(result: LoadResult) -> list[str]:
 def run_load(
     rasa_url: str,
     token: str,
-    db: Path,
+    db: Path | str,
     shoppers: int,
     turns: int,
     max_seconds: float,
@@ -103,19 +105,41 @@ def run_load(
 )
 @click.option(
     "--db",
-    type=click.Path(dir_okay=False, path_type=Path),
     default=None,
-    help="The turn log of the server given with --url (default: $ADVISOR_TURN_LOG or data/turns.db).",
+    help="The turn log of the server given with --url, a path or postgresql://... (default: "
+    "$ADVISOR_DATABASE, else $ADVISOR_TURN_LOG, else data/turns.db).",
 )
 @click.option("--token", default=None, help="Rasa API token for --url (default: as `advisor run`).")
+@click.option(
+    "--rasa-servers",
+    type=click.IntRange(1, 16),
+    default=None,
+    help="Start N Rasa servers behind HAProxy on PostgreSQL and Redis (ops/scaled.py).",
+)
+@click.option("--action-servers", type=click.IntRange(1, 16), default=1, show_default=True)
+@click.option(
+    "--database",
+    default=None,
+    help="With --rasa-servers: the PostgreSQL database a fresh schema is made in "
+    "(default: $ADVISOR_DATABASE, else postgresql://postgres@127.0.0.1:5432/test).",
+)
+@click.option(
+    "--redis",
+    default=None,
+    help="With --rasa-servers: Redis (default: $ADVISOR_REDIS_URL, else redis://127.0.0.1:6379/0).",
+)
 def loadtest(
     shoppers: int,
     turns: int,
     max_seconds: float,
     seed: int,
     url: str | None,
-    db: Path | None,
+    db: str | None,
     token: str | None,
+    rasa_servers: int | None,
+    action_servers: int,
+    database: str | None,
+    redis: str | None,
 ) -> None:
     """Drive many concurrent simulated shoppers through multi-turn conversations over REST, then
     check that nothing failed, was lost or was doubled: every message in the turn log exactly
@@ -125,22 +149,53 @@ def loadtest(
     Without --url it starts its own action and Rasa servers on free loopback ports with a fresh
     turn log (kept, with the server logs, in a temporary folder it prints).
 
-    Example: advisor loadtest --shoppers 200 --turns-per-shopper 6
+    Example: advisor loadtest --shoppers 200 --turns-per-shopper 6 --rasa-servers 2
     """
     from advisor.settings import api_token
     from ops.stack import Stack, ensure_model, free_port
 
     stack = None
+    schema_url = None
     if url:
         rasa_url = check_loopback(url)
         if db is None:
-            from stores.turnlog import default_path
+            from stores.shared import default_location
 
-            db = default_path()
+            db = default_location()
         token = token or api_token()
+    elif rasa_servers:
+        import os
+
+        from ops.scaled import ScaledStack
+
+        folder = Path(tempfile.mkdtemp(prefix="advisor-loadtest-"))
+        base = (
+            database
+            or os.environ.get("ADVISOR_DATABASE")
+            or "postgresql://postgres@127.0.0.1:5432/test"
+        )
+        schema_url = f"{base.split('?')[0]}?schema=loadtest_{uuid.uuid4().hex[:10]}"
+        db = schema_url
+        token = uuid.uuid4().hex
+        stack = ScaledStack(
+            rasa_port=free_port(),
+            action_port=free_port(),
+            web=False,
+            rasa_servers=rasa_servers,
+            action_servers=action_servers,
+            database=schema_url,
+            redis=redis or os.environ.get("ADVISOR_REDIS_URL") or "redis://127.0.0.1:6379/0",
+            run_dir=folder / "run",
+        )
+        click.echo(
+            f"Starting {rasa_servers} Rasa server(s) behind HAProxy; schema {schema_url}, "
+            f"server logs in {folder}"
+        )
+        stack.start(ensure_model(echo=click.echo), token, log_dir=folder / "logs")
+        rasa_url = stack.rasa_url
     else:
         folder = Path(tempfile.mkdtemp(prefix="advisor-loadtest-"))
-        db = db or folder / "turns.db"
+        db = Path(db) if db else folder / "turns.db"
         if db.exists():
             raise click.BadParameter(
                 f"{db} exists: the load test needs a fresh log", param_hint="--db"
@@ -157,6 +212,12 @@ def loadtest(
     finally:
         if stack is not None:
             stack.stop()
+        if schema_url is not None:
+            from ops.scaled import drop_schema
+            from stores.shared import close_all
+
+            close_all()
+            drop_schema(schema_url)
     if problems:
         for problem in problems[:50]:
             click.echo(f"  {problem}", err=True)

@@ -111,9 +111,10 @@ async def fetch_trackers(
         return dict(await asyncio.gather(*(one(session, s) for s in senders)))
 
 
-def check(result: LoadResult, db: Path, trackers: dict[str, dict[str, Any]]) -> list[str]:
-    """Everything that went wrong in a run; empty when nothing was lost, doubled or unanswered."""
-    from stores.turnlog import TurnLog
+def check(result: LoadResult, db: Path | str, trackers: dict[str, dict[str, Any]]) -> list[str]:
+    """Everything that went wrong in a run; empty when nothing was lost, doubled or unanswered.
+    `db` is the turn log's location: a SQLite file or a postgresql:// URL."""
+    from stores.shared import open_turn_store
 
     problems: list[str] = []
     turns = result.turns
@@ -128,9 +129,9 @@ def check(result: LoadResult, db: Path, trackers: dict[str, dict[str, Any]]) -> 
     problems += [f"no reply ({t.sender}, {t.text!r})" for t in silent[:20]]
     degraded = [t for t in turns if any(m in x for x in t.texts for m in UNAVAILABLE_MARKERS)]
     problems += [f"'cannot look that up' reply ({t.sender}, {t.text!r})" for t in degraded[:20]]
-    with TurnLog(db) as log:
+    with open_turn_store(db) as log:
         if not log.integrity_ok():
-            problems.append(f"{db}: PRAGMA integrity_check failed")
+            problems.append(f"{db}: the store's integrity check failed")
         for sender, history in result.conversations.items():
             rows = log.conversation(sender)
             shopper = [r for r in rows if r["role"] == "shopper"]

@@ -25,6 +25,8 @@ ROOT = code_dir()
 # Largest request body the Rasa server reads (Sanic's default is 100 MB); shopper messages and
 # staff replies are far smaller.
 MAX_RASA_REQUEST_BYTES = 1_000_000
+LOG_MAX_BYTES = 20_000_000  # a child's log is rotated past this size
+LOG_KEEP = 5  # rotated logs kept per child: name.log.1 (newest) .. name.log.5
 # The project's own packages: the only imports that count as the NLU component's code (in an
 # installed wheel, the code folder is site-packages, which holds every other package too).
 PROJECT_PACKAGES = frozenset(
@@ -190,6 +192,7 @@ class Stack:
     web: bool = True  # also start the web app (python -m web); False for Rasa-only callers
     web_port: int = 0  # 0: any free port
     staff_token: str = ""  # default: $ADVISOR_STAFF_TOKEN, else STAFF_TOKEN in .secrets
+    logs: dict[str, Path] = field(default_factory=dict)  # each child's log file
 
     def __post_init__(self) -> None:
         if self.web and not self.web_port:
@@ -234,7 +237,7 @@ class Stack:
         self._spawn(
             "action server",
             [rasa_bin(), "run", "actions", "--actions", "actions", "--port", str(self.action_port)],
-            self._env(),
+            dict(self._env(), SANIC_HOST=self.host),  # rasa-sdk's own default is 0.0.0.0
             log_dir,
         )
 
@@ -279,16 +282,36 @@ class Stack:
         output = None
         if log_dir:
             log_dir.mkdir(parents=True, exist_ok=True)
-            output = open(log_dir / f"{name.replace(' ', '-')}.log", "ab")  # noqa: SIM115
+            log = log_dir / f"{name.replace(' ', '-')}.log"
+            if name not in self.logs:  # a new run starts a new log; a restart appends to it
+                rotate(log)
+            self.logs[name] = log
+            output = open(log, "ab")  # noqa: SIM115
+        # Each child leads a process group of its own: stopping it stops whatever it started,
+        # and a signal meant for `advisor run` (Ctrl-C in its terminal) is handled by it alone.
         self.processes[name] = subprocess.Popen(
             command,
             cwd=project_dir(),
             env=env,
             stdout=output,
             stderr=subprocess.STDOUT if output else None,
+            start_new_session=True,
         )
         if output:
             output.close()  # the child has its own copy
+
+    def rotate_logs(self, max_bytes: int = LOG_MAX_BYTES) -> list[Path]:
+        """Rotate the children's logs that grew past `max_bytes` (copy, then truncate: the child
+        writes in append mode, so it goes on at the start of the emptied file)."""
+        rotated = []
+        for log in self.logs.values():
+            try:
+                if log.stat().st_size > max_bytes:
+                    rotate(log, truncate=True)
+                    rotated.append(log)
+            except FileNotFoundError:
+                continue
+        return rotated
 
     def dead(self) -> list[str]:
         return [name for name, p in self.processes.items() if p.poll() is not None]
@@ -325,11 +348,12 @@ class Stack:
             time.sleep(0.5)
 
     def stop(self) -> None:
-        """SIGINT, then SIGTERM (a child started in the background may ignore SIGINT), then kill."""
+        """SIGINT, then SIGTERM (a child started in the background may ignore SIGINT), then
+        SIGKILL, each to the child's whole process group."""
         for sig, grace in ((signal.SIGINT, 10), (signal.SIGTERM, 5)):
             running = [p for p in self.processes.values() if p.poll() is None]
             for process in running:
-                process.send_signal(sig)
+                signal_group(process, sig)
             deadline = time.monotonic() + grace
             for process in running:
                 try:
@@ -337,9 +361,37 @@ class Stack:
                 except subprocess.TimeoutExpired:
                     pass
         for process in self.processes.values():
+            signal_group(process, signal.SIGKILL)  # what is left of the group, if anything
             if process.poll() is None:
-                process.kill()
                 process.wait()
+
+
+def rotate(log: Path, truncate: bool = False, keep: int = LOG_KEEP) -> None:
+    """name.log -> name.log.1 -> ... -> name.log.<keep> (the oldest is dropped). At a child's start
+    the file is moved; while the child runs it is copied and emptied (`truncate`)."""
+    if not log.exists() or log.stat().st_size == 0:
+        return
+    for n in range(keep - 1, 0, -1):
+        older = log.with_name(f"{log.name}.{n}")
+        if older.exists():
+            older.replace(log.with_name(f"{log.name}.{n + 1}"))
+    first = log.with_name(f"{log.name}.1")
+    if truncate:
+        import shutil
+
+        shutil.copyfile(log, first)
+        with open(log, "r+b") as running:
+            running.truncate(0)
+    else:
+        log.replace(first)
+
+
+def signal_group(process: subprocess.Popen, sig: int) -> None:
+    """Send `sig` to the process group `process` leads (it was started in a session of its own)."""
+    try:
+        os.killpg(process.pid, sig)
+    except (ProcessLookupError, PermissionError):
+        pass
 
 
 def answers(url: str) -> bool:

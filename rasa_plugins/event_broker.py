@@ -15,6 +15,13 @@ Configure it in bot/endpoints.yml:
 
 Recording never raises into Rasa: a failed write is logged as one error line and the conversation's
 state is rebuilt from the database on its next event.
+
+With several Rasa servers on one shared turn log (PostgreSQL: `path: postgresql://...`, or
+`shared: true`), consecutive turns of a conversation may be taken by different servers, so what a
+server remembers of a conversation may be stale: in shared mode the assembler rebuilds the
+conversation's state (paused flag, needs, channel, the buttons last offered) from the turn log at
+every shopper message, which is where a turn begins; the lock store makes sure no other server
+writes that conversation meanwhile.
 """
 
 from __future__ import annotations
@@ -22,6 +29,7 @@ from __future__ import annotations
 import hashlib
 import json
 import logging
+import os
 from asyncio import AbstractEventLoop
 from collections import OrderedDict, deque
 from dataclasses import dataclass, field
@@ -35,8 +43,7 @@ from rasa.utils.endpoints import EndpointConfig
 from knowledge.bot_domain import profile_slots
 from knowledge.loader import get_catalog
 from stores.interface import TRAFFIC, TurnStore
-from stores.shared import turn_store
-from stores.turnlog import default_path
+from stores.shared import default_location, turn_store
 
 logger = logging.getLogger(__name__)
 
@@ -173,9 +180,12 @@ def buttons_of(data: dict[str, Any]) -> list[dict[str, Any]]:
 class TurnAssembler:
     """Folds the stream of Rasa event dicts into turn-log rows."""
 
-    def __init__(self, log: TurnStore, max_conversations: int = MAX_CONVERSATIONS) -> None:
+    def __init__(
+        self, log: TurnStore, max_conversations: int = MAX_CONVERSATIONS, shared: bool = False
+    ) -> None:
         self.log = log
         self.max_conversations = max_conversations
+        self.shared = shared  # other servers write this log too: rebuild state at each turn
         self._states: OrderedDict[str, ConversationState] = OrderedDict()
 
     def handle(self, event: dict[str, Any]) -> None:
@@ -187,6 +197,8 @@ class TurnAssembler:
         digest = fingerprint(event)
         if digest in state.seen:
             return
+        if self.shared and event.get("event") == "user":
+            self._refresh(state, conversation_id)
         try:
             self._apply(conversation_id, state, event)
         except Exception:
@@ -199,16 +211,26 @@ class TurnAssembler:
         if state is not None:
             self._states.move_to_end(conversation_id)
             return state
-        state = ConversationState(paused=self.log.is_paused(conversation_id))
-        last = self.log.last_turn(conversation_id, role="shopper")
-        if last is not None:
-            state.message_id = last["message_id"]
-            state.needs = dict(last["needs"])
-            state.channel = last["channel"]
+        state = ConversationState()
+        self._refresh(state, conversation_id)
         self._states[conversation_id] = state
         while len(self._states) > self.max_conversations:
             self._states.popitem(last=False)
         return state
+
+    def _refresh(self, state: ConversationState, conversation_id: str) -> None:
+        """The conversation's state as the turn log has it (another server may have written
+        turns since this one last saw the conversation)."""
+        state.paused = self.log.is_paused(conversation_id)
+        last = self.log.last_turn(conversation_id, role="shopper")
+        if last is None:
+            return
+        if self.shared and last["message_id"] != state.message_id:
+            for response in last["responses"]:
+                state.offer(offered_steps({"buttons": response.get("buttons") or []}))
+        state.message_id = last["message_id"]
+        state.needs = dict(last["needs"])
+        state.channel = last["channel"]
 
     def _apply(self, conversation_id: str, state: ConversationState, event: dict[str, Any]):
         kind = event.get("event")
@@ -350,10 +372,18 @@ class TurnLogBroker(EventBroker):
     """Rasa event broker that records dialog turns in the turn log (see the module docstring)."""
 
     def __init__(
-        self, path: str | Path | None = None, max_conversations: int = MAX_CONVERSATIONS
+        self,
+        path: str | Path | None = None,
+        max_conversations: int = MAX_CONVERSATIONS,
+        shared: bool | None = None,
     ) -> None:
-        self.path = Path(path) if path else default_path()
+        # A URL (postgresql://...) stays as it is; anything else is a SQLite file's path.
+        where = os.fspath(path) if path else default_location()
+        self.path: str | Path = where if "://" in where else Path(where)
         self.max_conversations = max_conversations
+        if shared is None:  # a database server is there to be shared by several Rasa servers
+            shared = "://" in where and not where.startswith("sqlite:")
+        self.shared = shared
         self._assembler: TurnAssembler | None = None
         self._open()
 
@@ -367,9 +397,11 @@ class TurnLogBroker(EventBroker):
         if broker_config is None:
             return None
         options = broker_config.kwargs
+        shared = options.get("shared")
         return cls(
-            path=options.get("path"),
+            path=options.get("path") or None,
             max_conversations=int(options.get("max_conversations") or MAX_CONVERSATIONS),
+            shared=None if shared in (None, "") else str(shared).lower() in ("true", "1", "yes"),
         )
 
     def _open(self) -> TurnAssembler | None:
@@ -379,7 +411,7 @@ class TurnLogBroker(EventBroker):
             except Exception as error:
                 logger.error("turn log %s: cannot open the database: %s", self.path, error)
                 return None
-            self._assembler = TurnAssembler(log, self.max_conversations)
+            self._assembler = TurnAssembler(log, self.max_conversations, self.shared)
             logger.info("Recording dialog turns in %s", self.path)
         return self._assembler
 

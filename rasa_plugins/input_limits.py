@@ -86,3 +86,71 @@ class RateLimiter:
 
     def __len__(self) -> int:
         return len(self._times)
+
+
+RATE_REDIS_ENV = "ADVISOR_RATE_REDIS_URL"  # set by the scaled run (ops/scaled.py)
+# One event in the window of KEYS[1] unless it is full: ARGV = now, window seconds, limit, member.
+_ALLOW = """
+redis.call('ZREMRANGEBYSCORE', KEYS[1], '-inf', ARGV[1] - ARGV[2])
+if redis.call('ZCARD', KEYS[1]) >= tonumber(ARGV[3]) then return 0 end
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[4])
+redis.call('EXPIRE', KEYS[1], math.ceil(tonumber(ARGV[2])) + 1)
+return 1
+"""
+
+
+class RedisRateLimiter:
+    """RateLimiter's sliding windows kept in Redis (one sorted set per key, expiring with its
+    window), so that N servers behind a balancer enforce one limit between them, not N."""
+
+    def __init__(
+        self,
+        url: str,
+        name: str,
+        limit: int = RATE_LIMIT_MESSAGES,
+        seconds: float = RATE_LIMIT_SECONDS,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
+        import redis
+
+        if limit < 1 or seconds <= 0:
+            raise ValueError("a rate limit needs at least 1 message per a positive time")
+        self.limit, self.seconds, self.clock = limit, seconds, clock
+        self.prefix = f"advisor:rate:{name}:"
+        self.redis = redis.Redis.from_url(url, socket_timeout=2)
+        self._allow = self.redis.register_script(_ALLOW)
+        self._serial = 0
+
+    def _member(self, now: float) -> str:
+        self._serial += 1
+        return f"{now:.6f}:{os.getpid()}:{id(self)}:{self._serial}"
+
+    def allow(self, key: str) -> bool:
+        now = self.clock()
+        args = [now, self.seconds, self.limit, self._member(now)]
+        return bool(self._allow(keys=[self.prefix + key], args=args))
+
+    def full(self, key: str) -> bool:
+        now = self.clock()
+        pipe = self.redis.pipeline()
+        pipe.zremrangebyscore(self.prefix + key, "-inf", now - self.seconds)
+        pipe.zcard(self.prefix + key)
+        return pipe.execute()[1] >= self.limit
+
+    def count(self, key: str) -> None:
+        now = self.clock()
+        pipe = self.redis.pipeline()
+        pipe.zadd(self.prefix + key, {self._member(now): now})
+        pipe.expire(self.prefix + key, int(self.seconds) + 1)
+        pipe.execute()
+
+
+def rate_limiter(
+    name: str, limit: int = RATE_LIMIT_MESSAGES, seconds: float = RATE_LIMIT_SECONDS
+) -> RateLimiter | RedisRateLimiter:
+    """The limiter for `name`: in Redis when $ADVISOR_RATE_REDIS_URL is set (the scaled run, so
+    N servers share one limit), else in this process."""
+    url = os.environ.get(RATE_REDIS_ENV, "")
+    if url:
+        return RedisRateLimiter(url, name, limit, seconds)
+    return RateLimiter(limit, seconds)

@@ -19,7 +19,7 @@ from rasa.core.channels.rest import RestInput
 from sanic.exceptions import SanicException
 from sanic.request import Request
 
-from rasa_plugins.input_limits import MAX_MESSAGE_CHARS, TOO_FAST, TOO_LONG, RateLimiter
+from rasa_plugins.input_limits import MAX_MESSAGE_CHARS, TOO_FAST, TOO_LONG, rate_limiter
 
 MAX_SENDER_CHARS = 128
 
@@ -45,7 +45,7 @@ class LimitedRestInput(RestInput):
     """RestInput that checks each request's shape, length and rate before the bot sees it."""
 
     def __init__(self) -> None:
-        self.rate = RateLimiter()
+        self.rate = rate_limiter("rest")  # in Redis when scaled: one limit for N servers
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> LimitedRestInput:

@@ -40,8 +40,8 @@ from rasa_plugins.input_limits import (
     SESSION_ID,
     TOO_FAST,
     TOO_LONG,
-    RateLimiter,
     allowed_origins,
+    rate_limiter,
 )
 
 logger = logging.getLogger(__name__)
@@ -115,7 +115,7 @@ class AdvisorSocketIO(SocketIOInput):
         sio.eio.max_http_buffer_size = MAX_REQUEST_BYTES
         typing_path.use_redis_manager(sio)
         joined: dict[str, str] = {}  # socket id -> the conversation it joined
-        rate = RateLimiter()
+        rate = rate_limiter("socket")  # in Redis when scaled: one limit for N servers
         shopper_typing = typing_path.ShopperTyping(_typing_store)
         typing_path.add_staff_typing_route(blueprint, sio, self.namespace, _api_token)
 

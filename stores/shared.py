@@ -19,7 +19,8 @@ typing signals) work the same way: `staff_store()`, `audit_store()`, `note_store
 log by default.
 
 A location is a path, `sqlite:///relative/path` or `sqlite:////absolute/path`, or a URL whose
-scheme names another backend in BACKENDS: a PostgreSQL backend is one more entry there.
+scheme names another backend in BACKENDS: `postgresql://user@host:port/database[?schema=NAME]`
+opens the PostgreSQL stores (stores.postgres; psycopg2 is imported only then).
 """
 
 from __future__ import annotations
@@ -76,6 +77,35 @@ BACKENDS: dict[str, Backend] = {
         typing_store=TypingSignals,
     ),
 }
+
+
+def _postgres(module: str, name: str) -> Callable[[str], Any]:
+    """A PostgreSQL store class, imported when first opened."""
+
+    def opened(location: str) -> Any:
+        import importlib
+
+        return getattr(importlib.import_module(module), name)(location)
+
+    return opened
+
+
+def _postgres_database(location: str) -> str:
+    from stores.postgres import same_database
+
+    return same_database(location)
+
+
+BACKENDS["postgresql"] = Backend(
+    _postgres("stores.pg_turnlog", "PgTurnLog"),
+    _postgres("stores.pg_support_queue", "PgSupportQueue"),
+    same_database=_postgres_database,
+    staff_store=_postgres("stores.pg_desk", "PgStaffAccounts"),
+    audit_store=_postgres("stores.pg_desk", "PgAuditTrail"),
+    note_store=_postgres("stores.pg_desk", "PgNotes"),
+    rating_store=_postgres("stores.pg_desk", "PgRatings"),
+    typing_store=_postgres("stores.pg_desk", "PgTypingSignals"),
+)
 KINDS = (
     "turn_store", "handoff_store", "staff_store", "audit_store", "note_store", "rating_store",
     "typing_store",
@@ -85,7 +115,7 @@ KINDS = (
 def backend_of(location: Location | None) -> tuple[str, str]:
     """(backend name, what that backend opens) for a location; None is the configured turn log
     (advisor.settings). Raises ValueError for a location no backend opens."""
-    text = os.fspath(location if location is not None else default_path())
+    text = os.fspath(location if location is not None else default_location())
     if not text:
         raise ValueError("a store location is a path or a URL, not an empty string")
     scheme, separator, rest = text.partition("://")
@@ -95,9 +125,16 @@ def backend_of(location: Location | None) -> tuple[str, str]:
         if not rest.startswith("/") or len(rest) < 2:
             raise ValueError(f"a SQLite store URL is sqlite:///path, not {text!r}")
         return "sqlite", rest[1:]
+    if scheme == "postgres":  # libpq's other spelling
+        return "postgresql", text
     if scheme not in BACKENDS:
         raise ValueError(f"no store backend for {scheme!r} URLs (known: {sorted(BACKENDS)})")
     return scheme, text
+
+
+def default_location() -> str:
+    """$ADVISOR_DATABASE (a path or a URL), else the configured turn log's file."""
+    return os.environ.get("ADVISOR_DATABASE") or os.fspath(default_path())
 
 
 def open_store(kind: str, location: Location | None = None) -> Any:

@@ -160,7 +160,7 @@ class TurnLog(SQLiteStore, TurnStore):
         new_row = _stored_all(rules.new_turn(now))
         conversations = {change["conversation_id"] for change in changes}
         with self._write() as db:
-            _Batch(db, new_row, conversations).write(changes)
+            _Batch(db[TURNS], new_row, conversations, _existing(db, conversations)).write(changes)
         return len(turns)
 
     def change_turn(
@@ -289,26 +289,25 @@ class TurnLog(SQLiteStore, TurnStore):
 class _Batch:
     """One batch of encoded turns written in one transaction: rows that exist are updated (only
     the columns given), new ones are inserted together, numbered after the conversation's last
-    turn unless they say their number. What exists is read once for the batch's conversations,
-    not once per turn."""
+    turn unless they say their number. What exists (`existing`: conversation_id, message_id, id
+    and turn of the batch's conversations' rows) is read once for the batch, not once per turn.
+    `table` is a sqlite-utils Table, or anything with its update and insert_all (PostgreSQL's)."""
 
-    def __init__(self, db: Database, new_row: dict[str, Any], conversations: set[str]) -> None:
-        self.table = db[TURNS]
+    def __init__(
+        self,
+        table: Any,
+        new_row: dict[str, Any],
+        conversations: set[str],
+        existing: Iterable[dict[str, Any]],
+    ) -> None:
+        self.table = table
         self.new_row = new_row
         self.known: dict[tuple[str, str], int] = {}  # (conversation_id, message_id) -> id
         self.last_turn: dict[str, int] = dict.fromkeys(conversations, 0)
         self.pending: dict[tuple[str, str], dict[str, Any]] = {}  # new rows, in arrival order
-        ordered = sorted(conversations)
-        for start in range(0, len(ordered), LOOKUP_CHUNK):
-            chunk = ordered[start : start + LOOKUP_CHUNK]
-            rows = self.table.rows_where(
-                f"conversation_id IN ({', '.join('?' * len(chunk))})",
-                chunk,
-                select="conversation_id, message_id, id, turn",
-            )
-            for row in rows:
-                self.known[row["conversation_id"], row["message_id"]] = row["id"]
-                self._count(row)
+        for row in existing:
+            self.known[row["conversation_id"], row["message_id"]] = row["id"]
+            self._count(row)
 
     def write(self, changes: list[dict[str, Any]]) -> None:
         for change in changes:
@@ -330,3 +329,15 @@ class _Batch:
         if row.get("turn") is not None:
             conversation_id = row["conversation_id"]
             self.last_turn[conversation_id] = max(row["turn"], self.last_turn[conversation_id])
+
+
+def _existing(db: Database, conversations: set[str]) -> Iterator[dict[str, Any]]:
+    """The keys, ids and turn numbers of the rows of `conversations`, LOOKUP_CHUNK at a time."""
+    ordered = sorted(conversations)
+    for start in range(0, len(ordered), LOOKUP_CHUNK):
+        chunk = ordered[start : start + LOOKUP_CHUNK]
+        yield from db[TURNS].rows_where(
+            f"conversation_id IN ({', '.join('?' * len(chunk))})",
+            chunk,
+            select="conversation_id, message_id, id, turn",
+        )

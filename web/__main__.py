@@ -37,6 +37,7 @@ def main(argv: list[str] | None = None) -> None:
         canned_replies=current().canned_replies,
         abandon_hours=current().abandon_hours,
         sample_log=current().sample_log,
+        database=current().database,
     )
     web.run_app(create_app(settings), host=args.host, port=args.port, print=None)
 

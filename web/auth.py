@@ -20,12 +20,13 @@ from __future__ import annotations
 
 import asyncio
 import hmac
+import os
 import re
 from collections.abc import Awaitable, Callable
 
 from aiohttp import web
 
-from rasa_plugins.input_limits import RateLimiter
+from rasa_plugins.input_limits import rate_limiter
 from stores import desk_rules
 from stores.interface import AuditStore, StaffStore
 from web import pages
@@ -60,6 +61,21 @@ def token_matches(expected: str, given: str) -> bool:
     return hmac.compare_digest(expected.encode(), given.encode())
 
 
+TRUSTED_PROXIES_ENV = "ADVISOR_TRUSTED_PROXIES"
+
+
+def client_address(request: web.Request) -> str:
+    """The client's address: the connection's, or the last X-Forwarded-For hop when the
+    connection comes from a proxy named in $ADVISOR_TRUSTED_PROXIES (comma-separated addresses,
+    e.g. the balancer's); a header from anyone else is ignored, so it cannot dodge the throttle."""
+    remote = request.remote or "?"
+    trusted = {a.strip() for a in os.environ.get(TRUSTED_PROXIES_ENV, "").split(",") if a.strip()}
+    forwarded = request.headers.get("X-Forwarded-For", "")
+    if remote in trusted and forwarded:
+        return forwarded.split(",")[-1].strip() or remote
+    return remote
+
+
 class Guard:
     """Checks staff credentials, counts wrong secrets per client address, keeps sessions."""
 
@@ -69,14 +85,14 @@ class Guard:
         self.token = token
         self.accounts = accounts
         self.audit = audit
-        self._failures = RateLimiter(FAILURES_ALLOWED, FAILURE_WINDOW)
+        self._failures = rate_limiter("staff-login", FAILURES_ALLOWED, FAILURE_WINDOW)
 
     def _throttle(self, request: web.Request) -> None:
-        if self._failures.full(request.remote or "?"):
+        if self._failures.full(client_address(request)):
             raise web.HTTPTooManyRequests(text="Too many wrong staff secrets: wait a few minutes.")
 
     def _failed(self, request: web.Request) -> None:
-        self._failures.count(request.remote or "?")
+        self._failures.count(client_address(request))
 
     def check_token(self, request: web.Request, given: str) -> None:
         self._throttle(request)

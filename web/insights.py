@@ -30,7 +30,7 @@ from web.auth import STAFF, Guard, staff_only
 if TYPE_CHECKING:
     from analysis.opportunities import MiningResult, Opportunity
 
-TURN_LOG_PATH = web.AppKey("turn_log_path", Path)
+TURN_LOG_PATH = web.AppKey("turn_log_path", object)  # a SQLite Path or a postgresql:// URL
 SAMPLE_LOG_PATH = web.AppKey("sample_log_path", Path)
 MAX_MIN_SHOPPERS = 1000
 MAX_LISTED = 200  # conversations listed on an opportunity's page
@@ -144,15 +144,21 @@ class Links:
         return concept_href(self.window, change)
 
 
-def log_path(app: web.Application, window: Window) -> Path:
+def log_path(app: web.Application, window: Window) -> Path | str:
     return app[SAMPLE_LOG_PATH] if window.data == SAMPLE else app[TURN_LOG_PATH]
 
 
-def log_range(path: Path) -> tuple[float, float] | None:
+def log_exists(path: Path | str) -> bool:
+    """Whether there is a log to read: a SQLite file that exists, or a database server's (the
+    PostgreSQL stores make their tables when first opened)."""
+    return isinstance(path, str) or path.exists()
+
+
+def log_range(path: Path | str) -> tuple[float, float] | None:
     """The first and last turn's times of the log, or None when it holds none (or is missing)."""
     from stores.shared import turn_store
 
-    if not path.exists():
+    if not log_exists(path):
         return None
     store = turn_store(path)
     latest = store.recent(1)
@@ -160,7 +166,7 @@ def log_range(path: Path) -> tuple[float, float] | None:
     return (first["ts"], latest[-1]["ts"]) if latest and first else None
 
 
-def mine_window(path: Path, window: Window) -> MiningResult:
+def mine_window(path: Path | str, window: Window) -> MiningResult:
     """The MiningResult for the window (blocking: run it in a thread)."""
     from analysis.opportunities import mine
     from analysis.ratings import StoreRatings
@@ -270,7 +276,7 @@ def routes(guard: Guard) -> list[web.RouteDef]:
         path = log_path(request.app, window)
         span = await asyncio.to_thread(log_range, path)
         clusters = None
-        if path.exists():
+        if log_exists(path):
             result = await asyncio.to_thread(mine_window, path, window)
             if result.turns:
                 clusters = await asyncio.to_thread(
@@ -294,7 +300,7 @@ def routes(guard: Guard) -> list[web.RouteDef]:
         from analysis.report_text import render_csv
 
         path = log_path(request.app, window)
-        if not path.exists():
+        if not log_exists(path):
             raise web.HTTPNotFound(text="No conversations logged yet.")
         result = await asyncio.to_thread(mine_window, path, window)
         return web.Response(

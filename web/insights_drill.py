@@ -28,6 +28,7 @@ from web.insights import (
     SAMPLE,
     Links,
     Window,
+    log_exists,
     log_path,
     mine_window,
 )
@@ -92,7 +93,7 @@ def routes(guarded) -> list[web.RouteDef]:
         window = Window(request.query)
         kind, key = request.query.get("kind", ""), request.query.get("key", "")
         path = log_path(request.app, window)
-        if window.errors or not path.exists():
+        if window.errors or not log_exists(path):
             raise web.HTTPBadRequest(text=" ".join(window.errors) or "No such log.")
         result = await asyncio.to_thread(mine_window, path, window)
         found = next((o for o in result.opportunities if (o.kind, o.key) == (kind, key)), None)
@@ -133,7 +134,9 @@ def routes(guarded) -> list[web.RouteDef]:
         path = log_path(request.app, window)
         from stores.shared import turn_store
 
-        turns = await asyncio.to_thread(turn_store(path).conversation, cid) if path.exists() else []
+        turns = (
+            await asyncio.to_thread(turn_store(path).conversation, cid) if log_exists(path) else []
+        )
         if not turns:
             html = pages.render(
                 "insights_missing.html",
@@ -170,7 +173,7 @@ def routes(guarded) -> list[web.RouteDef]:
         from stores.shared import turn_store
 
         store = turn_store(path)
-        if not path.exists() or not store.conversation(cid):
+        if not log_exists(path) or not store.conversation(cid):
             raise web.HTTPNotFound(text=f"No conversation {cid!r}.")
         store.tag_traffic(cid, None if kind == "shopper" else kind)
         raise web.HTTPSeeOther(Links(window).conversation(cid))

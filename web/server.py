@@ -47,6 +47,11 @@ class Settings:
     canned_replies: Path | None = None  # default: the shipped web/canned_replies.yml
     abandon_hours: float = 24.0  # a waiting handoff this quiet leaves the queue
     sample_log: Path | None = None  # advisor simulate's log (default: beside the turn log)
+    database: str = ""  # where the stores are (a path or postgresql://...); default: turn_log
+
+    @property
+    def stores(self) -> str:
+        return self.database or str(self.turn_log)
 
     @property
     def browser_socket_url(self) -> str:
@@ -109,7 +114,7 @@ def create_app(settings: Settings) -> web.Application:
     app = web.Application(
         client_max_size=MAX_BODY_BYTES, middlewares=[security_headers, same_origin_posts]
     )
-    where = settings.turn_log
+    where = settings.stores
     guard = auth.Guard(settings.staff_token, staff_store(where), audit_store(where))
     app[support.QUEUE] = handoff_store(where)
     app[support.LOG] = turn_store(where)
@@ -121,7 +126,9 @@ def create_app(settings: Settings) -> web.Application:
     app[console.CANNED] = CannedFile(settings.canned_replies or shipped_canned_replies())
     app[abandon.AFTER] = settings.abandon_hours * 3600.0
     app[abandon.SESSIONS] = staff_store(where)
-    app[insights.TURN_LOG_PATH] = Path(settings.turn_log)
+    app[insights.TURN_LOG_PATH] = (
+        settings.database if "://" in settings.database else Path(settings.stores)
+    )
     app[insights.SAMPLE_LOG_PATH] = Path(
         settings.sample_log or Path(settings.turn_log).with_name("sample-turns.db")
     )

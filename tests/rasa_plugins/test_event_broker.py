@@ -518,3 +518,31 @@ def test_products_named_as_might_also_fit_are_logged_as_such(tiny_catalog: Catal
         ("b-small", "recommended"),
         ("c-mid", "might_fit"),
     ]
+
+
+def test_two_servers_on_one_shared_log_alternate_turns_without_stale_state(db: Path) -> None:
+    """Two brokers (two Rasa servers) on one log in shared mode, taking turns of one conversation
+    by turns: each rebuilds the needs, the pause and the buttons last offered from the log."""
+    one, two = TurnLogBroker(db, shared=True), TurnLogBroker(db, shared=True)
+    offer = BotUttered(
+        "Would you like a person?",
+        {"buttons": [{"title": "Talk to a person", "payload": "/ask_human"}]},
+        {},
+    )
+    publish_all(one, [published(user("hi", "s1", "greet"))])  # one learns the conversation
+    publish_all(two, [published(user("7 seats", "s2", "state_needs"), SlotSet("seats", 7))])
+    publish_all(one, [published(user("under 40k", "s3", "state_needs"), SlotSet("budget", 40000))])
+    publish_all(two, [published(user("help", "s4", "ask_human"), offer, ConversationPaused())])
+    publish_all(one, [published(user("/ask_human", "s5", "ask_human"))])
+    publish_all(two, [published(ConversationResumed(), user("thanks", "s6", "thanks"))])
+    with TurnLog(db) as log:
+        rows = log.conversation(SHOPPER)
+    assert [r["message_id"] for r in rows] == ["s1", "s2", "s3", "s4", "s5", "s6"]
+    assert rows[2]["needs"] == {"seats": 7, "budget": 40000}  # one saw two's seats
+    assert rows[4]["text"] == "Talk to a person"  # two's buttons, rebuilt by one
+    assert rows[4]["paused"] and not rows[5]["paused"]  # two's pause, seen by one
+
+
+def test_a_database_url_makes_the_broker_shared(tmp_path: Path) -> None:
+    assert not TurnLogBroker(tmp_path / "turns.db").shared
+    assert TurnLogBroker(tmp_path / "turns.db", shared=True).shared

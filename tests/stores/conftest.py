@@ -1,20 +1,25 @@
-"""The store tests run once per backend. `backend` names fresh store locations and opens stores
-on them through stores.shared, so a new backend (PostgreSQL) is one more implementation in
-stores.shared.BACKENDS plus one more entry in STORE_BACKENDS here; the tests do not change.
+"""The store tests run once per backend: SQLite, and PostgreSQL (tests.services.require_postgres:
+skipped with a one-line reason where it is missing, a failure in CI). `backend` names fresh store
+locations and opens stores on them through stores.shared; on PostgreSQL each test's databases are
+schemas of their own in the test database, dropped at the end. A further backend is one more
+implementation in stores.shared.BACKENDS plus one more entry in STORE_BACKENDS here.
 Tests of what only SQLite has (PRAGMAs, file locks, the version tables) are in test_sqlite.py."""
 
 from __future__ import annotations
 
 import sqlite3
+import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
 
+import stores.postgres
 import stores.sqlite
 from stores.interface import HandoffStore, TurnStore
-from stores.shared import open_handoff_store, open_store, open_turn_store
+from stores.shared import close_all, open_handoff_store, open_store, open_turn_store
+from tests.services import require_postgres
 
 
 def turn(conversation: str, message: str, **fields) -> dict:
@@ -28,12 +33,14 @@ class StoreBackend:
 
     name: str
     folder: Path
+    server: str = ""  # PostgreSQL: the database URL; each test's databases are schemas in it
+    prefix: str = ""  # PostgreSQL: this test's schemas are named prefix + name
 
     def location(self, name: str = "turns") -> str:
         """The location of this test's database `name` (empty until a store opens it)."""
         if self.name == "sqlite":
             return str(self.folder / f"{name}.db")
-        raise NotImplementedError(self.name)
+        return f"{self.server}?schema={self.prefix}{name.replace('-', '_')}"
 
     def turn_log(self, location: str | None = None) -> TurnStore:
         return open_turn_store(location or self.location())
@@ -53,15 +60,43 @@ class StoreBackend:
                 return connection.execute(sql).fetchall()
             finally:
                 connection.close()
-        raise NotImplementedError(self.name)
+        connection = stores.postgres.connect(location or self.location())
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(sql)
+                return cursor.fetchall()
+        finally:
+            connection.close()
+
+    def drop(self) -> None:
+        """Drop this test's PostgreSQL schemas (every store closed first)."""
+        close_all()
+        connection = stores.postgres.connect(self.server)
+        connection.autocommit = True
+        try:
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT nspname FROM pg_namespace WHERE starts_with(nspname, %s)", [self.prefix]
+                )
+                for (schema,) in cursor.fetchall():
+                    cursor.execute(f'DROP SCHEMA "{schema}" CASCADE')
+        finally:
+            connection.close()
 
 
-STORE_BACKENDS = ["sqlite"]
+STORE_BACKENDS = ["sqlite", "postgresql"]
 
 
 @pytest.fixture(params=STORE_BACKENDS)
-def backend(request: pytest.FixtureRequest, tmp_path: Path) -> StoreBackend:
-    return StoreBackend(request.param, tmp_path)
+def backend(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[StoreBackend]:
+    if request.param == "sqlite":
+        yield StoreBackend("sqlite", tmp_path)
+        return
+    opened = StoreBackend("postgresql", tmp_path, require_postgres(), f"t_{uuid.uuid4().hex[:12]}_")
+    try:
+        yield opened
+    finally:
+        opened.drop()
 
 
 @pytest.fixture
@@ -110,11 +145,12 @@ def connections(monkeypatch: pytest.MonkeyPatch) -> list[Path]:
 def migration_checks(monkeypatch: pytest.MonkeyPatch) -> list[str]:
     """The schemas checked (stores.sqlite.migrate) during the test, one name per check."""
     checked: list[str] = []
-    real = stores.sqlite.migrate
+    for module in (stores.sqlite, stores.postgres):
+        real = module.migrate
 
-    def counting(db, schema):
-        checked.append(schema.name)
-        return real(db, schema)
+        def counting(db, schema, real=real):
+            checked.append(schema.name)
+            return real(db, schema)
 
-    monkeypatch.setattr(stores.sqlite, "migrate", counting)
+        monkeypatch.setattr(module, "migrate", counting)
     return checked

@@ -70,7 +70,7 @@ def test_a_store_that_cannot_be_opened_is_tried_again_at_the_next_call(tmp_path:
 @pytest.mark.parametrize(
     ("location", "message"),
     [
-        ("postgresql://db.example/advisor", "no store backend for 'postgresql'"),
+        ("mysql://db.example/advisor", "no store backend for 'mysql'"),
         ("sqlite://relative.db", "sqlite:///path"),
         ("", "not an empty string"),
     ],
