@@ -41,6 +41,15 @@ def location(_ctx: object, _param: object, value: str | None) -> Path | str | No
     )
 
 
+def default_log() -> Path | str:
+    """The log mined when --db is not given: $ADVISOR_DATABASE (a path or a postgresql:// URL,
+    where a scaled run keeps every store), else the configured turn log."""
+    import os
+
+    configured = os.environ.get("ADVISOR_DATABASE")
+    return location(None, None, configured) if configured else default_path()
+
+
 DB_OPTION = click.option(
     "--db",
     "--database",
@@ -103,7 +112,7 @@ def open_catalog(path: str | None) -> Catalog:
 
 
 def open_log(db: Path | str | None) -> TurnStore:
-    path = db or default_path()
+    path = db or default_log()
     if isinstance(path, Path) and not path.exists():
         raise click.ClickException(
             f"No turn log at {path}. Pass --db, set {PATH_ENV}, or make sample data in a log of "
@@ -116,7 +125,7 @@ def run_mining(db, since, until, catalog_path, min_shoppers, tolerance, include_
     if since and until and until < since:
         raise click.UsageError("--until is before --since")
     catalog = open_catalog(catalog_path)
-    path = db or default_path()
+    path = db or default_log()
     log = open_log(db)
     queue, rated = open_handoff_store(path), open_rating_store(path)
     try:
@@ -139,7 +148,7 @@ def run_mining(db, since, until, catalog_path, min_shoppers, tolerance, include_
 
 def empty_note(result: MiningResult, db: Path | None) -> str:
     """What to do when the window holds no turns at all."""
-    path = db or default_path()
+    path = db or default_log()
     with open_log(db) as log:
         latest = log.recent(1)
         first = next(iter(log.iter_turns()), None)
@@ -233,7 +242,7 @@ def report_cmd(
     from analysis.report import render_report
 
     result = run_mining(db, since, until, catalog_path, min_shoppers, tolerance, include_traffic)
-    where = db or default_path()
+    where = db or default_log()
     out = out or (where.parent if isinstance(where, Path) else current_data_dir()) / "report.html"
     clusters = concepts = None
     if result.turns:

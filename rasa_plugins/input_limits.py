@@ -9,11 +9,15 @@
 
 from __future__ import annotations
 
+import hashlib
+import logging
 import os
 import re
 import time
 from collections import deque
 from collections.abc import Callable
+
+logger = logging.getLogger(__name__)
 
 MAX_MESSAGE_CHARS = 500
 MAX_REQUEST_BYTES = 16_384  # one socket.io packet or REST request body
@@ -116,10 +120,22 @@ class RedisRateLimiter:
         if limit < 1 or seconds <= 0:
             raise ValueError("a rate limit needs at least 1 message per a positive time")
         self.limit, self.seconds, self.clock = limit, seconds, clock
-        self.prefix = f"advisor:rate:{name}:"
-        self.redis = redis.Redis.from_url(url, socket_timeout=2)
+        # one deployment's counters apart from another's sharing the Redis (a bench, a load test)
+        deployment = hashlib.sha256(os.environ.get("ADVISOR_DATABASE", "").encode()).hexdigest()
+        self.prefix = f"advisor:rate:{deployment[:12]}:{name}:"
+        self.redis = redis.Redis.from_url(url, socket_timeout=1, socket_connect_timeout=1)
         self._allow = self.redis.register_script(_ALLOW)
         self._serial = 0
+        # while Redis cannot be reached, this process's own windows keep the limit (per server)
+        self.local = RateLimiter(limit, seconds, clock)
+        self._errors = redis.RedisError
+        self._warned = 0.0
+
+    def _unreachable(self, error: Exception) -> None:
+        now = time.monotonic()
+        if now - self._warned > 60:
+            self._warned = now
+            logger.warning("rate limits kept per server: Redis unreachable (%s)", error)
 
     def _member(self, now: float) -> str:
         self._serial += 1
@@ -128,21 +144,33 @@ class RedisRateLimiter:
     def allow(self, key: str) -> bool:
         now = self.clock()
         args = [now, self.seconds, self.limit, self._member(now)]
-        return bool(self._allow(keys=[self.prefix + key], args=args))
+        try:
+            return bool(self._allow(keys=[self.prefix + key], args=args))
+        except self._errors as error:
+            self._unreachable(error)
+            return self.local.allow(key)
 
     def full(self, key: str) -> bool:
         now = self.clock()
         pipe = self.redis.pipeline()
         pipe.zremrangebyscore(self.prefix + key, "-inf", now - self.seconds)
         pipe.zcard(self.prefix + key)
-        return pipe.execute()[1] >= self.limit
+        try:
+            return pipe.execute()[1] >= self.limit
+        except self._errors as error:
+            self._unreachable(error)
+            return self.local.full(key)
 
     def count(self, key: str) -> None:
         now = self.clock()
         pipe = self.redis.pipeline()
         pipe.zadd(self.prefix + key, {self._member(now): now})
         pipe.expire(self.prefix + key, int(self.seconds) + 1)
-        pipe.execute()
+        try:
+            pipe.execute()
+        except self._errors as error:
+            self._unreachable(error)
+            self.local.count(key)
 
 
 def rate_limiter(

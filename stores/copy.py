@@ -18,7 +18,7 @@ from typing import Any
 
 import psycopg2.extras
 
-from stores.postgres import connect
+from stores.postgres import connect, same_database
 
 # Table -> whether it has a BIGSERIAL id; in an order that keeps references valid.
 TABLES: dict[str, bool] = {
@@ -71,7 +71,9 @@ def copy_stores(source: Path, target: str, echo: Callable[[str], None] = print) 
             for table in TABLES:
                 cur.execute(f"SELECT EXISTS (SELECT 1 FROM {table}) AS found")
                 if cur.fetchone()[0]:
-                    raise ValueError(f"{target}: table {table} already holds rows; copy refused")
+                    raise ValueError(
+                        f"{same_database(target)}: table {table} already holds rows; copy refused"
+                    )
             for table, serial in TABLES.items():
                 if table not in present:
                     counts[table] = 0

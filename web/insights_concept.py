@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import math
 from typing import Any
 from urllib.parse import urlencode
 
@@ -69,7 +70,7 @@ class ConceptForm:
                 number = float(raw.replace(",", "").lstrip("$"))
             except ValueError:
                 number = -1.0
-            if number < 0 or (key == "buy_share" and number > 1):
+            if not math.isfinite(number) or number < 0 or (key == "buy_share" and number > 1):
                 limit = "a share from 0 to 1" if key == "buy_share" else "a number, 0 or more"
                 self.errors.append(f"{key.replace('_', ' ')} must be {limit}, not {raw[:40]!r}.")
                 number = None
@@ -106,7 +107,10 @@ def run_concept(path, window, form: ConceptForm):
     changes: dict[str, Any] = {}
     for attribute, value in form.changes:
         spec = catalog.category.attributes.get(attribute)
-        raw: Any = yaml.safe_load(value) if spec is not None else value
+        try:
+            raw: Any = yaml.safe_load(value) if spec is not None else value
+        except yaml.YAMLError:
+            return None, [f"Change to {spec.label}: {value[:40]!r} is not a value it can have."]
         if spec is not None and spec.type == "set" and isinstance(raw, str):
             raw = [v.strip() for v in raw.split(",") if v.strip()]
         changes[attribute] = raw
@@ -123,7 +127,7 @@ def run_concept(path, window, form: ConceptForm):
 
 
 def routes(guarded) -> list[web.RouteDef]:
-    from web.insights import INSIGHTS_HEADERS, SAMPLE, Window, log_path
+    from web.insights import INSIGHTS_HEADERS, SAMPLE, Window, log_exists, log_path
 
     @guarded
     async def concept(request: web.Request) -> web.Response:
@@ -132,7 +136,7 @@ def routes(guarded) -> list[web.RouteDef]:
         errors = window.errors + form.errors
         path = log_path(request.app, window)
         report = None
-        if not errors and not path.exists():
+        if not errors and not log_exists(path):
             errors.append("No conversations logged in this log yet.")
         if not errors:
             report, problems = await asyncio.to_thread(run_concept, path, window, form)

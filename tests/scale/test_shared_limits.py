@@ -27,6 +27,26 @@ def test_two_servers_share_one_redis_limit() -> None:
     assert not first.full("c3")
 
 
+def test_an_unreachable_redis_leaves_the_limit_to_each_server() -> None:
+    """Redis down: every message still gets an answer, and each server limits on its own."""
+    now = [1000.0]
+    limiter = RedisRateLimiter("redis://127.0.0.1:1/0", "down", 2, 60.0, clock=lambda: now[0])
+    assert [limiter.allow("c1"), limiter.allow("c1"), limiter.allow("c1")] == [True, True, False]
+    assert limiter.full("c1")
+    limiter.count("c2")
+    assert not limiter.full("c2")
+
+
+def test_deployments_sharing_a_redis_keep_their_own_counters(monkeypatch) -> None:
+    url = require_redis()
+    name = f"test-{uuid.uuid4().hex[:8]}"
+    monkeypatch.setenv("ADVISOR_DATABASE", "postgresql://a/x?schema=one")
+    one = RedisRateLimiter(url, name, 1, 60.0)
+    monkeypatch.setenv("ADVISOR_DATABASE", "postgresql://a/x?schema=two")
+    two = RedisRateLimiter(url, name, 1, 60.0)
+    assert one.allow("c1") and two.allow("c1") and not one.allow("c1")
+
+
 def test_the_limiter_is_redis_only_when_configured(monkeypatch) -> None:
     monkeypatch.delenv("ADVISOR_RATE_REDIS_URL", raising=False)
     assert isinstance(rate_limiter("rest"), RateLimiter)

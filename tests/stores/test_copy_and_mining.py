@@ -71,6 +71,9 @@ def test_mining_postgresql_gives_what_mining_sqlite_gives(deployment) -> None:
     assert [r.exit_code for r in runs] == [0, 0], [r.output for r in runs]
     sqlite, postgres = (json.loads(r.stdout) for r in runs)
     assert postgres == sqlite and sqlite["opportunities"]
+    configured = CliRunner().invoke(needs_cmd, ["--json"], env={"ADVISOR_DATABASE": target})
+    assert configured.exit_code == 0, configured.output
+    assert json.loads(configured.stdout) == sqlite  # $ADVISOR_DATABASE, as a scaled run sets it
 
 
 def test_concept_tests_and_clusters_on_postgresql_give_what_sqlite_gives(deployment) -> None:
@@ -99,22 +102,27 @@ def test_the_insights_page_reads_the_postgresql_log(deployment, tmp_path) -> Non
 
     path, target, _ = deployment
 
-    async def fetch(where: dict) -> str:
+    async def fetch(where: dict, url: str) -> str:
         settings = Settings(
             rasa_url="http://127.0.0.1:9", rasa_token="t", staff_token="staff", **where
         )
         async with TestClient(TestServer(create_app(settings))) as client:
             response = await client.get(
-                "/insights?since=2026-01-01&until=2026-03-01",
-                headers={"Authorization": "Bearer staff", "X-Staff-Name": "Alex"},
+                url, headers={"Authorization": "Bearer staff", "X-Staff-Name": "Alex"}
             )
-            assert response.status == 200
+            assert response.status == 200, await response.text()
             return await response.text()
 
-    sqlite = asyncio.run(fetch({"turn_log": path}))
-    postgres = asyncio.run(fetch({"turn_log": tmp_path / "unused.db", "database": target}))
-    assert "Opportunities" in sqlite or "opportunit" in sqlite
-    assert postgres == sqlite
+    window = "since=2026-01-01&until=2026-03-01"
+    concept = (
+        f"/insights/concept?{window}&from_product=ford-maverick-2025&attr1=towing_lb&value1=6500"
+    )
+    for url in (f"/insights?{window}", concept, concept + "&format=json"):
+        sqlite = asyncio.run(fetch({"turn_log": path}, url))
+        postgres = asyncio.run(fetch({"turn_log": tmp_path / "unused.db", "database": target}, url))
+        assert postgres == sqlite, url
+    assert "opportunit" in asyncio.run(fetch({"turn_log": path}, f"/insights?{window}")).lower()
+    assert json.loads(sqlite)["concepts"], "the concept test ran"
 
 
 def test_new_rows_after_a_copy_number_on_from_the_copied_ones(deployment) -> None:

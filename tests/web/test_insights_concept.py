@@ -46,6 +46,15 @@ def test_the_concept_form_gives_the_concept_test(tmp_path, vehicles):
         )
         bad_text = await bad.text()
         assert bad.status == 400 and "buy share must be a share from 0 to 1" in bad_text
+        for query, said in (
+            ("attr1=drivetrains&value1=%5B", "is not a value it can have"),  # '[' is no YAML
+            ("attr1=towing_lb&value1=6500&price=nan", "price must be a number, 0 or more"),
+            ("attr1=towing_lb&value1=6500&shoppers_per_year=inf", "must be a number, 0 or more"),
+        ):
+            wrong = await client.get(
+                f"/insights/concept?from_product=ford-maverick-2025&{query}", headers=bearer()
+            )
+            assert wrong.status == 400 and said in await wrong.text(), query
         assert (await client.get(f"/insights/concept?{QUERY}")).status in (302, 303, 401)
         insights = await (await client.get("/insights", headers=bearer())).text()
         assert "Need clusters" in insights and 'action="/insights/concept"' in insights
