@@ -17,6 +17,7 @@ $ADVISOR_DATABASE travel in the environment, never on a command line).
 
 from __future__ import annotations
 
+import os
 import re
 import socket
 import sys
@@ -227,7 +228,9 @@ class ScaledStack(Stack):
     def start(self, model: Path, token: str, log_dir: Path | None = None) -> None:
         self.token = token
         _, config = self._prepare()
-        self._spawn("balancer", balancer.command(config), self._scaled_env(), log_dir)
+        # HAProxy needs no secret: none of the tokens or passwords the other children get
+        bare = {k: os.environ[k] for k in ("PATH", "LANG", "TZ") if k in os.environ}
+        self._spawn("balancer", balancer.command(config), bare, log_dir)
         self.start_action_server(log_dir)
         # The first Rasa server makes the tracker store's tables; the others, started together,
         # would race it to CREATE TABLE, so they start once it answers.

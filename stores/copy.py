@@ -66,6 +66,7 @@ def copy_stores(source: Path, target: str, echo: Callable[[str], None] = print) 
     reader = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     writer = connect(target)
     try:
+        reader.execute("BEGIN")  # one snapshot: every table as of the same moment
         present = _sqlite_tables(reader)
         with writer.cursor() as cur:
             for table in TABLES:
