@@ -9,6 +9,9 @@ analysis.feature_meaning can group the requests by meaning:
         rear: [back, second row, 2nd row]    # canonical word: the words (or phrases) meaning it
         heated: [heating, heater, warm]
       ignore: [function, system]          # words that say nothing about which feature is meant
+      distinct:                           # words (canonical, or as lemmatised) that tell features
+        - [front, rear, third]            #   apart: requests naming different ones of a list are
+                                          #   never one feature
 
 Every entry is checked for its shape, and each problem is reported with [E131], the file and the
 field, like the rest of the catalog. A word may mean one canonical word only.
@@ -24,6 +27,7 @@ from knowledge.errors import Errors, Problems
 
 WORD = re.compile(r"[a-z0-9]+")
 IGNORE = "ignore"  # the key of the words that say nothing about which feature is meant
+DISTINCT = "distinct"  # the key of the lists of words that tell features apart (space-joined)
 
 
 def words_of(text: str) -> tuple[str, ...]:
@@ -44,9 +48,9 @@ def read_feature_words(data: Any, file: Path, report: Problems) -> dict[str, tup
     if not isinstance(section, dict):
         problem("the file needs a 'features' mapping")
         return {}
-    unknown = sorted(map(str, set(section) - {"synonyms", IGNORE}))
+    unknown = sorted(map(str, set(section) - {"synonyms", IGNORE, DISTINCT}))
     if unknown:
-        problem(f"unknown key(s) {', '.join(unknown)}: expected 'synonyms' and 'ignore'")
+        problem(f"unknown key(s) {', '.join(unknown)}: expected 'synonyms', 'ignore', 'distinct'")
     ignore = section.get(IGNORE) or []
     if not isinstance(ignore, list) or not all(isinstance(w, str) and words_of(w) for w in ignore):
         problem("'ignore' must be a list of words", f"features.{IGNORE}")
@@ -59,7 +63,11 @@ def read_feature_words(data: Any, file: Path, report: Problems) -> dict[str, tup
     owner: dict[tuple[str, ...], str] = {}
     for canonical, words in synonyms.items():
         where = f"features.synonyms.{canonical}"
-        if not isinstance(canonical, str) or len(words_of(canonical)) != 1 or canonical == IGNORE:
+        if (
+            not isinstance(canonical, str)
+            or len(words_of(canonical)) != 1
+            or canonical in (IGNORE, DISTINCT)
+        ):
             problem(f"{canonical!r} must be one word", where)
             continue
         if not isinstance(words, list) or not words or not all(isinstance(w, str) for w in words):
@@ -78,4 +86,21 @@ def read_feature_words(data: Any, file: Path, report: Problems) -> dict[str, tup
         out[canonical.lower()] = tuple(dict.fromkeys(kept))
     if ignore:
         out[IGNORE] = tuple(dict.fromkeys(" ".join(words_of(w)) for w in ignore))
+    distinct = section.get(DISTINCT) or []
+    groups = []
+    if not isinstance(distinct, list):
+        problem("'distinct' must be a list of lists of canonical words", f"features.{DISTINCT}")
+        distinct = []
+    for n, group in enumerate(distinct):
+        where = f"features.{DISTINCT}[{n}]"
+        if not isinstance(group, list) or len(group) < 2:
+            problem("each entry must list two or more canonical words", where)
+            continue
+        strays = [w for w in group if not isinstance(w, str) or len(words_of(w)) != 1]
+        if strays:
+            problem(f"{', '.join(map(repr, strays))}: each must be one word", where)
+            continue
+        groups.append(" ".join(w.lower() for w in group))
+    if groups:
+        out[DISTINCT] = tuple(groups)
     return out
