@@ -61,7 +61,8 @@ def redis_parts(url: str) -> dict[str, str | int | None]:
 
 def endpoints_yaml(database: str, redis: str, action_url: str, key_prefix: str) -> str:
     """The Rasa servers' endpoints: the turn-log broker on the shared log, Rasa's SQL tracker
-    store on PostgreSQL (schema: $POSTGRESQL_SCHEMA) and Rasa's Redis lock store."""
+    store on PostgreSQL (schema: $POSTGRESQL_SCHEMA) and Rasa's Redis lock store with its ticket
+    book kept atomically (rasa_plugins/lock_store.py)."""
     db, lock = database_parts(database), redis_parts(redis)
     lines = [
         "# Written by `advisor run --rasa-servers N` (ops/scaled.py); changes here are overwritten.",
@@ -82,7 +83,7 @@ def endpoints_yaml(database: str, redis: str, action_url: str, key_prefix: str) 
         lines.append(f"  username: {db['username']}")
     lines += [
         "lock_store:",
-        "  type: redis",
+        "  type: rasa_plugins.lock_store.SerialRedisLockStore",
         f"  url: {lock['host']}",
         f"  port: {lock['port']}",
         f"  db: {lock['db']}",

@@ -33,7 +33,11 @@ def test_the_rasa_endpoints_use_postgresql_and_redis_without_a_password() -> Non
     )
     assert "dialect: postgresql" in text and "url: db.local" in text and "port: 5433" in text
     assert "db: shop" in text and "username: advisor" in text
-    assert "type: redis" in text and "url: cache.local" in text and "db: 2" in text
+    assert (
+        "type: rasa_plugins.lock_store.SerialRedisLockStore" in text
+        and "url: cache.local" in text
+        and "db: 2" in text
+    )
     assert "s3cret" not in text and "r3dis" not in text
     assert "path: ${ADVISOR_DATABASE}" in text and "${ADVISOR_REDIS_PASSWORD}" in text
     assert database_parts(url)["schema"] == "live"
