@@ -13,6 +13,24 @@ import pytest
 
 from ops.stack import ROOT
 
+SCREENSHOTS = "ADVISOR_SCREENSHOTS"  # 'docs': the browser tests refresh the README's screenshots
+
+
+def screenshot_path(name: str) -> str:
+    """Where a browser test saves its screenshot: docs/ (the README's) with
+    ADVISOR_SCREENSHOTS=docs, else a temporary folder, so a test run leaves the checkout as it was."""
+    import os
+    import tempfile
+
+    folder = (
+        ROOT / "docs"
+        if os.environ.get(SCREENSHOTS) == "docs"
+        else Path(tempfile.gettempdir()) / "advisor-screenshots"
+    )
+    folder.mkdir(parents=True, exist_ok=True)
+    return str(folder / name)
+
+
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [
     "--no-sandbox",

@@ -14,7 +14,6 @@ import pytest
 from axe_playwright_python.sync_playwright import Axe
 from playwright.sync_api import expect
 
-from ops.stack import ROOT
 from stores.turnlog import TurnLog
 from tests.web.conftest import (
     REPLY_TIMEOUT,
@@ -22,6 +21,7 @@ from tests.web.conftest import (
     log_in,
     open_chat,
     say,
+    screenshot_path,
     session_id,
 )
 
@@ -93,8 +93,7 @@ def test_the_first_screen_greets_discloses_and_offers_starts(stack, new_context)
     expect(page.locator(".chat-header a", has_text="How we rank")).to_have_attribute(
         "href", "/how-we-rank"
     )
-    (ROOT / "docs").mkdir(exist_ok=True)
-    page.screenshot(path=str(ROOT / "docs" / "phone-first-screen.png"))
+    page.screenshot(path=screenshot_path("phone-first-screen.png"))
     starts.filter(has_text="How do you rank?").click()
     expect(page.locator(".row.user .bubble").last).to_have_text("How do you rank?")
     expect(bot_rows(page).last).to_contain_text("same published rules")
@@ -116,7 +115,7 @@ def test_cards_offer_next_steps_and_the_conversation_shows_button_words(stack, n
         assert titles == ["Compare", "Details", "Recalls", "Cost to own"], titles
     name = cards.first.locator("h2").inner_text().split(". ", 1)[1]
     cards.first.evaluate("card => card.scrollIntoView({block: 'start'})")
-    page.screenshot(path=str(ROOT / "docs" / "phone-card-next-steps.png"))
+    page.screenshot(path=screenshot_path("phone-card-next-steps.png"))
 
     # show more: the next cards, numbered on
     more = page.locator(".quick-reply", has_text="Show more")
@@ -141,7 +140,7 @@ def test_cards_offer_next_steps_and_the_conversation_shows_button_words(stack, n
     )
     expect(page.locator(".cost").last.locator("caption")).to_contain_text("7 years at 12,000")
     page.locator(".cost").last.locator("caption").scroll_into_view_if_needed()
-    page.screenshot(path=str(ROOT / "docs" / "phone-cost-to-own.png"))
+    page.screenshot(path=screenshot_path("phone-cost-to-own.png"))
 
     # details: every figure with its labelled source; recalls: labelled links, no raw URLs
     step(page, 0, "Details").click()

@@ -3,7 +3,7 @@ data is shown as such; headline figures beside the window before; a small window
 opportunities (the minimum adapts, and says so); replies to the bot are never quoted; the drill-down
 from an opportunity to its conversations and a transcript, where a conversation is tagged as staff
 traffic and drops out; the weekly trend with one week and with many; the exposure flags explained;
-bad input gets the page with the message. Writes docs/insights.png.
+bad input gets the page with the message. Saves docs/insights.png with ADVISOR_SCREENSHOTS=docs.
 
 Only the web app runs (python -m web on a turn log of the test's own): the insights read the log,
 not Rasa."""
@@ -23,7 +23,7 @@ import pytest
 from playwright.sync_api import expect
 
 from ops.stack import ROOT, free_port
-from tests.web.conftest import log_in, screenshot
+from tests.web.conftest import log_in, screenshot, screenshot_path
 
 pytestmark = pytest.mark.e2e
 
@@ -176,8 +176,7 @@ def test_headline_figures_come_with_the_change_from_the_window_before(site, new_
     expect(page.locator("ul.notes li").first).to_contain_text("exposed")
     expect(page.locator("ul.notes li").first).to_contain_text("Why:")
     page.set_viewport_size({"width": 1280, "height": 1700})
-    (ROOT / "docs").mkdir(exist_ok=True)
-    page.screenshot(path=str(ROOT / "docs" / "insights.png"))
+    page.screenshot(path=screenshot_path("insights.png"))
     screenshot(page, "insights-sample-28-days")
 
 

@@ -1,6 +1,6 @@
 """A product manager drives the concept form on /insights in Debian's chromium: from a need
-cluster's "Test this concept" link, and by choosing a product and a figure by hand. Writes
-docs/concept-test.png. Only the web app runs (the site fixture of test_insights), not Rasa."""
+cluster's "Test this concept" link, and by choosing a product and a figure by hand. Saves
+docs/concept-test.png with ADVISOR_SCREENSHOTS=docs. Only the web app runs (the site fixture of test_insights), not Rasa."""
 
 from __future__ import annotations
 
@@ -9,8 +9,7 @@ import re
 import pytest
 from playwright.sync_api import expect
 
-from ops.stack import ROOT
-from tests.web.conftest import screenshot
+from tests.web.conftest import screenshot, screenshot_path
 from tests.web.test_insights import open_insights, site  # noqa: F401 - the fixture
 
 pytestmark = pytest.mark.e2e
@@ -37,7 +36,7 @@ def test_the_concept_form_runs_a_concept_test(site, new_context):  # noqa: F811
     expect(result.locator("table.sensitivity")).to_contain_text("Maximum towing one level worse")
     expect(result.locator("table.sensitivity")).to_contain_text("Starting MSRP -10%")
     assert page.locator("#concept-value1").input_value() == "11000"
-    page.screenshot(path=str(ROOT / "docs" / "concept-test.png"), full_page=True)
+    page.screenshot(path=screenshot_path("concept-test.png"), full_page=True)
     screenshot(page, "concept-test")
     page.click("text=Back to the insights")
     page.locator("a.try-concept").first.click()

@@ -6,8 +6,15 @@ from __future__ import annotations
 import pytest
 from playwright.sync_api import expect
 
-from ops.stack import ROOT
-from tests.web.conftest import PHONE, bot_rows, open_chat, say, screenshot, session_id
+from tests.web.conftest import (
+    PHONE,
+    bot_rows,
+    open_chat,
+    say,
+    screenshot,
+    screenshot_path,
+    session_id,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -30,8 +37,7 @@ def test_needs_give_cards_and_a_comparison_gives_a_table(stack, new_context):
 
     page.set_viewport_size({"width": 900, "height": 1000})
     page.locator(".row.user").last.evaluate("row => row.scrollIntoView({block: 'start'})")
-    (ROOT / "docs").mkdir(exist_ok=True)
-    page.screenshot(path=str(ROOT / "docs" / "shopper-chat.png"))
+    page.screenshot(path=screenshot_path("shopper-chat.png"))
     page.set_viewport_size(PHONE)
 
     say(page, "compare the first two")

@@ -15,11 +15,18 @@ from click.testing import CliRunner
 from playwright.sync_api import expect
 
 from advisor.cli import cli
-from ops.stack import ROOT
 from stores.shared import open_audit_store, open_rating_store
 from stores.turnlog import TurnLog
 from tests.e2e.conftest import api
-from tests.web.conftest import PHONE, bot_rows, open_chat, say, screenshot, session_id
+from tests.web.conftest import (
+    PHONE,
+    bot_rows,
+    open_chat,
+    say,
+    screenshot,
+    screenshot_path,
+    session_id,
+)
 
 pytestmark = pytest.mark.e2e
 
@@ -155,8 +162,7 @@ def test_an_agent_is_alerted_and_works_a_handoff_from_claim_to_rating(stack, new
     expect(agent.locator("#shopper-typing")).to_be_visible()
     expect(agent.locator(f'#queue li[data-conversation="{session_id(other)}"]')).to_be_visible()
     agent.locator("#transcript").evaluate("list => { list.scrollTop = list.scrollHeight; }")
-    (ROOT / "docs").mkdir(exist_ok=True)
-    agent.screenshot(path=str(ROOT / "docs" / "support-console.png"), full_page=True)
+    agent.screenshot(path=screenshot_path("support-console.png"), full_page=True)
     shopper.fill("#input", "")
 
     # -- Close asks first; Cancel keeps the chat
