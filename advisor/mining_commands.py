@@ -5,7 +5,6 @@ asked for and could not get, for product managers, and the proof that the mining
 from __future__ import annotations
 
 import json
-import multiprocessing
 import resource
 import tempfile
 import time
@@ -382,17 +381,9 @@ def bench_mining(
     """
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(db) if db else Path(tmp) / "bench.db"
-        if not path.exists():
-            click.echo(f"Generating {turns:,} turns in {path} ...")
-            started = time.perf_counter()
-            child = multiprocessing.get_context("fork").Process(
-                target=_generate, args=(str(path), turns, seed)
-            )
-            child.start()
-            child.join()
-            if child.exitcode:
-                raise click.ClickException(f"generating the log failed ({child.exitcode})")
-            click.echo(f"  generated in {time.perf_counter() - started:.1f} s")
+        from ops.bench_logs import generate_in_child
+
+        generate_in_child(path, turns, seed, _generate)
         catalog = get_catalog()
         with TurnLog(path) as log:
             figures = _measure(log, catalog)
@@ -403,22 +394,11 @@ def bench_mining(
 
 
 def _bench_postgres(path: Path, database: str, catalog: Catalog) -> dict:
-    import uuid
+    from ops.bench_logs import postgres_copy
 
-    from ops.scaled import drop_schema
-    from stores.copy import copy_stores
-    from stores.shared import close_all
-
-    target = f"{database.split('?')[0]}?schema=bench_mining_{uuid.uuid4().hex[:10]}"
-    click.echo(f"Copying the log to PostgreSQL ({target.split('@')[-1]}) ...")
-    try:
-        copy_stores(path, target, echo=lambda _line: None)
-        with open_turn_store(target) as log:
-            figures = _measure(log, catalog)
-        _print_bench("PostgreSQL (server-side cursor)", figures)
-    finally:
-        close_all()
-        drop_schema(target)
+    with postgres_copy(path, database, "bench_mining") as target, open_turn_store(target) as log:
+        figures = _measure(log, catalog)
+    _print_bench("PostgreSQL (server-side cursor)", figures)
     return figures
 
 

@@ -18,13 +18,14 @@ and the test with its sensitivity table) under TARGET_SECONDS, peak RSS under TA
 
 from __future__ import annotations
 
-import multiprocessing
 import resource
 import tempfile
 import time
 from pathlib import Path
 
 import click
+
+from ops.bench_logs import generate_in_child, postgres_copy
 
 TARGET_SECONDS = 30
 TARGET_MB = 1024
@@ -68,17 +69,7 @@ def bench_concept(turns: int = 1_000_000, db: Path | None = None, seed: int = 7)
 
     with tempfile.TemporaryDirectory() as tmp:
         path = Path(db) if db else Path(tmp) / "bench-concept.db"
-        if not path.exists():
-            click.echo(f"Generating {turns:,} turns in {path} ...")
-            started = time.perf_counter()
-            child = multiprocessing.get_context("fork").Process(
-                target=_generate, args=(str(path), turns, seed)
-            )
-            child.start()
-            child.join()
-            if child.exitcode:
-                raise click.ClickException(f"generating the log failed ({child.exitcode})")
-            click.echo(f"  generated in {time.perf_counter() - started:.1f} s")
+        generate_in_child(path, turns, seed, _generate)
         catalog = get_catalog()
         concept = make_concept(catalog, CONCEPT)
         with TurnLog(path) as log:
@@ -142,35 +133,24 @@ def bench_concept_postgres(path: Path, database: str) -> dict:
     """The same log copied into a fresh PostgreSQL schema (dropped afterwards): the replay's pass
     (a server-side cursor through the PostgreSQL log's iter_stated_needs) and the concept test
     with its sensitivity table, beside a plain streaming read of the same rows there."""
-    import uuid
-
     from analysis.concept import make_concept
     from analysis.concept_replay import Replay, read_shoppers
     from analysis.concept_view import concept_test
     from knowledge.loader import get_catalog
-    from ops.scaled import drop_schema
-    from stores.copy import copy_stores
-    from stores.shared import close_all, open_turn_store
+    from stores.shared import open_turn_store
 
     catalog = get_catalog()
     concept = make_concept(catalog, CONCEPT)
-    target = f"{database.split('?')[0]}?schema=bench_concept_{uuid.uuid4().hex[:10]}"
-    click.echo(f"Copying the log to PostgreSQL ({target.split('@')[-1]}) ...")
-    try:
-        copy_stores(path, target, echo=lambda _line: None)
-        with open_turn_store(target) as log:
-            started = time.perf_counter()
-            rows = sum(1 for _ in log.iter_turns())
-            baseline = time.perf_counter() - started
-            started = time.perf_counter()
-            shoppers = read_shoppers(log)
-            read = time.perf_counter() - started
-            started = time.perf_counter()
-            report = concept_test(log, catalog, [concept], replay=Replay(catalog, shoppers))
-            tested = time.perf_counter() - started
-    finally:
-        close_all()
-        drop_schema(target)
+    with postgres_copy(path, database, "bench_concept") as target, open_turn_store(target) as log:
+        started = time.perf_counter()
+        rows = sum(1 for _ in log.iter_turns())
+        baseline = time.perf_counter() - started
+        started = time.perf_counter()
+        shoppers = read_shoppers(log)
+        read = time.perf_counter() - started
+        started = time.perf_counter()
+        report = concept_test(log, catalog, [concept], replay=Replay(catalog, shoppers))
+        tested = time.perf_counter() - started
     peak, total = _peak_mb(), read + tested
     figures = {
         "turns": rows,
