@@ -20,7 +20,6 @@ from __future__ import annotations
 import os
 import re
 import socket
-import sys
 import time
 import urllib.parse
 from dataclasses import dataclass, field
@@ -240,20 +239,12 @@ class ScaledStack(Stack):
         for n in range(2, self.rasa_servers + 1):
             self.start_rasa_server(n, model, log_dir)
         if self.web:
-            web_env = dict(self._scaled_env(), ADVISOR_API_TOKEN=token)
-            web_env["ADVISOR_SOCKET_REDIS_URL"] = self.redis
-            web_env["ADVISOR_RATE_REDIS_URL"] = self.redis
-            if self.staff_token:
-                web_env["ADVISOR_STAFF_TOKEN"] = self.staff_token
-            self._spawn(
-                "web app",
-                [
-                    sys.executable, "-m", "web", "--host", self.host,
-                    "--port", str(self.web_port), "--rasa-url", self.rasa_url,
-                ],
-                web_env,
-                log_dir,
-            )  # fmt: skip
+            env = dict(
+                self._scaled_env(),
+                ADVISOR_SOCKET_REDIS_URL=self.redis,
+                ADVISOR_RATE_REDIS_URL=self.redis,
+            )
+            self.start_web_app(env, token, log_dir)
 
     def health_checks(self) -> dict[str, str]:
         token = urllib.parse.quote(self.token)

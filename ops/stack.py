@@ -263,18 +263,22 @@ class Stack:
             log_dir,
         )  # fmt: skip
         if self.web:
-            web_env = dict(env, ADVISOR_API_TOKEN=token)
-            if self.staff_token:
-                web_env["ADVISOR_STAFF_TOKEN"] = self.staff_token
-            self._spawn(
-                "web app",
-                [
-                    sys.executable, "-m", "web", "--host", self.host,
-                    "--port", str(self.web_port), "--rasa-url", self.rasa_url,
-                ],
-                web_env,
-                log_dir,
-            )  # fmt: skip
+            self.start_web_app(env, token, log_dir)
+
+    def start_web_app(self, env: dict[str, str], token: str, log_dir: Path | None) -> None:
+        """The web app, talking to Rasa at `rasa_url` with the API token."""
+        web_env = dict(env, ADVISOR_API_TOKEN=token)
+        if self.staff_token:
+            web_env["ADVISOR_STAFF_TOKEN"] = self.staff_token
+        self._spawn(
+            "web app",
+            [
+                sys.executable, "-m", "web", "--host", self.host,
+                "--port", str(self.web_port), "--rasa-url", self.rasa_url,
+            ],
+            web_env,
+            log_dir,
+        )  # fmt: skip
 
     def _spawn(
         self, name: str, command: list[str], env: dict[str, str], log_dir: Path | None
