@@ -33,7 +33,8 @@ class Target:
         return [p for p in catalog.products if p.value(self.where) in self.values]
 
     def measure(self, catalog: Catalog) -> tuple[int, int]:
-        pool = self.products(catalog)
+        declared = catalog.category.attributes[self.attribute]
+        pool = [p for p in self.products(catalog) if declared.applies_to(p.values)]
         return sum(1 for p in pool if p.value(self.attribute) is not None), len(pool)
 
     def describe(self) -> str:
@@ -62,20 +63,31 @@ def read_targets(catalog: Catalog) -> list[Target]:
         raise SourceFileError(file, Errors.E120.format(detail=detail)) from error
 
 
-def share(products: list[Product], attribute: str) -> float | None:
-    if not products:
+def share(products: list[Product], attribute: str, catalog: Catalog | None = None) -> float | None:
+    """The share of `products` with a figure for `attribute`, counting (with `catalog`) only the
+    products that can have one at all (its `applies_when`): no electric range for a gas car is no
+    gap. None when no product counts."""
+    declared = catalog.category.attributes.get(attribute) if catalog is not None else None
+    pool = [p for p in products if declared is None or declared.applies_to(p.values)]
+    if not pool:
         return None
-    return sum(1 for p in products if p.value(attribute) is not None) / len(products)
+    return sum(1 for p in pool if p.value(attribute) is not None) / len(pool)
 
 
 def coverage(catalog: Catalog) -> dict[str, Any]:
     """Shares per brand and attribute, per attribute, overall, and each target's standing."""
     attributes = list(catalog.category.attributes)
     brands = {
-        brand: {a: share([p for p in catalog if p.brand == brand], a) for a in attributes}
+        brand: {a: share([p for p in catalog if p.brand == brand], a, catalog) for a in attributes}
         for brand in catalog.brands
     }
-    cells = [p.value(a) is not None for p in catalog for a in attributes]
+    declared = catalog.category.attributes
+    cells = [
+        p.value(a) is not None
+        for p in catalog
+        for a in attributes
+        if declared[a].applies_to(p.values)
+    ]
     targets = []
     for target in read_targets(catalog):
         have, of = target.measure(catalog)
@@ -88,14 +100,17 @@ def coverage(catalog: Catalog) -> dict[str, Any]:
                 "share": have / of if of else None,
                 "met": of == 0 or have / of >= target.share,
                 "missing": [
-                    p.id for p in target.products(catalog) if p.value(target.attribute) is None
+                    p.id
+                    for p in target.products(catalog)
+                    if p.value(target.attribute) is None
+                    and declared[target.attribute].applies_to(p.values)
                 ],
             }
         )
     return {
         "products": len(catalog),
         "brands": brands,
-        "attributes": {a: share(list(catalog.products), a) for a in attributes},
+        "attributes": {a: share(list(catalog.products), a, catalog) for a in attributes},
         "overall": sum(cells) / len(cells) if cells else None,
         "targets": targets,
         "breadth": breadth(catalog),

@@ -11,6 +11,7 @@ import pytest
 from analysis.unmet import CatalogCheck
 from knowledge.compare import compare
 from knowledge.constraints import failures
+from knowledge.coverage import coverage
 from knowledge.facts import fact_answer, fact_citations
 from knowledge.loader import load, validate
 from knowledge.matching import recommend
@@ -121,3 +122,11 @@ def test_a_misshapen_declaration_is_described(tmp_path, declared, detail):
     folder = write_catalog(tmp_path / "c", category=category, products={"all.yml": PRODUCTS})
     problems = validate(folder).problems
     assert [p.message[:6] for p in problems] == ["[E112]"] and detail in problems[0].message
+
+
+def test_coverage_counts_only_products_that_can_have_the_figure(shop):
+    found = coverage(shop)
+    assert (
+        found["attributes"]["mpg"] == 2 / 3
+    )  # three sedans, two with a figure; the SUV not counted
+    assert found["brands"]["BrandA"]["mpg"] == 1.0 and found["brands"]["BrandB"]["mpg"] == 0.5
