@@ -20,7 +20,6 @@ from sqlite_utils import Database
 
 from stores import desk_rules
 from stores.interface import AuditStore, Entry, NoteStore, RatingStore, TypingStore
-from stores.redact import redact
 from stores.sqlite import Schema, SQLiteStore
 from stores.turnlog import default_path
 
@@ -101,15 +100,7 @@ class AuditTrail(_DeskStore, AuditStore):
         detail: dict[str, Any] | None = None,
         now: float | None = None,
     ) -> Entry:
-        desk_rules.check_audit(action, via, detail)
-        row = {
-            "ts": time.time() if now is None else now,
-            "actor": actor if actor == "system" else desk_rules.clean_name(actor),
-            "via": via,
-            "action": action,
-            "conversation_id": conversation_id,
-            "detail": json.dumps(detail or {}, default=str),
-        }
+        row = desk_rules.audit_row(action, actor, via, conversation_id, detail, now)
         with self._write() as db:
             entry_id = db[AUDIT].insert(row, alter=False).last_pk
         return {**row, "id": entry_id, "detail": detail or {}}
@@ -133,14 +124,7 @@ class Notes(_DeskStore, NoteStore):
     def add_note(
         self, conversation_id: str, author: str, text: str, now: float | None = None
     ) -> Entry:
-        if not conversation_id or not isinstance(conversation_id, str):
-            raise ValueError("a note needs a conversation_id (a non-empty string)")
-        row = {
-            "conversation_id": conversation_id,
-            "author": desk_rules.clean_name(author),
-            "text": redact(desk_rules.check_note(text)),
-            "ts": time.time() if now is None else now,
-        }
+        row = desk_rules.note_row(conversation_id, author, text, now)
         with self._write() as db:
             note_id = db[NOTES].insert(row, alter=False).last_pk
         return {**row, "id": note_id}
@@ -162,15 +146,7 @@ class Ratings(_DeskStore, RatingStore):
         staff: str | None = None,
         now: float | None = None,
     ) -> bool:
-        score, comment = desk_rules.check_rating(score, comment)
-        row = {
-            "handoff_id": int(handoff_id),
-            "conversation_id": conversation_id,
-            "score": score,
-            "comment": redact(comment),
-            "staff": staff,
-            "ts": time.time() if now is None else now,
-        }
+        row = desk_rules.rating_row(handoff_id, conversation_id, score, comment, staff, now)
         try:
             with self._write() as db:
                 db[RATINGS].insert(row, alter=False)

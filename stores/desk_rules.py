@@ -17,11 +17,15 @@ import base64
 import functools
 import hashlib
 import hmac
+import json
 import re
 import secrets
 import statistics
+import time
 from collections.abc import Iterable, Mapping
 from typing import Any
+
+from stores.redact import redact
 
 NAME_CHARS = 40
 NOTE_CHARS = 2000
@@ -140,6 +144,53 @@ def check_audit(action: Any, via: Any, detail: Any) -> None:
         raise ValueError(f"'via' is one of {VIA}, not {via!r:.40}")
     if detail is not None and not isinstance(detail, Mapping):
         raise ValueError(f"an audit detail is a dict, not {type(detail).__name__}")
+
+
+def audit_row(
+    action: Any, actor: str, via: Any, conversation_id: str | None, detail: Any, now: float | None
+) -> dict[str, Any]:
+    """The audit entry as every backend stores it (detail as JSON text), or ValueError."""
+    check_audit(action, via, detail)
+    return {
+        "ts": time.time() if now is None else now,
+        "actor": actor if actor == "system" else clean_name(actor),
+        "via": via,
+        "action": action,
+        "conversation_id": conversation_id,
+        "detail": json.dumps(detail or {}, default=str),
+    }
+
+
+def note_row(conversation_id: Any, author: Any, text: Any, now: float | None) -> dict[str, Any]:
+    """The note as every backend stores it (its text redacted), or ValueError."""
+    if not conversation_id or not isinstance(conversation_id, str):
+        raise ValueError("a note needs a conversation_id (a non-empty string)")
+    return {
+        "conversation_id": conversation_id,
+        "author": clean_name(author),
+        "text": redact(check_note(text)),
+        "ts": time.time() if now is None else now,
+    }
+
+
+def rating_row(
+    handoff_id: Any,
+    conversation_id: str,
+    score: Any,
+    comment: Any,
+    staff: str | None,
+    now: float | None,
+) -> dict[str, Any]:
+    """The rating as every backend stores it (its comment redacted), or ValueError."""
+    score, comment = check_rating(score, comment)
+    return {
+        "handoff_id": int(handoff_id),
+        "conversation_id": conversation_id,
+        "score": score,
+        "comment": redact(comment),
+        "staff": staff,
+        "ts": time.time() if now is None else now,
+    }
 
 
 def check_typing_role(role: Any) -> None:

@@ -27,7 +27,6 @@ from stores.interface import (
     TypingStore,
 )
 from stores.postgres import PgSchema, PgStore
-from stores.redact import redact
 from stores.staff import ACCOUNTS, SESSIONS
 
 TS = "DOUBLE PRECISION"
@@ -226,15 +225,7 @@ class PgAuditTrail(_PgDeskStore, AuditStore):
         detail: dict[str, Any] | None = None,
         now: float | None = None,
     ) -> Entry:
-        desk_rules.check_audit(action, via, detail)
-        row = {
-            "ts": time.time() if now is None else now,
-            "actor": actor if actor == "system" else desk_rules.clean_name(actor),
-            "via": via,
-            "action": action,
-            "conversation_id": conversation_id,
-            "detail": json.dumps(detail or {}, default=str),
-        }
+        row = desk_rules.audit_row(action, actor, via, conversation_id, detail, now)
         with self._write() as cur:
             cur.execute(
                 f"INSERT INTO {AUDIT} ({', '.join(row)}) VALUES ({', '.join(['%s'] * len(row))})"
@@ -267,14 +258,7 @@ class PgNotes(_PgDeskStore, NoteStore):
     def add_note(
         self, conversation_id: str, author: str, text: str, now: float | None = None
     ) -> Entry:
-        if not conversation_id or not isinstance(conversation_id, str):
-            raise ValueError("a note needs a conversation_id (a non-empty string)")
-        row = {
-            "conversation_id": conversation_id,
-            "author": desk_rules.clean_name(author),
-            "text": redact(desk_rules.check_note(text)),
-            "ts": time.time() if now is None else now,
-        }
+        row = desk_rules.note_row(conversation_id, author, text, now)
         with self._write() as cur:
             cur.execute(
                 f"INSERT INTO {NOTES} (conversation_id, author, text, ts)"
@@ -303,20 +287,13 @@ class PgRatings(_PgDeskStore, RatingStore):
         staff: str | None = None,
         now: float | None = None,
     ) -> bool:
-        score, comment = desk_rules.check_rating(score, comment)
+        row = desk_rules.rating_row(handoff_id, conversation_id, score, comment, staff, now)
         try:
             with self._write() as cur:
                 cur.execute(
-                    f"INSERT INTO {RATINGS} (handoff_id, conversation_id, score, comment, staff, ts)"
-                    " VALUES (%s, %s, %s, %s, %s, %s)",
-                    [
-                        int(handoff_id),
-                        conversation_id,
-                        score,
-                        redact(comment),
-                        staff,
-                        time.time() if now is None else now,
-                    ],
+                    f"INSERT INTO {RATINGS} ({', '.join(row)})"
+                    f" VALUES ({', '.join(['%s'] * len(row))})",
+                    list(row.values()),
                 )
         except psycopg2.errors.UniqueViolation:
             return False  # rated already: the unique index on handoff_id
