@@ -21,7 +21,17 @@ import psycopg2.extras
 from stores import rules
 from stores.interface import Turn, TurnStore
 from stores.postgres import LOCK_CONVERSATION, PgSchema, PgStore, connect
-from stores.turnlog import BATCH_SIZE, INFO, SAMPLE, STATE, TURNS, _Batch, _stored, decoded
+from stores.turnlog import (
+    INFO,
+    SAMPLE,
+    STATE,
+    TURNS,
+    _Batch,
+    _stored,
+    decoded,
+    encoded_batch,
+    write_in_batches,
+)
 
 STREAM_ROWS = 1000  # rows per round trip of iter_turns' server-side cursor
 BY_KEY = "conversation_id = %s AND message_id = %s"
@@ -103,26 +113,10 @@ class PgTurnLog(PgStore, TurnStore):
     schema = SCHEMA
 
     def write_turns(self, turns: Iterable[Turn]) -> int:
-        count = 0
-        batch: list[Turn] = []
-        for turn in turns:
-            batch.append(turn)
-            if len(batch) >= BATCH_SIZE:
-                count += self._write_batch(batch)
-                batch = []
-        if batch:
-            count += self._write_batch(batch)
-        return count
+        return write_in_batches(turns, self._write_batch)
 
     def _write_batch(self, turns: list[Turn]) -> int:
-        now = time.time()
-        for position, turn in enumerate(turns):
-            rules.check_turn(turn, position if len(turns) > 1 else None)
-        changes = [
-            stored_all({**turn, "updated_ts": turn.get("updated_ts") or now}) for turn in turns
-        ]
-        new_row = stored_all(rules.new_turn(now))
-        conversations = {change["conversation_id"] for change in changes}
+        changes, new_row, conversations = encoded_batch(turns, stored_all)
         with self._write() as cur:
             self.lock_conversations(cur, LOCK_CONVERSATION, conversations)
             cur.execute(

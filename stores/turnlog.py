@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -110,6 +110,32 @@ def _json(column: str, value: Any) -> str:
         raise ValueError(f"turn log column {column!r} must hold JSON: {error}") from error
 
 
+def write_in_batches(turns: Iterable[Turn], write_batch: Callable[[list[Turn]], int]) -> int:
+    """`write_batch` over `turns` in batches of up to BATCH_SIZE (each backend's write_turns)."""
+    count = 0
+    batch: list[Turn] = []
+    for turn in turns:
+        batch.append(turn)
+        if len(batch) >= BATCH_SIZE:
+            count += write_batch(batch)
+            batch = []
+    if batch:
+        count += write_batch(batch)
+    return count
+
+
+def encoded_batch(
+    turns: list[Turn], encode: Callable[[dict[str, Any]], dict[str, Any]]
+) -> tuple[list[dict[str, Any]], dict[str, Any], set[str]]:
+    """(each turn checked and encoded, a new row's defaults encoded, the conversations touched):
+    every turn is checked before any is written, so a bad one writes nothing of its batch."""
+    now = time.time()
+    for position, turn in enumerate(turns):
+        rules.check_turn(turn, position if len(turns) > 1 else None)
+    changes = [encode({**turn, "updated_ts": turn.get("updated_ts") or now}) for turn in turns]
+    return changes, encode(rules.new_turn(now)), {change["conversation_id"] for change in changes}
+
+
 def _stored_all(values: dict[str, Any]) -> dict[str, Any]:
     return {column: _stored(column, value) for column, value in values.items()}
 
@@ -138,27 +164,11 @@ class TurnLog(SQLiteStore, TurnStore):
 
     def write_turns(self, turns: Iterable[Turn]) -> int:
         """Upsert many turns, one transaction per batch of up to BATCH_SIZE; returns the count."""
-        count = 0
-        batch: list[Turn] = []
-        for turn in turns:
-            batch.append(turn)
-            if len(batch) >= BATCH_SIZE:
-                count += self._write_batch(batch)
-                batch = []
-        if batch:
-            count += self._write_batch(batch)
-        return count
+        return write_in_batches(turns, self._write_batch)
 
     def _write_batch(self, turns: list[Turn]) -> int:
         """Validate and encode the whole batch first, so that a bad turn writes nothing of it."""
-        now = time.time()
-        for position, turn in enumerate(turns):
-            rules.check_turn(turn, position if len(turns) > 1 else None)
-        changes = [
-            _stored_all({**turn, "updated_ts": turn.get("updated_ts") or now}) for turn in turns
-        ]
-        new_row = _stored_all(rules.new_turn(now))
-        conversations = {change["conversation_id"] for change in changes}
+        changes, new_row, conversations = encoded_batch(turns, _stored_all)
         with self._write() as db:
             _Batch(db[TURNS], new_row, conversations, _existing(db, conversations)).write(changes)
         return len(turns)
