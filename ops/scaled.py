@@ -27,7 +27,7 @@ from pathlib import Path
 
 from advisor.settings import current
 from ops import balancer
-from ops.stack import MAX_RASA_REQUEST_BYTES, Stack, answers, free_port, launcher, rasa_bin
+from ops.stack import MAX_RASA_REQUEST_BYTES, Stack, free_port, launcher, rasa_bin
 
 
 def database_parts(url: str) -> dict[str, str | int | None]:
@@ -284,19 +284,6 @@ class ScaledStack(Stack):
             if len(cells) > 17 and cells[0] == "rasa_rest" and cells[1] == server:
                 return cells[17] == "UP"
         return False
-
-    def _wait_for(self, checks: dict[str, str], timeout: float) -> None:
-        deadline = time.monotonic() + timeout
-        pending = dict(checks)
-        while pending:
-            if self.dead():
-                raise RuntimeError(f"{self.describe_dead()} exited during start-up")
-            if time.monotonic() > deadline:
-                raise TimeoutError(f"not healthy after {timeout:.0f}s: {', '.join(pending)}")
-            for name, url in list(pending.items()):
-                if answers(url):
-                    del pending[name]
-            time.sleep(0.5)
 
 
 def drop_schema(database: str) -> None:

@@ -339,6 +339,10 @@ class Stack:
         }
         if self.web:
             checks["web app"] = f"{self.web_url}/healthz"
+        self._wait_for(checks, timeout)
+
+    def _wait_for(self, checks: dict[str, str], timeout: float) -> None:
+        """Until every URL of `checks` answers; an error when a child dies or time runs out."""
         deadline = time.monotonic() + timeout
         pending = dict(checks)
         while pending:
