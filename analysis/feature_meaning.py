@@ -33,7 +33,8 @@ from functools import lru_cache
 
 from knowledge.feature_words import DISTINCT, IGNORE, words_of
 
-THRESHOLD = 0.5  # average cosine similarity at which two groups of phrases are one feature
+THRESHOLD = 0.5  # average similarity at which two groups of phrases are one feature
+SENTENCE_THRESHOLD = 0.5  # the same, with the sentence model's similarities
 NGRAMS = (2, 4)
 
 
@@ -48,8 +49,17 @@ def _words() -> tuple[dict[str, str], frozenset[str]]:
 class FeatureMeaning:
     """Normalises feature phrases with a catalog's vocabulary and groups them by meaning."""
 
-    def __init__(self, vocabulary: dict[str, tuple[str, ...]], threshold: float = THRESHOLD):
-        self.threshold = threshold
+    def __init__(
+        self,
+        vocabulary: dict[str, tuple[str, ...]],
+        threshold: float | None = None,
+        sentences: bool | None = None,
+    ):
+        from analysis import sentence_vectors
+
+        # the sentence model when its package is installed (or when asked for: then it must be)
+        self.sentences = sentence_vectors.available() if sentences is None else sentences
+        self.threshold = threshold or (SENTENCE_THRESHOLD if self.sentences else THRESHOLD)
         self.ignore = frozenset(vocabulary.get(IGNORE, ()))
         self.phrases: dict[tuple[str, ...], str] = {}
         # words telling features apart: phrases naming different ones are never one feature
@@ -97,7 +107,13 @@ class FeatureMeaning:
 
         normalised = [self.normalise(p) for p in phrases]
         found = char_tfidf_cosine(normalised)
-        apart = np.zeros(found.shape, dtype=bool)
+        if self.sentences:
+            from analysis.sentence_vectors import cache
+
+            for texts in (phrases, normalised):
+                vectors = cache.get(texts)
+                found = np.maximum(found, vectors @ vectors.T)
+        apart = numbers_apart(normalised)
         words = [set(text.split()) for text in normalised]
         for group in self.distinct:
             codes: dict[frozenset, int] = {frozenset(): 0}
@@ -120,6 +136,30 @@ class FeatureMeaning:
         labels = average_linkage(distances, 1.0 - self.threshold)
         order: dict[int, int] = {}
         return [order.setdefault(int(label), len(order)) for label in labels]
+
+
+COUNTS = frozenset(
+    "single one dual two double twin tri three triple quad four five six seven eight".split()
+)
+
+
+def numbers_apart(texts: list[str]):
+    """Where two texts name different numbers ('110v' / '12v' outlets, 'dual' / 'tri' zone): a
+    square boolean numpy array."""
+    import numpy as np
+
+    codes: dict[frozenset, int] = {frozenset(): 0}
+    named = np.array(
+        [
+            codes.setdefault(
+                frozenset(w for w in t.split() if w in COUNTS or any(c.isdigit() for c in w)),
+                len(codes),
+            )
+            for t in texts
+        ]
+    )
+    both = (named[:, None] > 0) & (named[None, :] > 0)
+    return both & (named[:, None] != named[None, :])
 
 
 SMALL = 500  # phrases grouped with numpy alone; beyond, with scipy (whose import costs ~0.1 s)
