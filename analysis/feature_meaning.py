@@ -40,6 +40,8 @@ from knowledge.feature_words import DISTINCT, IGNORE, words_of
 
 THRESHOLD = 0.5  # average similarity at which two groups of phrases are one feature
 SENTENCE_THRESHOLD = 0.5  # the same, with the sentence model's similarities
+MATCH = 0.7  # sentence similarity to a glossary wording at which a phrase means its feature
+MARGIN = 0.06  # ... when no other feature's wording is as near, less this
 NGRAMS = (2, 4)
 
 
@@ -85,10 +87,13 @@ class FeatureMeaning:
         vocabulary: dict[str, tuple[str, ...]],
         threshold: float | None = None,
         sentences: bool | None = None,
+        glossary: dict[str, tuple[str, ...]] | None = None,
     ):
         if sentences is None:
             sentences = uses_sentences()
         self.sentences = sentences
+        # {feature id: its name and the ways shoppers say it}: used with the sentence model only
+        self.glossary = dict(glossary or {}) if sentences else {}
         self.threshold = threshold or (SENTENCE_THRESHOLD if self.sentences else THRESHOLD)
         self.ignore = frozenset(vocabulary.get(IGNORE, ()))
         self.phrases: dict[tuple[str, ...], str] = {}
@@ -144,6 +149,14 @@ class FeatureMeaning:
                 vectors = cache.get(texts)
                 found = np.maximum(found, vectors @ vectors.T)
         apart = numbers_apart(normalised)
+        if self.glossary:
+            features = self.features(phrases)
+            known = features >= 0
+            both = known[:, None] & known[None, :]
+            same = both & (features[:, None] == features[None, :])
+            found[same] = 1.0
+            # the glossary decides where it knows both phrases: one feature, or two
+            apart = (apart & ~same) | (both & ~same)
         words = [set(text.split()) for text in normalised]
         for group in self.distinct:
             codes: dict[frozenset, int] = {frozenset(): 0}
@@ -151,6 +164,40 @@ class FeatureMeaning:
             both = (named[:, None] > 0) & (named[None, :] > 0)
             apart |= both & (named[:, None] != named[None, :])
         return found, apart
+
+    def features(self, phrases: list[str]):
+        """The glossary feature each phrase means (its index in the glossary), or -1 where none
+        is near enough or two are equally near: a numpy array. A phrase means the feature one of
+        whose wordings is nearest to it (sentence vectors' cosine), when that is at least
+        MATCH and the nearest wording of any other feature is at least MARGIN less near."""
+        import numpy as np
+
+        from analysis.sentence_vectors import cache
+
+        wordings, owners = self._wordings()
+        similar = cache.get(phrases) @ cache.get(wordings, persist=True).T
+        # the nearest wording of each feature: the maximum over its columns
+        starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+        nearest = np.maximum.reduceat(similar, starts, axis=1)
+        if nearest.shape[1] == 1:
+            best = nearest[:, 0]
+            return np.where(best >= MATCH, 0, -1)
+        order = np.argsort(-nearest, axis=1)
+        rows = np.arange(len(phrases))
+        best, second = nearest[rows, order[:, 0]], nearest[rows, order[:, 1]]
+        chosen = owners[starts[order[:, 0]]]
+        return np.where((best >= MATCH) & (best - second >= MARGIN), chosen, -1)
+
+    def _wordings(self):
+        import numpy as np
+
+        if not hasattr(self, "_glossary_wordings"):
+            wordings, owners = [], []
+            for index, says in enumerate(self.glossary.values()):
+                wordings += says
+                owners += [index] * len(says)
+            self._glossary_wordings = (wordings, np.array(owners, dtype=int))
+        return self._glossary_wordings
 
     def group(self, phrases: list[str]) -> list[int]:
         """A group number per phrase: equal numbers, one feature. Numbers start at 0 and follow

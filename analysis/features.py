@@ -383,7 +383,10 @@ def merge_by_meaning(groups: list[FeatureGroup], catalog: Catalog) -> list[Featu
 
     ranked = sorted(groups, key=lambda g: (-g.shoppers, g.key))
     compared, rest = ranked[:MAX_GROUPED], ranked[MAX_GROUPED:]
-    labels = FeatureMeaning(catalog.category.feature_words).group([g.label for g in compared])
+    meaning = FeatureMeaning(
+        catalog.category.feature_words, glossary=catalog.category.feature_glossary
+    )
+    labels = meaning.group([g.label for g in compared])
     merged: dict[int, FeatureGroup] = {}
     for label, group in zip(labels, compared, strict=True):
         into = merged.get(label)

@@ -211,11 +211,16 @@ CACHED = 50_000  # vectors kept per process (1.5 kB each): a phrase is encoded o
 class _Cache:
     def __init__(self):
         self.vectors: dict[str, object] = {}
+        self.lists: dict[str, object] = {}  # digest of a list of texts -> their vectors
 
-    def get(self, texts: list[str]):
-        """Unit vectors of `texts`, each encoded once per process."""
+    def get(self, texts: list[str], persist: bool = False):
+        """Unit vectors of `texts`, each encoded once per process. With `persist`, the vectors of
+        the whole list are also kept in the data folder's cache (a catalog's glossary: encoding
+        it again would cost each short command seconds)."""
         import numpy as np
 
+        if persist:
+            return self._persisted(texts)
         missing = list(dict.fromkeys(t for t in texts if t not in self.vectors))
         if missing:
             if len(self.vectors) + len(missing) > CACHED:
@@ -223,6 +228,60 @@ class _Cache:
             for text, vector in zip(missing, shared_model().vectors(missing), strict=True):
                 self.vectors[text] = vector.astype(np.float32)
         return np.stack([self.vectors[t] for t in texts]) if texts else np.zeros((0, 384))
+
+    def _persisted(self, texts: list[str]):
+        import hashlib
+
+        import numpy as np
+
+        digest = hashlib.sha256("\n".join([PACKAGE, MODEL_VERSION, *texts]).encode()).hexdigest()
+        found = self.lists.get(digest)
+        if found is not None:
+            return found
+        folder = _cache_folder()
+        file = folder / f"{VECTORS_PREFIX}{digest[:20]}.npy"
+        try:
+            found = np.load(file, allow_pickle=False)
+            if found.shape != (len(texts), 384):
+                found = None
+        except (OSError, ValueError):
+            found = None
+        if found is None:
+            found = shared_model().vectors(texts).astype(np.float32)
+            _write_atomically(folder, file, found)
+        self.lists[digest] = found
+        return found
+
+
+MODEL_VERSION = "0.1.0"
+VECTORS_PREFIX = "sentence-vectors-"
+
+
+def _cache_folder() -> Path:
+    from knowledge.catalog_cache import cache_dir
+
+    return cache_dir()
+
+
+def _write_atomically(folder: Path, file: Path, vectors) -> None:
+    """Write `vectors` to `file` (a temporary file, then a rename), removing older vector files;
+    a folder that cannot be written only means the vectors are computed again next time."""
+    import os
+    import tempfile
+
+    import numpy as np
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
+        with os.fdopen(handle, "wb") as out:
+            np.save(out, vectors, allow_pickle=False)
+        os.replace(temporary, file)
+        for old in folder.glob(f"{VECTORS_PREFIX}*.npy"):
+            if old != file:
+                old.unlink(missing_ok=True)
+    except OSError:
+        pass
 
 
 cache = _Cache()

@@ -144,6 +144,9 @@ class Category:
     # features.yml: {canonical word: the words shoppers use for it}, for grouping free-text
     # feature requests by meaning (analysis.feature_meaning)
     feature_words: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    # feature_glossary.yml: {feature id: (its name, *the ways shoppers say it)}, the features
+    # requests are matched to by meaning (analysis.feature_meaning)
+    feature_glossary: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)

@@ -13,8 +13,17 @@ analysis.feature_meaning can group the requests by meaning:
         - [front, rear, third]            #   apart: requests naming different ones of a list are
                                           #   never one feature
 
+A separate, optional file `feature_glossary.yml` beside it names the features shoppers ask for and
+the ways they say each (read by `read_glossary`):
+
+    glossary:
+      heated-rear-seats:
+        name: heated rear seats
+        says: [heated back seats, warm seats for the kids in back]
+
 Every entry is checked for its shape, and each problem is reported with [E131], the file and the
-field, like the rest of the catalog. A word may mean one canonical word only.
+field, like the rest of the catalog. A word may mean one canonical word only; a glossary phrase
+may belong to one feature only.
 """
 
 from __future__ import annotations
@@ -103,4 +112,51 @@ def read_feature_words(data: Any, file: Path, report: Problems) -> dict[str, tup
         groups.append(" ".join(w.lower() for w in group))
     if groups:
         out[DISTINCT] = tuple(groups)
+    return out
+
+
+GLOSSARY_ID = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+def read_glossary(data: Any, file: Path, report: Problems) -> dict[str, tuple[str, ...]]:
+    """{feature id: (its name, *the ways shoppers say it)} from a parsed feature_glossary.yml;
+    problems go to `report` ([E131], the field)."""
+    if data is None:
+        return {}
+
+    def problem(detail: str, where: str = "glossary") -> None:
+        report.add(file, Errors.E131.format(detail=detail), None, where)
+
+    section = data.get("glossary") if isinstance(data, dict) else None
+    if not isinstance(section, dict) or not section:
+        problem("the file needs a non-empty 'glossary' mapping of feature ids")
+        return {}
+    out: dict[str, tuple[str, ...]] = {}
+    owner: dict[tuple[str, ...], str] = {}
+    for feature, entry in section.items():
+        where = f"glossary.{feature}"
+        if not isinstance(feature, str) or not GLOSSARY_ID.match(feature):
+            problem(f"{feature!r}: a feature id is lower-case words joined by hyphens", where)
+            continue
+        if not isinstance(entry, dict) or set(entry) - {"name", "says"}:
+            problem("expected 'name' (text) and 'says' (a list of phrases)", where)
+            continue
+        name, says = entry.get("name"), entry.get("says")
+        if not isinstance(name, str) or not words_of(name):
+            problem("'name' must be a text with letters or digits", f"{where}.name")
+            continue
+        if not isinstance(says, list) or not says or not all(isinstance(w, str) for w in says):
+            problem("'says' must be a non-empty list of phrases", f"{where}.says")
+            continue
+        kept = []
+        for phrase in [name, *says]:
+            key = words_of(phrase)
+            if not key:
+                problem(f"{phrase!r} has no letters or digits", f"{where}.says")
+            elif key in owner and owner[key] != feature:
+                problem(f"{phrase!r} is already a way to say {owner[key]!r}", f"{where}.says")
+            else:
+                owner[key] = feature
+                kept.append(" ".join(phrase.lower().split()))
+        out[feature] = tuple(dict.fromkeys(kept))
     return out

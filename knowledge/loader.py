@@ -38,6 +38,7 @@ CATALOGS_DIR = Path(__file__).parent / "catalogs"
 DEFAULT_CATALOG = CATALOGS_DIR / "vehicles"
 OWNERSHIP_FILE = "ownership.yml"  # cost-to-own assumptions beside category.yml (optional)
 FEATURES_FILE = "features.yml"  # words for free-text feature requests (optional)
+GLOSSARY_FILE = "feature_glossary.yml"  # the features shoppers ask for, and how (optional)
 PRODUCT_FIELDS = (
     "id",
     "brand",
@@ -121,6 +122,12 @@ def validate(path: Path | str | None = None) -> Report:
         features_file = head_file.parent / FEATURES_FILE
         words = read_feature_words(_read_yaml(features_file, report), features_file, report)
         category = replace(category, feature_words=words)
+    if head_file.name == "category.yml" and (head_file.parent / GLOSSARY_FILE).is_file():
+        from knowledge.feature_words import read_glossary
+
+        glossary_file = head_file.parent / GLOSSARY_FILE
+        glossary = read_glossary(_read_yaml(glossary_file, report), glossary_file, report)
+        category = replace(category, feature_glossary=glossary)
     products: list[Product] = []
     seen: dict[str, str] = {}
     sources = [(head_file, head)] + [(f, _read_yaml(f, report)) for f in product_files]

@@ -39,7 +39,10 @@ def test_the_labelled_set_has_at_least_150_pairs_of_both_kinds(pairs) -> None:
 def pairwise(vehicles, pairs, sentences: bool = True) -> tuple[float, float, float]:
     """Pairwise precision, recall and F1 of grouping every phrase of `pairs` at once."""
     phrases = phrases_of(pairs)
-    meaning = FeatureMeaning(vehicles.category.feature_words, sentences=sentences)
+    category = vehicles.category
+    meaning = FeatureMeaning(
+        category.feature_words, sentences=sentences, glossary=category.feature_glossary
+    )
     labels = dict(zip(phrases, meaning.group(phrases), strict=True))
     same = [(labels[p["a"]] == labels[p["b"]], p["paraphrase"]) for p in pairs]
     tp = sum(s and t for s, t in same)
@@ -206,3 +209,66 @@ def test_the_sentence_model_joins_wordings_the_vocabulary_lacks(vehicles) -> Non
     without = FeatureMeaning(vehicles.category.feature_words, sentences=False).group(phrases)
     assert with_model[0] == with_model[1] != with_model[2]
     assert without[0] != without[1]
+
+
+@pytest.mark.parametrize(
+    ("data", "message"),
+    [
+        ({"nope": 1}, "needs a non-empty 'glossary'"),
+        ({"glossary": {"Heated Seats": {"name": "x", "says": ["y"]}}}, "lower-case words"),
+        ({"glossary": {"a": {"name": "x", "says": "y"}}}, "'says' must be a non-empty list"),
+        ({"glossary": {"a": {"name": "", "says": ["y"]}}}, "'name' must be a text"),
+        ({"glossary": {"a": {"name": "x", "says": ["y"], "also": 1}}}, "expected 'name'"),
+        (
+            {
+                "glossary": {
+                    "a": {"name": "x", "says": ["tow bar"]},
+                    "b": {"name": "z", "says": ["Tow-bar"]},
+                }
+            },
+            "already a way to say 'a'",
+        ),
+    ],
+)
+def test_a_bad_glossary_is_reported_with_e131(data, message) -> None:
+    from knowledge.feature_words import read_glossary
+
+    report = Problems()
+    read_glossary(data, Path("feature_glossary.yml"), report)
+    assert report.problems and all("[E131]" in str(p) for p in report.problems)
+    assert any(message in str(p) for p in report.problems), report.problems
+
+
+GLOSSARY = {
+    "frunk": ("frunk", "front trunk", "storage under the hood"),
+    "truck-cap": ("truck cap", "camper shell", "topper for the truck bed"),
+    "tonneau-cover": ("tonneau cover", "truck bed cover"),
+}
+
+
+@needs_model
+def test_phrases_near_one_glossary_feature_join_and_different_features_stay_apart() -> None:
+    meaning = FeatureMeaning({}, sentences=True, glossary=GLOSSARY)
+    phrases = ["a front trunk", "storage space under the hood", "a camper shell",
+               "a cap on the truck bed", "cover for the truck bed", "heated seats"]  # fmt: skip
+    features = list(meaning.features(phrases))
+    assert features[:2] == [0, 0] and features[2] == 1 and features[4] == 2 and features[5] == -1
+    groups = meaning.group(phrases)
+    assert groups[0] == groups[1] and groups[2] != groups[4]
+    assert meaning.similarities(phrases)[2, 4] == 0.0  # two glossary features: never one
+    # without the sentence model the glossary is not used
+    assert not FeatureMeaning({}, sentences=False, glossary=GLOSSARY).glossary
+
+
+@needs_model
+def test_the_glossary_vectors_are_kept_in_the_cache_folder(tmp_path, monkeypatch) -> None:
+    from analysis.sentence_vectors import _Cache
+
+    monkeypatch.setattr(sentence_vectors, "_cache_folder", lambda: tmp_path)
+    texts = list(GLOSSARY["frunk"])
+    first = _Cache().get(texts, persist=True)
+    files = list(tmp_path.glob("sentence-vectors-*.npy"))
+    assert len(files) == 1
+    monkeypatch.setattr(sentence_vectors, "shared_model", lambda: pytest.fail("encoded again"))
+    again = _Cache().get(texts, persist=True)  # a new process: read from the file
+    assert (again == first).all()
