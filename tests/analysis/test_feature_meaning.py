@@ -54,23 +54,29 @@ def pairwise(vehicles, pairs, sentences: bool = True) -> tuple[float, float, flo
 
 # The labelled sets and the F1 each holds the method to (the figure measured, rounded down):
 # - feature_pairs.yml, committed before the first method; the vocabulary was written with it in
-#   view (35 of its phrases hold a phrase of the vocabulary), so its figure is optimistic: 0.949;
+#   view (35 of its phrases hold a phrase of the vocabulary), so its figure is optimistic: 0.963;
 # - feature_pairs_heldout.yml, written without the vocabulary or the first set in view, then used
-#   to improve the method (distinct lists, a few synonyms): 0.910;
+#   to improve the method (distinct lists, a few synonyms): 0.964;
 # - feature_pairs_final.yml, written blind and measured once for the character n-gram method
-#   (0.831), then read while the sentence model was added: 0.843;
+#   (0.831), then read while the sentence model was added: 0.949;
 # - feature_pairs_dev.yml, written without the method, the vocabulary or any other set in view,
-#   with the blind set's instructions, and used to choose how the sentence model's similarities
-#   join the n-grams' and at which threshold: 0.681;
-# - feature_pairs_blind.yml, written that way too, committed before the sentence model and
-#   measured once after the method was fixed: 0.686 (the character n-gram method: 0.451).
+#   and used to choose how the similarities join and at which thresholds: 0.898;
+# - feature_pairs_blind.yml, written that way too, measured once for the sentence model without
+#   the glossary (0.686), then used to choose the glossary's thresholds: 0.886;
+# - feature_pairs_blind2.yml, written that way too, committed before the glossary and measured
+#   once with the method fixed: 0.836; the glossary (written without any set in view) holds
+#   wordings of 221 of its 290 pairs, and on the other 69 the F1 is 0.771;
+# - feature_pairs_unseen.yml, written in wordings the glossary does not hold (its writer saw the
+#   glossary, not the method), committed before the glossary and measured once: 0.688.
 # Without the sentence model (its package not installed) only the first three sets reach 0.8.
 SETS = [
-    ("feature_pairs.yml", 0.94),
-    ("feature_pairs_heldout.yml", 0.90),
-    ("feature_pairs_final.yml", 0.84),
-    ("feature_pairs_dev.yml", 0.68),
-    ("feature_pairs_blind.yml", 0.68),
+    ("feature_pairs.yml", 0.96),
+    ("feature_pairs_heldout.yml", 0.96),
+    ("feature_pairs_final.yml", 0.94),
+    ("feature_pairs_dev.yml", 0.89),
+    ("feature_pairs_blind.yml", 0.88),
+    ("feature_pairs_blind2.yml", 0.83),
+    ("feature_pairs_unseen.yml", 0.68),
 ]
 
 
@@ -96,12 +102,18 @@ def test_without_the_sentence_model_the_ngrams_reach_their_f1(vehicles, name, fl
     assert pairwise(vehicles, pairs, sentences=False)[2] >= floor
 
 
-@pytest.mark.parametrize("name", ["feature_pairs.yml", "feature_pairs_blind.yml"])
-def test_no_phrase_of_a_set_measured_blind_is_in_the_vocabulary(vehicles, name) -> None:
-    pairs = yaml.safe_load((PAIRS.parent / name).read_text(encoding="utf-8"))["pairs"]
-    entries = {" ".join(words_of(k)) for k in vehicles.category.feature_words}
-    for words in vehicles.category.feature_words.values():
-        entries |= set(words)
+def vocabulary_entries(category) -> set[str]:
+    """Every word, phrase and wording of a category's feature vocabulary and glossary."""
+    entries = {" ".join(words_of(k)) for k in category.feature_words}
+    for words in (*category.feature_words.values(), *category.feature_glossary.values()):
+        entries |= {" ".join(words_of(w)) for w in words}
+    return entries
+
+
+def test_no_phrase_of_the_unseen_set_is_in_the_vocabulary_or_glossary(vehicles) -> None:
+    pairs = yaml.safe_load((PAIRS.parent / "feature_pairs_unseen.yml").read_text("utf-8"))["pairs"]
+    entries = vocabulary_entries(vehicles.category)
+    assert len(entries) > 1500  # the glossary is read
     for phrase in phrases_of(pairs):
         assert " ".join(words_of(phrase)) not in entries, phrase
 
