@@ -68,12 +68,14 @@ def uses_sentences(mode: str | None = None) -> bool:
     return mode == "sentences" or (mode == "auto" and sentence_vectors.available())
 
 
-def describe(mode: str | None = None) -> str:
-    """One line saying how feature requests are compared, for reports and `advisor settings`."""
+def describe(mode: str | None = None, glossary: int = 0) -> str:
+    """One line saying how feature requests are compared (`glossary`: how many features the
+    catalog's glossary names), for reports and benchmarks."""
     from analysis.sentence_vectors import PACKAGE
 
     if uses_sentences(mode):
-        return "sentence model all-MiniLM-L6-v2 and character n-grams, with the catalog's words"
+        known = f"the catalog's glossary of {glossary} features, " if glossary else ""
+        return f"{known}sentence model all-MiniLM-L6-v2 and character n-grams, with the catalog's words"
     why = "as set" if (mode or _mode()) == "ngrams" else f"{PACKAGE} is not installed"
     return f"character n-grams with the catalog's words ({why})"
 

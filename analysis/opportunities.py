@@ -387,7 +387,7 @@ def mine(
         sample=log.is_sample(),
         since=since,
         until=until,
-        feature_meaning=describe(),
+        feature_meaning=describe(glossary=len(catalog.category.feature_glossary)),
     )
 
 

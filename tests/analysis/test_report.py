@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from advisor.mining_commands import report_cmd
-from analysis.feature_meaning import describe
+from analysis.feature_meaning import describe, uses_sentences
 from analysis.opportunities import SCORE_FORMULA, MiningResult, Opportunity, mine
 from analysis.report import bar_chart, render_report, trend_chart, trend_geometry
 from knowledge.fairness import BrandExposure
@@ -82,7 +82,7 @@ def test_every_logged_text_is_escaped(html: str) -> None:
     assert "a@b.example.com" not in html and "[email]" in html  # redacted before it was logged
 
 
-def test_the_report_shows_ranking_quotes_nearest_and_exposure(html: str) -> None:
+def test_the_report_shows_ranking_quotes_nearest_and_exposure(html: str, vehicles) -> None:
     text = re.sub(r"\s+", " ", html)
     from html import escape
 
@@ -92,7 +92,9 @@ def test_the_report_shows_ranking_quotes_nearest_and_exposure(html: str) -> None
     assert "2025 Rivian R1T Dual Standard" in text and "over your budget" in text
     assert "Brand exposure audit" in text and "Toyota" in text
     assert "2026-W02" in text
-    assert f"Feature requests grouped by meaning: {escape(describe())}." in text
+    meaning = describe(glossary=len(vehicles.category.feature_glossary))
+    assert f"Feature requests grouped by meaning: {escape(meaning)}." in text
+    assert "glossary of 149 features" in meaning or not uses_sentences()
 
 
 def test_charts_scale_to_the_data() -> None:
