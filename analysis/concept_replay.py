@@ -19,7 +19,8 @@ For each profile the concept is judged by the advisor's ranking rules (knowledge
   asked for, then the score, then the specifications (knowledge.matching.rank), scored in the
   catalog with the concept added, as the advisor would score it. The product the advisor shows
   first today is the one it takes the shopper from: the deployer's own brand (category.yml
-  `deployer.house_brand`) is cannibalisation, another brand's conquest.
+  `deployer.house_brand`) is cannibalisation, another brand's conquest; from the product a
+  concept changes, neither.
 A test holds the replay to knowledge.matching.recommend on a catalog holding the concept.
 """
 
@@ -262,14 +263,18 @@ class Replay:
                 outcome.taken_from[shown.id] += profile.shoppers
         return outcome
 
-    def own(self, outcome: Outcome) -> tuple[int, int]:
-        """(shoppers taken from the deployer's own brand, from other brands)."""
+    def own(self, outcome: Outcome) -> tuple[int, int, int]:
+        """(shoppers taken from the deployer's own brand, from other brands, from the product the
+        concept changes): shoppers who move from a product to its changed self are won from
+        nobody, so they are neither cannibalisation nor conquest."""
+        base = outcome.concept.base
+        changed = outcome.taken_from.get(base, 0) if base else 0
         own = sum(
             n
             for pid, n in outcome.taken_from.items()
-            if self.catalog.by_id[pid].brand.lower() == self.house_brand
+            if pid != base and self.catalog.by_id[pid].brand.lower() == self.house_brand
         )
-        return own, outcome.taken - own
+        return own, outcome.taken - own - changed, changed
 
 
 def read_profile(catalog: Catalog, check: CatalogCheck, profile: Profile) -> None:

@@ -99,7 +99,7 @@ def concept_test(
         concept = priced(catalog, concept, price)
         outcome = replay.run(concept)
         assumptions = assumptions_for(concept, replay, shoppers_per_year, buy_share, price)
-        own, conquest = replay.own(outcome)
+        own, conquest, changed = replay.own(outcome)
         by_id = catalog.by_id
         house = (catalog.category.house_brand or "").lower()
         figures = {
@@ -114,12 +114,14 @@ def concept_test(
             "wins": outcome.wins,
             "cannibalisation": own,
             "conquest": conquest,
+            "from_changed_product": changed if concept.base else None,
             "taken_from": [
                 {
                     "id": pid,
                     "name": by_id[pid].full_name,
                     "brand": by_id[pid].brand,
                     "own_brand": by_id[pid].brand.lower() == house,
+                    "whose": _whose(pid, by_id[pid].brand.lower() == house, concept.base),
                     "shoppers": n,
                 }
                 for pid, n in sorted(outcome.taken_from.items(), key=lambda x: (-x[1], x[0]))
@@ -221,6 +223,10 @@ def render_text(report: ConceptReport) -> str:
             [f"{r.figures['cannibalisation']:,}" for r in report.results],
         ),
         ("  from competitors (conquest)", [f"{r.figures['conquest']:,}" for r in report.results]),
+        (
+            "  from the product it changes",
+            [_count(r.figures["from_changed_product"]) for r in report.results],
+        ),
         ("wins (new + taken)", [f"{r.figures['wins']:,}" for r in report.results]),
         (
             "share of shoppers (95% interval)",
@@ -255,8 +261,7 @@ def render_text(report: ConceptReport) -> str:
         if f["taken_from"]:
             lines.append("Would take shoppers from (the product the advisor ranks first today):")
             for row in f["taken_from"][:8]:
-                whose = "own brand, cannibalisation" if row["own_brand"] else "competitor, conquest"
-                lines.append(f"  {row['shoppers']:>6,}  {row['name']} ({whose})")
+                lines.append(f"  {row['shoppers']:>6,}  {row['name']} ({row['whose']})")
         if f["new_demand_needs"]:
             lines.append("New demand, by the unmet need it would meet:")
             for row in f["new_demand_needs"]:
@@ -271,6 +276,16 @@ def render_text(report: ConceptReport) -> str:
                     f"({row['wins_change']:+,})  new {row['new_demand']:,}  taken {row['taken']:,}"
                 )
     return "\n".join(lines)
+
+
+def _whose(product_id: str, own_brand: bool, base: str | None) -> str:
+    if product_id == base:
+        return "the product it changes: an upgrade, won from nobody"
+    return "own brand, cannibalisation" if own_brand else "competitor, conquest"
+
+
+def _count(value: int | None) -> str:
+    return "-" if value is None else f"{value:,}"
 
 
 CSV_FIELDS = ("concept", "hypothetical", "section", "item", "value", "low", "high", "note")
@@ -294,9 +309,10 @@ def render_csv(report: ConceptReport) -> str:
             "taken",
             "cannibalisation",
             "conquest",
+            "from_changed_product",
             "wins",
         ):
-            row("summary", key, f[key])
+            row("summary", key, "" if f[key] is None else f[key])
         row("estimate", "share", round(f["share"], 6), *[round(v, 6) for v in f["share_interval"]])
         row(
             "estimate",
@@ -314,8 +330,7 @@ def render_csv(report: ConceptReport) -> str:
         for line in f["assumptions"]["explained"]:
             row("assumption", line.split(":")[0], line.split(": ", 1)[1])
         for item in f["taken_from"]:
-            whose = "own brand" if item["own_brand"] else "competitor"
-            row("taken_from", item["name"], item["shoppers"], note=whose)
+            row("taken_from", item["name"], item["shoppers"], note=item["whose"])
         for item in f["new_demand_needs"]:
             row("new_demand_needs", item["needs"], item["shoppers"])
         for quote in f["new_demand_quotes"]:

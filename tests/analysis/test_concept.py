@@ -62,6 +62,22 @@ def test_the_replay_ranks_as_recommend_does_with_the_concept_in_the_catalog(
     assert outcome.taken > 0
 
 
+def test_shoppers_moving_to_the_changed_product_are_won_from_nobody(vehicles, shoppers) -> None:
+    base = "toyota-rav4-hybrid-2025"
+    concept = make_concept(vehicles, {"from_product": base, "set": {"msrp_usd": 25000}})
+    replay = Replay(vehicles, shoppers)
+    outcome = replay.run(concept)
+    own, conquest, changed = replay.own(outcome)
+    assert changed == outcome.taken_from[base] > 0
+    assert conquest > 0 and own + conquest + changed == outcome.taken
+    house = vehicles.category.house_brand.lower()
+    others = {p: n for p, n in outcome.taken_from.items() if p != base}
+    assert own == sum(n for p, n in others.items() if vehicles.by_id[p].brand.lower() == house)
+    values = {k: list(v) if isinstance(v, tuple) else v for k, v in concept.product.values.items()}
+    from_scratch = make_concept(vehicles, {"brand": "Acme", "model": "Hauler", "values": values})
+    assert replay.own(replay.run(from_scratch))[2] == 0
+
+
 def test_the_concept_test_recovers_the_planted_segment_within_10_percent(vehicles, planted) -> None:
     path, truth = planted
     planted_count = truth.planted_segments["hybrid pickup towing 5,500-6,500 lb"]
