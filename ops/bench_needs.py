@@ -51,7 +51,7 @@ def _timed(command: list[str], env: dict[str, str]) -> float:
 
 def bench_needs(turns: int = 1000, runs: int = RUNS, seed: int = 7) -> dict:
     from advisor.settings import code_dir
-    from analysis.feature_meaning import describe
+    from analysis.feature_meaning import describe, uses_sentences
     from analysis.opportunities import mine
     from knowledge.loader import get_catalog
     from ops.simulate import simulate
@@ -87,6 +87,7 @@ def bench_needs(turns: int = 1000, runs: int = RUNS, seed: int = 7) -> dict:
             in_process = time.perf_counter() - started
     median = statistics.median(warm)
     meaning = describe(glossary=len(catalog.category.feature_glossary))
+    grouping = bench_grouping(catalog) if uses_sentences() else None
     figures = {
         "turns": truth.turns,
         "conversations": truth.conversations,
@@ -98,6 +99,7 @@ def bench_needs(turns: int = 1000, runs: int = RUNS, seed: int = 7) -> dict:
         "needs_seconds_max": round(max(warm), 3),
         "needs_cpu_seconds_median": round(cpu, 3),
         "feature_meaning": meaning,
+        "grouping": grouping,
         "needs_ngrams_only_seconds_median": round(ngrams, 3),
         "load_average": round(load, 2),
         "cores": os.cpu_count(),
@@ -120,10 +122,59 @@ def bench_needs(turns: int = 1000, runs: int = RUNS, seed: int = 7) -> dict:
         f"  feature requests compared by: {meaning}\n"
         f"advisor needs with ADVISOR_FEATURE_MEANING=ngrams: median {ngrams:.2f} s "
         f"(the runs above take x{median / ngrams:.2f} its time)\n"
-        f"machine: {os.cpu_count()} cores, load average {load:.1f} when the runs began\n"
+        + (
+            f"grouping {grouping['phrases']:,} distinct feature phrases: "
+            f"{grouping['first_seconds']:.2f} s the first time (encoding them), "
+            f"{grouping['again_seconds']:.2f} s in a new process (vectors read from the cache), "
+            f"{grouping['ngrams_seconds']:.2f} s with the n-grams only\n"
+            if grouping
+            else ""
+        )
+        + f"machine: {os.cpu_count()} cores, load average {load:.1f} when the runs began\n"
         f"target: median under {TARGET_SECONDS:.0f} s: " + ("PASS" if figures["pass"] else "FAIL")
     )
     return figures
+
+
+GROUPED = 2000  # distinct phrases the grouping benchmark groups
+
+
+def bench_grouping(catalog) -> dict:
+    """Grouping GROUPED distinct phrases ('a ' before each of the glossary's wordings, or the
+    vocabulary's): the first time, with every vector encoded; as a new process would, with the
+    vectors read back from the cache file; and with the character n-grams only. The cache is a
+    temporary folder's, so the figures do not depend on earlier runs."""
+    from analysis import sentence_vectors
+    from analysis.feature_meaning import FeatureMeaning
+
+    category = catalog.category
+    words = [w for says in category.feature_glossary.values() for w in says]
+    words = words or [w for says in category.feature_words.values() for w in says]
+    phrases = [f"a {w}" for w in words][:GROUPED]
+    real_folder, real_cache = sentence_vectors._cache_folder, sentence_vectors.cache
+    with tempfile.TemporaryDirectory() as tmp:
+        sentence_vectors._cache_folder = lambda: Path(tmp)
+        try:
+            times = []
+            for _ in range(2):
+                sentence_vectors.cache = sentence_vectors._Cache()
+                meaning = FeatureMeaning(
+                    category.feature_words, sentences=True, glossary=category.feature_glossary
+                )
+                started = time.perf_counter()
+                meaning.group(phrases)
+                times.append(time.perf_counter() - started)
+        finally:
+            sentence_vectors._cache_folder, sentence_vectors.cache = real_folder, real_cache
+    started = time.perf_counter()
+    FeatureMeaning(category.feature_words, sentences=False).group(phrases)
+    ngrams = time.perf_counter() - started
+    return {
+        "phrases": len(phrases),
+        "first_seconds": round(times[0], 3),
+        "again_seconds": round(times[1], 3),
+        "ngrams_seconds": round(ngrams, 3),
+    }
 
 
 @click.command("bench-needs")

@@ -104,6 +104,18 @@ def _fresh_process_wide_stores():
         shared.close_all()
 
 
+@pytest.fixture(autouse=True, scope="session")
+def sentence_vectors_in_a_folder_of_the_tests(tmp_path_factory):
+    """The sentence model's vector cache of the tests' own, not the checkout's data folder."""
+    from analysis import sentence_vectors
+
+    folder = tmp_path_factory.mktemp("sentence-vectors")
+    real = sentence_vectors._cache_folder
+    sentence_vectors._cache_folder = lambda: folder
+    yield folder
+    sentence_vectors._cache_folder = real
+
+
 @pytest.fixture
 def tiny_catalog_path(tmp_path: Path) -> Path:
     return write_catalog(tmp_path / "cars")

