@@ -62,10 +62,9 @@ def _words() -> tuple[dict[str, str], frozenset[str]]:
 def uses_sentences(mode: str | None = None) -> bool:
     """Whether feature requests are compared with the sentence model too: as the setting
     (ADVISOR_FEATURE_MEANING) says; "auto", when its package is installed."""
-    from advisor.settings import current
     from analysis import sentence_vectors
 
-    mode = mode or current().feature_meaning
+    mode = mode or _mode()
     if mode == "sentences" and not sentence_vectors.available():
         raise sentence_vectors.ModelMissing(
             "ADVISOR_FEATURE_MEANING=sentences, but the sentence model is not installed: "
@@ -107,6 +106,9 @@ class FeatureMeaning:
         self.sentences = sentences
         # {feature id: its name and the ways shoppers say it}: used with the sentence model only
         self.glossary = dict(glossary or {}) if sentences else {}
+        # every wording of the glossary, and the index of the feature each belongs to
+        self.wordings = [w for says in self.glossary.values() for w in says]
+        self.owners = [i for i, says in enumerate(self.glossary.values()) for _ in says]
         if threshold is None:
             threshold = SENTENCE_THRESHOLD if self.sentences else THRESHOLD
         self.threshold = threshold
@@ -168,10 +170,7 @@ class FeatureMeaning:
         apart = numbers_apart(phrases)
         words = [set(text.split()) for text in normalised]
         for group in self.distinct:
-            codes: dict[frozenset, int] = {frozenset(): 0}
-            named = np.array([codes.setdefault(frozenset(group & w), len(codes)) for w in words])
-            both = (named[:, None] > 0) & (named[None, :] > 0)
-            apart |= both & (named[:, None] != named[None, :])
+            apart |= differ([frozenset(group & w) for w in words])
         if self.glossary:
             # the glossary decides where it knows both phrases: one feature, or two
             features = self.features(phrases)
@@ -191,8 +190,8 @@ class FeatureMeaning:
 
         from analysis.sentence_vectors import cache
 
-        wordings, owners = self._wordings()
-        similar = cache.get(phrases) @ cache.get(wordings).T
+        owners = np.array(self.owners, dtype=int)
+        similar = cache.get(phrases) @ cache.get(self.wordings).T
         # the nearest wording of each feature: the maximum over its columns
         starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
         nearest = np.maximum.reduceat(similar, starts, axis=1)
@@ -204,17 +203,6 @@ class FeatureMeaning:
         best, second = nearest[rows, order[:, 0]], nearest[rows, order[:, 1]]
         chosen = owners[starts[order[:, 0]]]
         return np.where((best >= MATCH) & (best - second >= MARGIN), chosen, -1)
-
-    def _wordings(self):
-        import numpy as np
-
-        if not hasattr(self, "_glossary_wordings"):
-            wordings, owners = [], []
-            for index, says in enumerate(self.glossary.values()):
-                wordings += says
-                owners += [index] * len(says)
-            self._glossary_wordings = (wordings, np.array(owners, dtype=int))
-        return self._glossary_wordings
 
     def group(self, phrases: list[str]) -> list[int]:
         """A group number per phrase: equal numbers, one feature. Numbers start at 0 and follow
@@ -259,12 +247,17 @@ def numbers_of(phrase: str) -> frozenset[str]:
 def numbers_apart(phrases: list[str]):
     """Where two phrases name different numbers ('110v' / '12v' outlets, '7 seats' / '8 seats',
     'dual' / 'tri' zone): a square boolean numpy array."""
+    return differ([numbers_of(p) for p in phrases])
+
+
+def differ(named: list[frozenset]):
+    """Where two items both name something and not the same: a square boolean numpy array."""
     import numpy as np
 
     codes: dict[frozenset, int] = {frozenset(): 0}
-    named = np.array([codes.setdefault(numbers_of(p), len(codes)) for p in phrases])
-    both = (named[:, None] > 0) & (named[None, :] > 0)
-    return both & (named[:, None] != named[None, :])
+    code = np.array([codes.setdefault(n, len(codes)) for n in named])
+    both = (code[:, None] > 0) & (code[None, :] > 0)
+    return both & (code[:, None] != code[None, :])
 
 
 SMALL = 500  # phrases grouped with numpy alone; beyond, with scipy (whose import costs ~0.1 s)
