@@ -124,6 +124,23 @@ def bot_rows(page):
     return page.locator(".row.bot, .row.staff")
 
 
+def settled_count(locator, quiet_s: float = 1.5, timeout_s: float = 30.0) -> int:
+    """How many elements `locator` finds once no new one has come for `quiet_s` seconds: the bot
+    answers one message with several, and the later ones may still be on their way."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    count, since = locator.count(), time.monotonic()
+    while time.monotonic() < deadline:
+        time.sleep(0.1)
+        now = locator.count()
+        if now != count:
+            count, since = now, time.monotonic()
+        elif time.monotonic() - since >= quiet_s:
+            return count
+    raise AssertionError(f"{locator} kept changing for {timeout_s} s")
+
+
 def staff_secret(stack, name: str) -> str:
     """A secret for the staff account `name` in the stack's stores: a new account, or a new
     secret for an existing one (which ends its sessions)."""

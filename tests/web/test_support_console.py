@@ -26,6 +26,7 @@ from tests.web.conftest import (
     screenshot,
     screenshot_path,
     session_id,
+    settled_count,
 )
 
 pytestmark = pytest.mark.e2e
@@ -93,7 +94,7 @@ def test_an_agent_is_alerted_and_works_a_handoff_from_claim_to_rating(stack, new
     say(shopper, "hi")
     say(shopper, "I want a hybrid SUV under 45k")
     expect(shopper.locator(".cards .card").first).to_be_visible()
-    answers = bot_rows(shopper).count()
+    answers = settled_count(bot_rows(shopper))
     say(shopper, NOT_UNDERSTOOD)
     expect(bot_rows(shopper)).to_have_count(answers + 1)
     conversation = ask_for_a_person(shopper)
