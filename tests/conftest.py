@@ -104,6 +104,14 @@ def _fresh_process_wide_stores():
         shared.close_all()
 
 
+@pytest.fixture
+def sentence_model() -> None:
+    """For tests of the sentence model: skips where its package is missing (fails in CI)."""
+    from tests.services import require_sentence_model
+
+    require_sentence_model()
+
+
 @pytest.fixture(autouse=True, scope="session")
 def sentence_vectors_in_a_folder_of_the_tests(tmp_path_factory):
     """The sentence model's vector cache of the tests' own, not the checkout's data folder."""

@@ -1,6 +1,7 @@
 """The machine's PostgreSQL and Redis, for the tests that need them (tests/stores on PostgreSQL,
-tests/scale). Where a service is missing such a test skips with a one-line reason; in CI
-(CI=true) a missing service is a failure, since CI starts both before the tests."""
+tests/scale), and the sentence model's package. Where one is missing such a test skips with a
+one-line reason; in CI (CI=true) that is a failure, since CI starts both services before the
+tests and `make install` installs the package."""
 
 from __future__ import annotations
 
@@ -52,3 +53,11 @@ def port_open(host: str, port: int) -> bool:
     with socket.socket() as probe:
         probe.settimeout(0.5)
         return probe.connect_ex((host, port)) == 0
+
+
+def require_sentence_model() -> None:
+    """The sentence model's package (analysis.sentence_vectors), as `make install` installs it."""
+    from analysis import sentence_vectors
+
+    if not sentence_vectors.available():
+        _missing(f"The sentence model ({sentence_vectors.PACKAGE})", "not installed: make install")

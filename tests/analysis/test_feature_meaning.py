@@ -3,7 +3,6 @@ vocabulary's validation and the miner merging wordings of one feature."""
 
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -16,10 +15,7 @@ from knowledge.errors import Problems
 from knowledge.feature_words import DISTINCT, IGNORE, read_feature_words, words_of
 
 PAIRS = Path(__file__).parent / "data" / "feature_pairs.yml"
-needs_model = pytest.mark.skipif(  # in CI a missing model fails the test
-    not sentence_vectors.available() and os.environ.get("CI") != "true",
-    reason=f"{sentence_vectors.PACKAGE} is not installed",
-)
+needs_model = pytest.mark.usefixtures("sentence_model")
 
 
 @pytest.fixture(scope="module")

@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
@@ -15,10 +14,7 @@ from analysis.sentence_vectors import ModelMissing, WordPiece
 
 REFERENCE = Path(__file__).parent / "data" / "minilm_reference.json"
 
-needs_model = pytest.mark.skipif(  # in CI a missing model fails the test
-    not sentence_vectors.available() and os.environ.get("CI") != "true",
-    reason=f"{sentence_vectors.PACKAGE} is not installed",
-)
+needs_model = pytest.mark.usefixtures("sentence_model")
 
 
 @pytest.fixture(scope="module")
