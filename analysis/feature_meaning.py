@@ -22,7 +22,10 @@ The means, in order:
 5. With the sentence model and the catalog's glossary (feature_glossary.yml): a phrase whose
    nearest glossary wording is at least MATCH alike, and MARGIN nearer than any other feature's,
    means that feature; two phrases meaning one feature are alike, two meaning different ones are
-   apart, whatever the rules below say.
+   apart, whatever the rules below say. Short of that, two phrases are also alike by how alike
+   their glossary profiles are (profile_similarity): which features each is near, and how much
+   nearer the nearest is than the rest, so "somewhere up front where the motor usually is" meets
+   "a frunk" though the model finds the two wordings unalike.
 6. Agglomerative clustering with average linkage (numpy; scipy.cluster.hierarchy for many
    phrases; the same linkage as scikit-learn's AgglomerativeClustering): phrases join while the
    average similarity between two groups is at least the threshold.
@@ -31,10 +34,8 @@ Words of one of the vocabulary's `distinct` lists tell features apart: two phras
 different ones (front / rear, seat / mirror) never share a group; nor do two naming different
 numbers (110v / 12v, 7 / 8 seats, dual / tri), unless the glossary knows both as one feature.
 
-Seven labelled sets of phrase pairs in tests/analysis/data/ hold the method to its pairwise F1
-(tests/analysis/test_feature_meaning.py says how each was written); on the last one written
-blind, measured once, it was 0.84 (0.47 with the n-grams alone), and 0.69 on one in wordings
-the glossary does not hold (0.22); after a review's fixes, 0.85 and 0.72.
+Eight labelled sets of phrase pairs in tests/analysis/data/ hold the method to its pairwise F1
+(tests/analysis/test_feature_meaning.py says how each was written and used).
 """
 
 from __future__ import annotations
@@ -48,6 +49,8 @@ THRESHOLD = 0.5  # average similarity at which two groups of phrases are one fea
 SENTENCE_THRESHOLD = 0.5  # the same, with the sentence model's similarities
 MATCH = 0.7  # sentence similarity to a glossary wording at which a phrase means its feature
 MARGIN = 0.06  # ... when no other feature's wording is as near, less this
+PROFILE_TEMPERATURE = 0.08  # how sharply a phrase's glossary profile falls off past its nearest
+PROFILE_FLOOR = 0.4  # a feature less near than this is not in a phrase's profile
 NGRAMS = (2, 4)
 
 
@@ -172,8 +175,11 @@ class FeatureMeaning:
         for group in self.distinct:
             apart |= differ([frozenset(group & w) for w in words])
         if self.glossary:
+            nearest = self._nearest(phrases)
+            # phrases alike in which of the glossary's features they are near are alike
+            found = np.maximum(found, profile_similarity(nearest))
             # the glossary decides where it knows both phrases: one feature, or two
-            features = self.features(phrases)
+            features = self._features(nearest)
             known = features >= 0
             both = known[:, None] & known[None, :]
             same = both & (features[:, None] == features[None, :])
@@ -181,11 +187,9 @@ class FeatureMeaning:
             apart = (apart & ~both) | (both & ~same)
         return found, apart
 
-    def features(self, phrases: list[str]):
-        """The glossary feature each phrase means (its index in the glossary), or -1 where none
-        is near enough or two are equally near: a numpy array. A phrase means the feature one of
-        whose wordings is nearest to it (sentence vectors' cosine), when that is at least
-        MATCH and the nearest wording of any other feature is at least MARGIN less near."""
+    def _nearest(self, phrases: list[str]):
+        """The sentence similarity of each phrase to each glossary feature's nearest wording: a
+        numpy array, a row per phrase and a column per feature (the glossary's order)."""
         import numpy as np
 
         from analysis.sentence_vectors import cache
@@ -194,15 +198,25 @@ class FeatureMeaning:
         similar = cache.get(phrases) @ cache.get(self.wordings).T
         # the nearest wording of each feature: the maximum over its columns
         starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-        nearest = np.maximum.reduceat(similar, starts, axis=1)
+        return np.maximum.reduceat(similar, starts, axis=1)
+
+    def features(self, phrases: list[str]):
+        """The glossary feature each phrase means (its index in the glossary), or -1 where none
+        is near enough or two are equally near: a numpy array. A phrase means the feature one of
+        whose wordings is nearest to it (sentence vectors' cosine), when that is at least
+        MATCH and the nearest wording of any other feature is at least MARGIN less near."""
+        return self._features(self._nearest(phrases))
+
+    @staticmethod
+    def _features(nearest):
+        import numpy as np
+
         if nearest.shape[1] == 1:
-            best = nearest[:, 0]
-            return np.where(best >= MATCH, 0, -1)
+            return np.where(nearest[:, 0] >= MATCH, 0, -1)
         order = np.argsort(-nearest, axis=1)
-        rows = np.arange(len(phrases))
+        rows = np.arange(len(nearest))
         best, second = nearest[rows, order[:, 0]], nearest[rows, order[:, 1]]
-        chosen = owners[starts[order[:, 0]]]
-        return np.where((best >= MATCH) & (best - second >= MARGIN), chosen, -1)
+        return np.where((best >= MATCH) & (best - second >= MARGIN), order[:, 0], -1)
 
     def group(self, phrases: list[str]) -> list[int]:
         """A group number per phrase: equal numbers, one feature. Numbers start at 0 and follow
@@ -219,6 +233,23 @@ class FeatureMeaning:
         labels = average_linkage(distances, 1.0 - self.threshold)
         order: dict[int, int] = {}
         return [order.setdefault(int(label), len(order)) for label in labels]
+
+
+def profile_similarity(nearest):
+    """How alike phrases are in which glossary features they are near (`nearest`: each phrase's
+    similarity to each feature, as FeatureMeaning._nearest gives it): the cosine of their
+    profiles, a softmax over the features at temperature PROFILE_TEMPERATURE, features less
+    near than PROFILE_FLOOR left out. Two wordings the model finds unalike ("pleather seats",
+    "fake leather that wipes clean") still meet when the same feature is the nearest to both and
+    no other comes close; a phrase near no feature has no profile and meets nothing this way."""
+    import numpy as np
+
+    weights = np.exp((nearest - nearest.max(axis=1, keepdims=True)) / PROFILE_TEMPERATURE)
+    weights[nearest < PROFILE_FLOOR] = 0.0
+    norms = np.linalg.norm(weights, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    weights /= norms
+    return weights @ weights.T
 
 
 NUMBER_WORDS = {

@@ -50,38 +50,57 @@ def pairwise(vehicles, pairs, sentences: bool = True) -> tuple[float, float, flo
 
 # The labelled sets and the F1 each holds the method to (the figure measured, rounded down):
 # - feature_pairs.yml, committed before the first method; the vocabulary was written with it in
-#   view (35 of its phrases hold a phrase of the vocabulary), so its figure is optimistic: 0.963;
+#   view (35 of its phrases hold a phrase of the vocabulary), so its figure is optimistic;
 # - feature_pairs_heldout.yml, written without the vocabulary or the first set in view, then used
-#   to improve the method (distinct lists, a few synonyms): 0.953;
+#   to improve the method (distinct lists, a few synonyms);
 # - feature_pairs_final.yml, written blind and measured once for the character n-gram method
-#   (0.831), then read while the sentence model was added: 0.935;
+#   (0.831), then read while the sentence model was added;
 # - feature_pairs_dev.yml, written without the method, the vocabulary or any other set in view,
-#   and used to choose how the similarities join and at which thresholds: 0.909;
+#   and used to choose how the similarities join and at which thresholds;
 # - feature_pairs_blind.yml, written that way too, measured once for the sentence model without
-#   the glossary (0.686), then used to choose the glossary's thresholds: 0.908;
+#   the glossary (0.686), then used to choose the glossary's thresholds;
 # - feature_pairs_blind2.yml, written that way too, committed before the glossary and measured
-#   once with the method fixed (0.836); then a review's fixes (numbers read from the words as
-#   written, the glossary deciding over the `distinct` lists): 0.854. The glossary (written
-#   without any set in view) holds wordings of 221 of its 290 pairs; on the other 69: 0.745;
-# - feature_pairs_unseen.yml, written in wordings the glossary does not hold (its writer saw the
-#   glossary, not the method), committed before the glossary and measured once (0.688); after
-#   the review's fixes: 0.717.
+#   once with the method fixed (0.836); then used to check a review's fixes;
+# - feature_pairs_unseen.yml, written in wordings the first glossary did not hold (its writer saw
+#   that glossary, not the method), committed before it and measured once (0.688); then used to
+#   choose how the glossary profiles compare phrases;
+# - feature_pairs_blind3.yml, by two writers who saw none of the method, vocabulary, glossary or
+#   other sets, committed before the glossary profiles and the larger glossary, and measured once
+#   with them: 0.826.
+# The sets marked True are measured on their pairs none of whose phrases the vocabulary or the
+# glossary holds (the issue's bar), whatever those hold when the test runs.
 # Without the sentence model (its package not installed) only the first three sets reach 0.8.
 SETS = [
-    ("feature_pairs.yml", 0.96),
-    ("feature_pairs_heldout.yml", 0.95),
-    ("feature_pairs_final.yml", 0.93),
-    ("feature_pairs_dev.yml", 0.90),
-    ("feature_pairs_blind.yml", 0.90),
-    ("feature_pairs_blind2.yml", 0.85),
-    ("feature_pairs_unseen.yml", 0.71),
+    ("feature_pairs.yml", 0.96, False),
+    ("feature_pairs_heldout.yml", 0.95, False),
+    ("feature_pairs_final.yml", 0.96, False),
+    ("feature_pairs_dev.yml", 0.95, False),
+    ("feature_pairs_blind.yml", 0.94, False),
+    ("feature_pairs_blind2.yml", 0.93, False),
+    ("feature_pairs_unseen.yml", 0.89, True),
+    ("feature_pairs_blind3.yml", 0.82, True),
 ]
 
 
+def labelled(name: str) -> list[dict]:
+    return yaml.safe_load((PAIRS.parent / name).read_text(encoding="utf-8"))["pairs"]
+
+
+def unheld(category, pairs: list[dict]) -> list[dict]:
+    """The pairs none of whose phrases is a word, phrase or wording of the category's feature
+    vocabulary or glossary."""
+    entries = vocabulary_entries(category)
+    return [p for p in pairs if all(" ".join(words_of(p[k])) not in entries for k in "ab")]
+
+
 @needs_model
-@pytest.mark.parametrize(("name", "floor"), SETS)
-def test_grouping_the_labelled_phrases_reaches_its_pairwise_f1(vehicles, name, floor) -> None:
-    pairs = yaml.safe_load((PAIRS.parent / name).read_text(encoding="utf-8"))["pairs"]
+@pytest.mark.parametrize(("name", "floor", "only_unheld"), SETS)
+def test_grouping_the_labelled_phrases_reaches_its_pairwise_f1(
+    vehicles, name, floor, only_unheld
+) -> None:
+    pairs = labelled(name)
+    if only_unheld:
+        pairs = unheld(vehicles.category, pairs)
     assert len(pairs) >= 150 and 50 <= sum(p["paraphrase"] for p in pairs) <= len(pairs) - 50
     precision, recall, f1 = pairwise(vehicles, pairs)
     assert f1 >= floor, (precision, recall, f1)
@@ -96,8 +115,7 @@ def test_grouping_the_labelled_phrases_reaches_its_pairwise_f1(vehicles, name, f
     ],
 )
 def test_without_the_sentence_model_the_ngrams_reach_their_f1(vehicles, name, floor) -> None:
-    pairs = yaml.safe_load((PAIRS.parent / name).read_text(encoding="utf-8"))["pairs"]
-    assert pairwise(vehicles, pairs, sentences=False)[2] >= floor
+    assert pairwise(vehicles, labelled(name), sentences=False)[2] >= floor
 
 
 def vocabulary_entries(category) -> set[str]:
@@ -108,12 +126,16 @@ def vocabulary_entries(category) -> set[str]:
     return entries
 
 
-def test_no_phrase_of_the_unseen_set_is_in_the_vocabulary_or_glossary(vehicles) -> None:
-    pairs = yaml.safe_load((PAIRS.parent / "feature_pairs_unseen.yml").read_text("utf-8"))["pairs"]
+def test_the_sets_measured_on_wordings_the_method_lacks_keep_enough_pairs(vehicles) -> None:
     entries = vocabulary_entries(vehicles.category)
-    assert len(entries) > 1500  # the glossary is read
-    for phrase in phrases_of(pairs):
-        assert " ".join(words_of(phrase)) not in entries, phrase
+    assert len(entries) > 3500  # the glossary is read
+    glossary_wording = next(iter(vehicles.category.feature_glossary.values()))[0]
+    held = {"a": glossary_wording.upper(), "b": "anything else", "paraphrase": False}
+    assert unheld(vehicles.category, [held]) == []  # compared as words, whatever the case
+    for name, _, only_unheld in SETS:
+        if only_unheld:
+            kept = unheld(vehicles.category, labelled(name))
+            assert len(kept) >= 150, name
 
 
 def test_the_tfidf_is_scikit_learns(pairs) -> None:
@@ -268,6 +290,25 @@ def test_phrases_near_one_glossary_feature_join_and_different_features_stay_apar
     assert meaning.similarities(phrases)[2, 4] == 0.0  # two glossary features: never one
     # without the sentence model the glossary is not used
     assert not FeatureMeaning({}, sentences=False, glossary=GLOSSARY).glossary
+
+
+@needs_model
+def test_phrases_nearest_to_one_glossary_feature_join_though_the_model_finds_them_unalike() -> None:
+    from analysis.feature_meaning import profile_similarity
+    from analysis.sentence_vectors import cache
+
+    meaning = FeatureMeaning({}, sentences=True, glossary=GLOSSARY)
+    phrases = ["somewhere to stash bags up front where the motor usually is", "a frunk",
+               "a cabover shell for camping in the bed", "a topper",
+               "a cup of coffee", "the colour of the sky"]  # fmt: skip
+    vectors = cache.get(phrases)
+    assert (vectors[0] @ vectors[1]) < 0.2 and (vectors[2] @ vectors[3]) < 0.3  # unalike
+    profiles = profile_similarity(meaning._nearest(phrases))
+    assert profiles[0, 1] > 0.9 and profiles[2, 3] > 0.9 and profiles[0, 2] < 0.1
+    assert not profiles[4:].any()  # near no feature: no profile, nothing met this way
+    groups = meaning.group(phrases)
+    assert groups[0] == groups[1] != groups[2] == groups[3]
+    assert len(set(groups)) == 4
 
 
 @needs_model
