@@ -31,7 +31,7 @@ The means, in order:
    average similarity between two groups is at least the threshold.
 
 Words of one of the vocabulary's `distinct` lists tell features apart: two phrases naming
-different ones (front / rear, seat / mirror) never share a group; nor do two naming different
+different ones and none in common (front / rear, seat / mirror) never share a group; nor do two naming different
 numbers (110v / 12v, 7 / 8 seats, dual / tri), unless the glossary knows both as one feature.
 
 Eight labelled sets of phrase pairs in tests/analysis/data/ hold the method to its pairwise F1
@@ -173,7 +173,7 @@ class FeatureMeaning:
         apart = numbers_apart(phrases)
         words = [set(text.split()) for text in normalised]
         for group in self.distinct:
-            apart |= differ([frozenset(group & w) for w in words])
+            apart |= share_none([group & w for w in words])
         if self.glossary:
             nearest = self._nearest(phrases)
             # phrases alike in which of the glossary's features they are near are alike
@@ -289,6 +289,22 @@ def differ(named: list[frozenset]):
     code = np.array([codes.setdefault(n, len(codes)) for n in named])
     both = (code[:, None] > 0) & (code[None, :] > 0)
     return both & (code[:, None] != code[None, :])
+
+
+def share_none(named: list[set]):
+    """Where two items both name something and nothing in common ("rear seats" / "front seats",
+    not "front and rear sensors" / "rear sensors"): a square boolean numpy array."""
+    import numpy as np
+
+    words = sorted(set().union(*named))
+    if not words:
+        return np.zeros((len(named), len(named)), dtype=bool)
+    column = {w: i for i, w in enumerate(words)}
+    marks = np.zeros((len(named), len(words)))
+    for row, found in enumerate(named):
+        marks[row, [column[w] for w in found]] = 1.0
+    some = marks.any(axis=1)
+    return some[:, None] & some[None, :] & ((marks @ marks.T) == 0)
 
 
 SMALL = 500  # phrases grouped with numpy alone; beyond, with scipy (whose import costs ~0.1 s)

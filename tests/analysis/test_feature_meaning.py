@@ -189,6 +189,9 @@ def test_words_of_a_distinct_list_keep_features_apart() -> None:
     assert len({groups[0], groups[2], groups[5]}) == 3  # front, rear and mirror stay apart
     assert "front" in meaning.normalise("heated front seats")  # never dropped as a stop word
     assert meaning.similarities(phrases)[0, 2] == 0.0
+    # a phrase naming both words is not kept apart from one naming either
+    both = meaning.similarities(["heated front and rear seats", "heated rear seats"])
+    assert both[0, 1] > 0.5
 
 
 def test_the_miner_merges_wordings_of_one_feature(vehicles) -> None:
