@@ -32,7 +32,8 @@ The means, in order:
 
 Words of one of the vocabulary's `distinct` lists tell features apart: two phrases naming
 different ones and none in common (front / rear, seat / mirror) never share a group; nor do two naming different
-numbers (110v / 12v, 7 / 8 seats, dual / tri), unless the glossary knows both as one feature.
+numbers (110v / 12v, 7 / 8 seats, dual / tri), unless the glossary knows both as one feature
+or their glossary profiles agree.
 
 Eight labelled sets of phrase pairs in tests/analysis/data/ hold the method to its pairwise F1
 (tests/analysis/test_feature_meaning.py says how each was written and used).
@@ -51,6 +52,7 @@ MATCH = 0.7  # sentence similarity to a glossary wording at which a phrase means
 MARGIN = 0.06  # ... when no other feature's wording is as near, less this
 PROFILE_TEMPERATURE = 0.08  # how sharply a phrase's glossary profile falls off past its nearest
 PROFILE_FLOOR = 0.4  # a feature less near than this is not in a phrase's profile
+PROFILE_AGREE = 0.8  # profiles this alike: different numbers no longer keep two phrases apart
 NGRAMS = (2, 4)
 
 
@@ -170,14 +172,20 @@ class FeatureMeaning:
             for texts in (phrases, normalised):
                 vectors = cache.get(texts)
                 found = np.maximum(found, vectors @ vectors.T)
-        apart = numbers_apart(phrases)
+        numbers = numbers_apart(phrases)
+        named = np.zeros_like(numbers)
         words = [set(text.split()) for text in normalised]
         for group in self.distinct:
-            apart |= share_none([group & w for w in words])
+            named |= share_none([group & w for w in words])
+        apart = numbers | named
         if self.glossary:
             nearest = self._nearest(phrases)
             # phrases alike in which of the glossary's features they are near are alike
-            found = np.maximum(found, profile_similarity(nearest))
+            profiles = profile_similarity(nearest)
+            found = np.maximum(found, profiles)
+            # numbers alone do not part two phrases near one glossary feature and no other
+            # ("need 7 seats" / "a third row")
+            apart &= ~(numbers & ~named & (profiles >= PROFILE_AGREE))
             # the glossary decides where it knows both phrases: one feature, or two
             features = self._features(nearest)
             known = features >= 0

@@ -68,6 +68,9 @@ def pairwise(vehicles, pairs, sentences: bool = True) -> tuple[float, float, flo
 #   other sets, committed before the glossary profiles and the larger glossary, and measured once
 #   with them: 0.826; then used to choose how `distinct` lists part phrases, and its errors
 #   named features the glossary lacked to the writer of a second extension (who saw no set);
+# - feature_pairs_blind4.yml, by two more writers blind to all of it, committed before that
+#   extension and measured once with it: 0.814 on its 281 pairs the glossary does not hold (0.850
+#   on all 460); then used to let glossary profiles overrule numbers.
 # The sets marked True are measured on their pairs none of whose phrases the vocabulary or the
 # glossary holds (the bar), whatever those hold when the test runs.
 # Without the sentence model (its package not installed) only the first three sets reach 0.8.
@@ -80,6 +83,7 @@ SETS = [
     ("feature_pairs_blind2.yml", 0.95, False),
     ("feature_pairs_unseen.yml", 0.86, True),
     ("feature_pairs_blind3.yml", 0.88, True),
+    ("feature_pairs_blind4.yml", 0.84, True),
 ]
 
 
@@ -313,6 +317,30 @@ def test_phrases_nearest_to_one_glossary_feature_join_though_the_model_finds_the
     groups = meaning.group(phrases)
     assert groups[0] == groups[1] != groups[2] == groups[3]
     assert len(set(groups)) == 4
+
+
+@needs_model
+def test_numbers_do_not_part_phrases_near_one_glossary_feature_and_no_other() -> None:
+    from analysis.feature_meaning import numbers_apart
+
+    glossary = {
+        "third-row-seating": (
+            "third row seats",
+            "a 3rd row",
+            "seats for seven",
+            "a seven seater",
+            "room for 7 people",
+        ),
+        **GLOSSARY,
+    }
+    meaning = FeatureMeaning({}, sentences=True, glossary=glossary)
+    phrases = ["a car that fits 7 of us when grandma visits", "an extra 3rd row of seats",
+               "a 110v outlet", "a 12v socket"]  # fmt: skip
+    assert numbers_apart(phrases)[0, 1] and numbers_apart(phrases)[2, 3]
+    assert list(meaning.features(phrases)) == [-1, 0, -1, -1]  # the first is not near enough
+    groups = meaning.group(phrases)
+    assert groups[0] == groups[1]  # 7 people and a 3rd row: one feature by their profiles
+    assert groups[2] != groups[3]  # near no feature: the numbers still part them
 
 
 @needs_model
