@@ -196,14 +196,15 @@ class FeatureMeaning:
         return found, apart
 
     def _nearest(self, phrases: list[str]):
-        """The sentence similarity of each phrase to each glossary feature's nearest wording: a
-        numpy array, a row per phrase and a column per feature (the glossary's order)."""
+        """The sentence similarity of each phrase (without what it rules out: `wanted`) to each
+        glossary feature's nearest wording: a numpy array, a row per phrase and a column per
+        feature (the glossary's order)."""
         import numpy as np
 
         from analysis.sentence_vectors import cache
 
         owners = np.array(self.owners, dtype=int)
-        similar = cache.get(phrases) @ cache.get(self.wordings).T
+        similar = cache.get([wanted(p) for p in phrases]) @ cache.get(self.wordings).T
         # the nearest wording of each feature: the maximum over its columns
         starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
         return np.maximum.reduceat(similar, starts, axis=1)
@@ -241,6 +242,15 @@ class FeatureMeaning:
         labels = average_linkage(distances, 1.0 - self.threshold)
         order: dict[int, int] = {}
         return [order.setdefault(int(label), len(order)) for label in labels]
+
+
+RULED_OUT = re.compile(r"[,;]?\s+\b(?:instead of|rather than|not)\b.*$")
+
+
+def wanted(phrase: str) -> str:
+    """A request without what it rules out, which would draw it towards that feature: "middle
+    row bucket seats instead of a bench" -> "middle row bucket seats"."""
+    return RULED_OUT.sub("", phrase).strip() or phrase
 
 
 def profile_similarity(nearest):
