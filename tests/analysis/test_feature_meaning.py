@@ -71,7 +71,10 @@ def pairwise(vehicles, pairs, sentences: bool = True) -> tuple[float, float, flo
 # - feature_pairs_blind4.yml, by two more writers blind to all of it, committed before that
 #   extension and measured once with it: 0.814 on its 281 pairs the glossary does not hold (0.850
 #   on all 460); then used to let glossary profiles overrule numbers and to compare requests
-#   without what they rule out.
+#   without what they rule out;
+# - feature_pairs_blind5.yml, by two more blind writers asked for requests of three words or
+#   more in their own words (none of its 500 pairs holds a wording of the glossary), measured
+#   once with the method as it stands: 0.779.
 # The sets marked True are measured on their pairs none of whose phrases the vocabulary or the
 # glossary holds (the bar), whatever those hold when the test runs.
 # Without the sentence model (its package not installed) only the first three sets reach 0.8.
@@ -85,6 +88,7 @@ SETS = [
     ("feature_pairs_unseen.yml", 0.86, True),
     ("feature_pairs_blind3.yml", 0.89, True),
     ("feature_pairs_blind4.yml", 0.85, True),
+    ("feature_pairs_blind5.yml", 0.77, True),
 ]
 
 
