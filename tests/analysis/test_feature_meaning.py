@@ -355,6 +355,7 @@ def test_a_request_is_compared_without_what_it_rules_out() -> None:
     assert wanted("real hide seats, not cloth") == "real hide seats"
     assert wanted("heated seats rather than cooled ones") == "heated seats"
     assert wanted("not cloth") == "not cloth"  # nothing would be left
+    assert wanted("why not") == "why not"  # too little would be left
     assert wanted("a notch in the knot") == "a notch in the knot"  # words, not letters
 
 
