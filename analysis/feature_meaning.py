@@ -25,7 +25,9 @@ The means, in order:
    apart, whatever the rules below say. Short of that, two phrases are also alike by how alike
    their glossary profiles are (profile_similarity): which features each is near, and how much
    nearer the nearest is than the rest, so "somewhere up front where the motor usually is" meets
-   "a frunk" though the model finds the two wordings unalike.
+   "a frunk" though the model finds the two wordings unalike. A request is matched without what
+   it rules out ("instead of a bench") and, where it gives a reason too, by its nearest clause
+   ("power tailgate, the boot lid is too heavy for me").
 6. Agglomerative clustering with average linkage (numpy; scipy.cluster.hierarchy for many
    phrases; the same linkage as scikit-learn's AgglomerativeClustering): phrases join while the
    average similarity between two groups is at least the threshold.
@@ -196,18 +198,31 @@ class FeatureMeaning:
         return found, apart
 
     def _nearest(self, phrases: list[str]):
-        """The sentence similarity of each phrase (without what it rules out: `wanted`) to each
-        glossary feature's nearest wording: a numpy array, a row per phrase and a column per
-        feature (the glossary's order)."""
+        """The sentence similarity of each phrase (without what it rules out: `wanted`; or of its
+        nearest clause, where it has several: `clauses`) to each glossary feature's nearest
+        wording: a numpy array, a row per phrase and a column per feature (the glossary's
+        order)."""
         import numpy as np
 
         from analysis.sentence_vectors import cache
 
         owners = np.array(self.owners, dtype=int)
-        similar = cache.get([wanted(p) for p in phrases]) @ cache.get(self.wordings).T
+        wordings = cache.get(self.wordings)
         # the nearest wording of each feature: the maximum over its columns
         starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
-        return np.maximum.reduceat(similar, starts, axis=1)
+        requests = [wanted(p) for p in phrases]
+        nearest = np.maximum.reduceat(cache.get(requests) @ wordings.T, starts, axis=1)
+        # a request that gives its reason too is also as near as its nearest clause
+        parts, rows = [], []
+        for row, request in enumerate(requests):
+            found = clauses(request)
+            if len(found) > 1:
+                parts += found
+                rows += [row] * len(found)
+        if parts:
+            near = np.maximum.reduceat(cache.get(parts) @ wordings.T, starts, axis=1)
+            np.maximum.at(nearest, np.array(rows), near)
+        return nearest
 
     def features(self, phrases: list[str]):
         """The glossary feature each phrase means (its index in the glossary), or -1 where none
@@ -252,6 +267,16 @@ def wanted(phrase: str) -> str:
     row bucket seats instead of a bench" -> "middle row bucket seats"."""
     kept = RULED_OUT.sub("", phrase).strip()
     return kept if len(kept.split()) >= 2 else phrase
+
+
+CLAUSE = re.compile(r",|;|\s-\s|\.\s|\s(?=(?:so|because|cause|coz)\s|as\s(?:i|we|my)\s)")
+
+
+def clauses(request: str) -> list[str]:
+    """The clauses of a request of two words or more: "power tailgate, the boot lid is too heavy
+    for me" -> ["power tailgate", "the boot lid is too heavy for me"]; "lights that swivel so i
+    see round bends" -> ["lights that swivel", "so i see round bends"]."""
+    return [c for c in (part.strip() for part in CLAUSE.split(request)) if len(c.split()) >= 2]
 
 
 def profile_similarity(nearest):
