@@ -37,7 +37,7 @@ different ones and none in common (front / rear, seat / mirror) never share a gr
 naming different numbers (110v / 12v, 7 / 8 seats, dual / tri), unless the glossary knows both
 as one feature or (for numbers) their glossary profiles agree.
 
-Ten labelled sets of phrase pairs in tests/analysis/data/ hold the method to its pairwise F1
+Eleven labelled sets of phrase pairs in tests/analysis/data/ hold the method to its pairwise F1
 (tests/analysis/test_feature_meaning.py says how each was written and used).
 """
 
@@ -53,7 +53,8 @@ SENTENCE_THRESHOLD = 0.5  # the same, with the sentence model's similarities
 MATCH = 0.7  # sentence similarity to a glossary wording at which a phrase means its feature
 MARGIN = 0.06  # ... when no other feature's wording is as near, less this
 PROFILE_TEMPERATURE = 0.08  # how sharply a phrase's glossary profile falls off past its nearest
-PROFILE_FLOOR = 0.4  # a feature less near than this is not in a phrase's profile
+PROFILE_FLOOR = 0.5  # a feature less near than this is not in a phrase's profile
+PROFILE_FEATURES = 3  # profiles tell features apart only in a glossary of this many or more
 PROFILE_AGREE = 0.8  # profiles this alike: different numbers no longer keep two phrases apart
 NGRAMS = (2, 4)
 
@@ -112,7 +113,7 @@ class FeatureMeaning:
             sentences = uses_sentences()
         self.sentences = sentences
         # {feature id: its name and the ways shoppers say it}: used with the sentence model only
-        self.glossary = dict(glossary or {}) if sentences else {}
+        self.glossary = {k: v for k, v in (glossary or {}).items() if v} if sentences else {}
         # every wording of the glossary, and the index of the feature each belongs to
         self.wordings = [w for says in self.glossary.values() for w in says]
         self.owners = [i for i, says in enumerate(self.glossary.values()) for _ in says]
@@ -184,6 +185,8 @@ class FeatureMeaning:
             nearest = self._nearest(phrases)
             # phrases alike in which of the glossary's features they are near are alike
             profiles = profile_similarity(nearest)
+            if len(self.glossary) < PROFILE_FEATURES:
+                profiles[:] = 0.0  # near the one feature there is says too little
             found = np.maximum(found, profiles)
             # numbers alone do not part two phrases near one glossary feature and no other
             # ("need 7 seats" / "a third row")
@@ -259,7 +262,11 @@ class FeatureMeaning:
         return [order.setdefault(int(label), len(order)) for label in labels]
 
 
-RULED_OUT = re.compile(r"[,;]?\s+\b(?:instead of|rather than|not)\b.*$")
+RULED_OUT = re.compile(
+    r"(?:[,;]?\s+(?:instead\s+of|rather\s+than)|(?:[,;]\s*|\s+but\s+)not"
+    r"|\s+not\s+(?:a|an|the|one|those|these|that|some|any|just))\b.*$",
+    re.IGNORECASE,
+)
 
 
 def wanted(phrase: str) -> str:
@@ -269,7 +276,10 @@ def wanted(phrase: str) -> str:
     return kept if len(kept.split()) >= 2 else phrase
 
 
-CLAUSE = re.compile(r",|;|\s-\s|\.\s|\s(?=(?:so|because|cause|coz)\s|as\s(?:i|we|my)\s)")
+CLAUSE = re.compile(
+    r"(?<!\d),|,(?!\d)|;|\s-\s|(?<=[a-z]{3})\.\s|\s(?=(?:so|because|cause|coz)\s|as\s(?:i|we|my)\s)",
+    re.IGNORECASE,
+)
 
 
 def clauses(request: str) -> list[str]:
