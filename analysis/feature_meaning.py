@@ -183,14 +183,13 @@ class FeatureMeaning:
         apart = numbers | named
         if self.glossary:
             nearest = self._nearest(phrases)
-            # phrases alike in which of the glossary's features they are near are alike
-            profiles = profile_similarity(nearest)
-            if len(self.glossary) < PROFILE_FEATURES:
-                profiles[:] = 0.0  # near the one feature there is says too little
-            found = np.maximum(found, profiles)
-            # numbers alone do not part two phrases near one glossary feature and no other
-            # ("need 7 seats" / "a third row")
-            apart &= ~(numbers & ~named & (profiles >= PROFILE_AGREE))
+            if len(self.glossary) >= PROFILE_FEATURES:  # (near one of two says too little)
+                # phrases alike in which of the glossary's features they are near are alike
+                profiles = profile_similarity(nearest)
+                found = np.maximum(found, profiles)
+                # numbers alone do not part two phrases near one glossary feature and no other
+                # ("need 7 seats" / "a third row")
+                apart &= ~(numbers & ~named & (profiles >= PROFILE_AGREE))
             # the glossary decides where it knows both phrases: one feature, or two
             features = self._features(nearest)
             known = features >= 0
