@@ -78,24 +78,35 @@ def pairwise(vehicles, pairs, sentences: bool = True) -> tuple[float, float, flo
 # - feature_pairs_blind6.yml, by two more blind writers asked for requests of three words or
 #   more, often with a reason, committed after the method and measured once with it: 0.822;
 #   then a review's fixes ("not" cut only before what is ruled out, no profile for a phrase
-#   less than 0.5 near any feature): 0.818.
+#   less than 0.5 near any feature): 0.818; then its errors and blind5's named features the
+#   glossary lacked to the writer of a third extension (who saw no set);
+# - feature_pairs_blind7.yml, by two more blind writers, committed before that extension and
+#   measured with the method before it (0.820) and once with it: 0.862. Its brief named
+#   qualities shoppers ask for (comfort, reliability, running costs) that the extension's brief
+#   named too; on its 431 pairs away from the extension's new features, 0.882 before and 0.880
+#   with it;
+# - feature_pairs_blind8.yml, by two more blind writers briefed on nothing but the task,
+#   committed before that extension and measured once with it: 0.891 on its 494 pairs the
+#   glossary does not hold (0.854 with the glossary before the extension).
 # The sets with a number are measured on their pairs none of whose phrases the vocabulary or the
 # glossary holds (the issue's bar); the number is how many such pairs there were when the figure
 # was measured, so a glossary that comes to hold one of their phrases fails the test (measure
 # again, then update the number) rather than quietly leaving the pair out.
 # Without the sentence model (its package not installed) only the first three sets reach 0.8.
 SETS = [
-    ("feature_pairs.yml", 0.96, 0),
-    ("feature_pairs_heldout.yml", 0.96, 0),
-    ("feature_pairs_final.yml", 0.97, 0),
-    ("feature_pairs_dev.yml", 0.94, 0),
+    ("feature_pairs.yml", 0.94, 0),
+    ("feature_pairs_heldout.yml", 0.95, 0),
+    ("feature_pairs_final.yml", 0.96, 0),
+    ("feature_pairs_dev.yml", 0.96, 0),
     ("feature_pairs_blind.yml", 0.94, 0),
     ("feature_pairs_blind2.yml", 0.95, 0),
-    ("feature_pairs_unseen.yml", 0.86, 310),
+    ("feature_pairs_unseen.yml", 0.84, 309),
     ("feature_pairs_blind3.yml", 0.88, 458),
-    ("feature_pairs_blind4.yml", 0.88, 281),
-    ("feature_pairs_blind5.yml", 0.79, 500),
-    ("feature_pairs_blind6.yml", 0.81, 500),
+    ("feature_pairs_blind4.yml", 0.89, 278),
+    ("feature_pairs_blind5.yml", 0.86, 500),
+    ("feature_pairs_blind6.yml", 0.87, 500),
+    ("feature_pairs_blind7.yml", 0.86, 520),
+    ("feature_pairs_blind8.yml", 0.89, 494),
 ]
 
 
