@@ -37,7 +37,7 @@ different ones and none in common (front / rear, seat / mirror) never share a gr
 naming different numbers (110v / 12v, 7 / 8 seats, dual / tri), unless the glossary knows both
 as one feature or (for numbers) their glossary profiles agree.
 
-Eleven labelled sets of phrase pairs in tests/analysis/data/ hold the method to its pairwise F1
+Thirteen labelled sets of phrase pairs in tests/analysis/data/ hold the method to its pairwise F1
 (tests/analysis/test_feature_meaning.py says how each was written and used).
 """
 
