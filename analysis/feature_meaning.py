@@ -45,6 +45,7 @@ from __future__ import annotations
 
 import re
 from functools import lru_cache
+from itertools import accumulate
 
 from knowledge.feature_words import DISTINCT, IGNORE, words_of
 
@@ -114,9 +115,10 @@ class FeatureMeaning:
         self.sentences = sentences
         # {feature id: its name and the ways shoppers say it}: used with the sentence model only
         self.glossary = {k: v for k, v in (glossary or {}).items() if v} if sentences else {}
-        # every wording of the glossary, and the index of the feature each belongs to
+        # every wording of the glossary, feature after feature, and where each feature's wordings start
         self.wordings = [w for says in self.glossary.values() for w in says]
-        self.owners = [i for i, says in enumerate(self.glossary.values()) for _ in says]
+        sizes = [len(says) for says in self.glossary.values()]
+        self.starts = [0, *accumulate(sizes[:-1])] if sizes else []
         if threshold is None:
             threshold = SENTENCE_THRESHOLD if self.sentences else THRESHOLD
         self.threshold = threshold
@@ -208,10 +210,8 @@ class FeatureMeaning:
 
         from analysis.sentence_vectors import cache
 
-        owners = np.array(self.owners, dtype=int)
         wordings = cache.get(self.wordings)
-        # the nearest wording of each feature: the maximum over its columns
-        starts = np.flatnonzero(np.r_[True, owners[1:] != owners[:-1]])
+        starts = self.starts  # the nearest wording of each feature: the maximum over its columns
         requests = [wanted(p) for p in phrases]
         nearest = np.maximum.reduceat(cache.get(requests) @ wordings.T, starts, axis=1)
         # a request that gives its reason too is also as near as its nearest clause
